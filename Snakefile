@@ -1,0 +1,23 @@
+# digitnet: MNIST, a neural network written from scratch in NumPy, and a static report.
+# Run `snakemake --cores 1`, then open report.html. Settings live in config.yaml.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "report.html",
+    default_target: True

@@ -1,0 +1,131 @@
+"""A network as a list of layers: build it from the config, run it, save and load it."""
+
+import json
+
+import numpy as np
+
+from digitnet.nn.activations import ACTIVATIONS, LeakyReLU
+from digitnet.nn.base import Layer
+from digitnet.nn.init import DEFAULT_INIT, INITIALIZERS
+from digitnet.nn.layers import Dense, Dropout
+from digitnet.nn.losses import softmax
+from digitnet.nn.parameter import Parameter
+
+
+class Sequential:
+    """Layers applied one after another; the output is the logits Z : (N, K).
+
+    ``forward(X, trace=...)`` can record every layer's output, so figures can show
+    what happens inside without a second implementation of the network.
+    """
+
+    def __init__(self, layers: list[Layer]) -> None:
+        self.layers = layers
+
+    def parameters(self) -> list[Parameter]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def dense_layers(self) -> list[Dense]:
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    def forward(self, X: np.ndarray, training: bool = False, trace: list | None = None) -> np.ndarray:
+        """X : (N, D) -> logits (N, K). When ``trace`` is a list, append (layer, output) per layer."""
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out, training=training)
+            if trace is not None:
+                trace.append((layer, out))
+        return out
+
+    def backward(self, dlogits: np.ndarray, need_dX: bool = False) -> np.ndarray | None:
+        """Backpropagate dL/dlogits : (N, K) through every layer, filling each Parameter.grad.
+
+        Returns dL/dX : (N, D) when ``need_dX`` (for saliency maps), else None, which
+        lets the first layer skip a matrix product it does not need for training.
+        """
+        grad = dlogits
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[i].backward(grad, need_dX=need_dX or i > 0)
+        return grad
+
+    def predict_proba(self, X: np.ndarray, batch_size: int = 8192) -> np.ndarray:
+        """Class probabilities P : (N, K) in inference mode, in chunks to bound memory."""
+        chunks = [softmax(self.forward(X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
+        return np.concatenate(chunks) if chunks else np.empty((0, self.n_outputs), np.float32)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.dense_layers()[-1].W.value.shape[1]
+
+    def n_parameters(self) -> int:
+        return int(sum(p.value.size for p in self.parameters()))
+
+    def spec(self) -> list[dict]:
+        return [layer.spec() for layer in self.layers]
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
+
+
+def build_mlp(
+    n_inputs: int,
+    hidden: list[int],
+    n_outputs: int,
+    rng: np.random.Generator,
+    activation: str = "relu",
+    init: str = "auto",
+    dropout: float = 0.0,
+    leaky_alpha: float = 0.01,
+    dtype=np.float32,
+) -> Sequential:
+    """A multi-layer perceptron: [Dense, activation, (Dropout)] per hidden size, then Dense to the logits.
+
+    ``hidden=[128]`` gives the 784-128-10 network; ``[512, 256]`` gives two hidden layers.
+    The output layer has no activation: softmax is fused into the loss.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATIONS)}")
+    init_fn = INITIALIZERS[DEFAULT_INIT[activation] if init == "auto" else init]
+    sizes = [n_inputs, *hidden, n_outputs]
+    layers: list[Layer] = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense.create(fan_in, fan_out, init_fn, rng, name=f"dense{i}", dtype=dtype))
+        if i < len(hidden):
+            layers.append(LeakyReLU(leaky_alpha) if activation == "leaky_relu" else ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(Dropout(dropout, rng))
+    return Sequential(layers)
+
+
+def save_model(model: Sequential, path) -> None:
+    """Write the weights and the layer list to ``path`` (.npz, no pickled objects).
+
+    Keys: ``dense{i}.W``, ``dense{i}.b`` per dense layer, and ``spec``: the layer list
+    as a JSON string, so the file alone rebuilds the network.
+    """
+    arrays = {p.name: p.value for p in model.parameters()}
+    arrays["spec"] = np.array(json.dumps(model.spec()))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def load_model(path, rng: np.random.Generator | None = None) -> Sequential:
+    """Rebuild the network saved by ``save_model`` (read with allow_pickle=False)."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    with np.load(path, allow_pickle=False) as data:
+        spec = json.loads(str(data["spec"]))
+        layers: list[Layer] = []
+        dense_index = 0
+        for entry in spec:
+            kind = entry["type"]
+            if kind == "dense":
+                name = f"dense{dense_index}"
+                layers.append(Dense(data[f"{name}.W"], data[f"{name}.b"], name=name))
+                dense_index += 1
+            elif kind == "dropout":
+                layers.append(Dropout(entry["p"], rng))
+            elif kind == "leaky_relu":
+                layers.append(LeakyReLU(entry["alpha"]))
+            else:
+                layers.append(ACTIVATIONS[kind]())
+    return Sequential(layers)

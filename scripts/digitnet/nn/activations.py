@@ -1,0 +1,93 @@
+"""Elementwise activation functions, each with its derivative right under it.
+
+Every activation maps ``Z : (N, D)`` to ``A = f(Z) : (N, D)``; its backward applies the
+chain rule elementwise, ``dZ = dA * f'(Z)``.
+"""
+
+import numpy as np
+
+from digitnet.nn.base import Layer
+
+
+class ReLU(Layer):
+    """Rectified linear unit.
+
+    forward:  A = max(0, Z)
+    backward: dZ = dA * [Z > 0]   (the derivative at exactly 0 is taken as 0)
+    """
+
+    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
+        self._positive = Z > 0  # (N, D) bool, all that backward needs
+        return np.maximum(Z, 0)
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
+        return dA * self._positive
+
+    def spec(self) -> dict:
+        return {"type": "relu"}
+
+
+class LeakyReLU(Layer):
+    """ReLU with a small slope for negative inputs, so no unit is ever silent for good.
+
+    forward:  A = Z if Z > 0 else alpha * Z
+    backward: dZ = dA * (1 if Z > 0 else alpha)
+    """
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        self.alpha = alpha
+
+    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
+        self._slope = np.where(Z > 0, 1, self.alpha).astype(Z.dtype)  # (N, D)
+        return Z * self._slope
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
+        return dA * self._slope
+
+    def spec(self) -> dict:
+        return {"type": "leaky_relu", "alpha": self.alpha}
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class Sigmoid(Layer):
+    """Logistic sigmoid.
+
+    forward:  A = 1 / (1 + exp(-Z))
+    backward: dZ = dA * A * (1 - A)
+    """
+
+    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
+        # exp(-|Z|) never overflows; the two branches are the same function.
+        e = np.exp(-np.abs(Z))
+        A = np.where(Z >= 0, 1 / (1 + e), e / (1 + e)).astype(Z.dtype)
+        self._A = A
+        return A
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
+        return dA * self._A * (1 - self._A)
+
+    def spec(self) -> dict:
+        return {"type": "sigmoid"}
+
+
+class Tanh(Layer):
+    """Hyperbolic tangent.
+
+    forward:  A = tanh(Z)
+    backward: dZ = dA * (1 - A^2)
+    """
+
+    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
+        self._A = np.tanh(Z)
+        return self._A
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
+        return dA * (1 - self._A * self._A)
+
+    def spec(self) -> dict:
+        return {"type": "tanh"}
+
+
+ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh}

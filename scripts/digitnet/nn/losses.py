@@ -1,0 +1,58 @@
+"""Softmax fused with cross-entropy, and the L2 penalty."""
+
+import numpy as np
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax: P[i, k] = exp(Z[i, k]) / sum_j exp(Z[i, j]).
+
+    Z : (N, K) logits -> P : (N, K), each row sums to 1.
+    """
+    # Subtracting the row max leaves P unchanged and keeps exp() from overflowing.
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    E = np.exp(shifted)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of the softmax of the logits, computed in one stable step.
+
+    forward:  L = -(1/N) sum_i log P[i, y_i],   P = softmax(Z),  Z : (N, K), y : (N,) int
+              with log P[i, k] = Z[i, k] - max_j Z[i, j] - log sum_j exp(Z[i, j] - max_j Z[i, j]),
+              so no probability is ever rounded to 0 before its log is taken.
+    backward: dZ = (P - onehot(y)) / N          (N, K)
+
+    Fusing the two keeps the gradient this simple; a separate softmax layer would
+    need its full (K, K) Jacobian per sample.
+    """
+
+    def forward(self, Z: np.ndarray, y: np.ndarray) -> float:
+        shifted = Z - Z.max(axis=1, keepdims=True)  # (N, K), max 0 per row
+        log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, 1)
+        log_P = shifted - log_sum  # (N, K)
+        rows = np.arange(len(y))
+        self._P = np.exp(log_P)
+        self._y = y
+        return float(-log_P[rows, y].mean())
+
+    def backward(self) -> np.ndarray:
+        N = len(self._y)
+        dZ = self._P.copy()
+        dZ[np.arange(N), self._y] -= 1
+        dZ /= N
+        return dZ
+
+
+def l2_penalty(weights: list[np.ndarray], lam: float) -> float:
+    """L2 regularization: R = (lam / 2) * sum over weight matrices of ||W||^2.
+
+    Its gradient, lam * W, is added by ``add_l2_gradient``. Biases are not penalized:
+    shrinking them does not make the function smoother.
+    """
+    return 0.5 * lam * float(sum(np.vdot(W, W) for W in weights))
+
+
+def add_l2_gradient(weights: list[np.ndarray], grads: list[np.ndarray], lam: float) -> None:
+    """dW += lam * W for each weight matrix, in place (the gradient of ``l2_penalty``)."""
+    for W, dW in zip(weights, grads):
+        dW += W.dtype.type(lam) * W

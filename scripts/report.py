@@ -1,0 +1,31 @@
+"""Step: render report.html from the results (rule report)."""
+
+import json
+from datetime import datetime, timezone
+
+import pandas as pd
+import yaml
+
+from digitnet.report import embed_png, read_benchmarks, render
+from digitnet.step import atomic_path, run_step
+
+
+def main(log) -> None:
+    metrics = json.loads(open(snakemake.input.metrics).read())
+    meta = json.loads(open(snakemake.input.meta).read())
+    context = {
+        "config_yaml": yaml.safe_dump(snakemake.params.config, sort_keys=False),
+        "metrics": metrics,
+        "meta": meta,
+        "history": pd.read_csv(snakemake.input.history).to_dict(orient="records"),
+        "figures": {name: embed_png(snakemake.input[name]) for name in ("curves", "confusion")},
+        "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
+        "title": snakemake.params.config["report"]["title"],
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    with atomic_path(snakemake.output[0]) as tmp:
+        tmp.write_text(render(snakemake.input.template, context))
+    log.info(f"wrote {snakemake.output[0]}: test accuracy {metrics['test_accuracy']:.2%}")
+
+
+run_step(snakemake, main)

@@ -1,0 +1,58 @@
+"""Step: train the network on the prepared data (rule train)."""
+
+import json
+import math
+import platform
+import time
+
+import numpy as np
+import pandas as pd
+
+import digitnet
+from digitnet.model import build_mlp, save_model
+from digitnet.nn.optimizers import make_optimizer
+from digitnet.nn.schedules import make_schedule
+from digitnet.step import atomic_path, run_step, write_csv, write_json
+from digitnet.train import fit, format_epoch, history_rows
+
+
+def main(log) -> None:
+    model_cfg, train_cfg = snakemake.params.model, snakemake.params.train
+    with np.load(snakemake.input.train) as train, np.load(snakemake.input.val) as val:
+        X, y, X_val, y_val = train["X"], train["y"], val["X"], val["y"]
+    rng = np.random.default_rng(train_cfg["seed"])
+    model = build_mlp(
+        X.shape[1], model_cfg["hidden"], 10, rng,
+        activation=model_cfg["activation"], init=model_cfg["init"],
+        dropout=model_cfg["dropout"], leaky_alpha=model_cfg["leaky_alpha"],
+    )
+    optimizer = make_optimizer(model.parameters(), train_cfg)
+    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
+    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(X) / batch_size), epochs)
+    log.info(f"{model}: {model.n_parameters():,} parameters; {optimizer}, lr {train_cfg['lr']}, "
+             f"{train_cfg['schedule']['name']} schedule, batch {batch_size}, {epochs} epochs on {len(X):,} images")
+    started = time.perf_counter()
+    history, batch_losses = fit(
+        model, optimizer, schedule, X, y, X_val, y_val, epochs, batch_size, rng,
+        l2=train_cfg["l2"], on_epoch=lambda record: log.info(format_epoch(record, epochs)),
+    )
+    seconds = time.perf_counter() - started
+    log.info(f"trained in {seconds:.1f} s; validation accuracy {history[-1].val_acc:.2%}")
+
+    with atomic_path(snakemake.output.weights) as tmp:
+        save_model(model, tmp)
+    write_csv(pd.DataFrame(history_rows(history)), snakemake.output.history)
+    write_csv(pd.DataFrame({"step": np.arange(len(batch_losses)), "loss": batch_losses}), snakemake.output.batch_losses)
+    write_json(
+        {
+            "architecture": {"layers": model.spec(), "summary": repr(model), "parameters": model.n_parameters()},
+            "hyper_parameters": {"model": model_cfg, "train": train_cfg},
+            "data": {"train_images": int(len(X)), "validation_images": int(len(X_val)), "train_file": snakemake.input.train},
+            "metrics": {"final": history_rows(history)[-1], "train_seconds": seconds},
+            "versions": {"digitnet": digitnet.__version__, "numpy": np.__version__, "python": platform.python_version()},
+        },
+        snakemake.output.meta,
+    )
+
+
+run_step(snakemake, main)
