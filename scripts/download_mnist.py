@@ -9,7 +9,9 @@ from digitnet.step import run_step
 def main(log) -> None:
     dest = Path(snakemake.output[0])
     data = snakemake.params.data
-    download_verified(dest.name, MNIST_SHA256[dest.name], data["mirrors"], dest, timeout=data["timeout_seconds"], progress=log.info)
+    download_verified(
+        dest.name, MNIST_SHA256[dest.name], data["mirrors"], dest, timeout=data["timeout_seconds"], progress=log.info
+    )
 
 
 run_step(snakemake, main)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-
 from digitnet.metrics import accuracy, confusion_matrix, per_class_metrics
 from digitnet.model import load_model
 from digitnet.step import run_step, write_csv, write_json
@@ -30,7 +29,10 @@ def main(log) -> None:
         snakemake.output.metrics,
     )
     write_csv(per_class, snakemake.output.per_class)
-    write_csv(pd.DataFrame(confusion, index=pd.Index(range(10), name="true"), columns=[f"pred_{k}" for k in range(10)]).reset_index(), snakemake.output.confusion)
+    write_csv(
+        pd.DataFrame(confusion, index=pd.Index(range(10), name="true"), columns=[f"pred_{k}" for k in range(10)]).reset_index(),
+        snakemake.output.confusion,
+    )
     predictions = pd.DataFrame({"index": np.arange(len(y)), "label": y, "predicted": predicted, "confidence": P.max(axis=1)})
     probabilities = pd.DataFrame(P, columns=[f"p{k}" for k in range(10)])
     write_csv(pd.concat([predictions, probabilities], axis=1), snakemake.output.predictions)

@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-
 from digitnet.step import atomic_path, run_step
 from digitnet.viz.confusion import confusion_figure
 

@@ -1,7 +1,6 @@
 """Step: draw the training curves from the training history (rule plot_curves)."""
 
 import pandas as pd
-
 from digitnet.step import atomic_path, run_step
 from digitnet.viz.curves import training_curves
 

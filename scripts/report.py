@@ -1,11 +1,10 @@
 """Step: render report.html from the results (rule report)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import yaml
-
 from digitnet.report import embed_png, read_benchmarks, render
 from digitnet.step import atomic_path, run_step
 
@@ -21,7 +20,7 @@ def main(log) -> None:
         "figures": {name: embed_png(snakemake.input[name]) for name in ("curves", "confusion")},
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(render(snakemake.input.template, context))

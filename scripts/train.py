@@ -1,14 +1,12 @@
 """Step: train the network on the prepared data (rule train)."""
 
-import json
 import math
 import platform
 import time
 
+import digitnet
 import numpy as np
 import pandas as pd
-
-import digitnet
 from digitnet.model import build_mlp, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
@@ -22,19 +20,36 @@ def main(log) -> None:
         X, y, X_val, y_val = train["X"], train["y"], val["X"], val["y"]
     rng = np.random.default_rng(train_cfg["seed"])
     model = build_mlp(
-        X.shape[1], model_cfg["hidden"], 10, rng,
-        activation=model_cfg["activation"], init=model_cfg["init"],
-        dropout=model_cfg["dropout"], leaky_alpha=model_cfg["leaky_alpha"],
+        X.shape[1],
+        model_cfg["hidden"],
+        10,
+        rng,
+        activation=model_cfg["activation"],
+        init=model_cfg["init"],
+        dropout=model_cfg["dropout"],
+        leaky_alpha=model_cfg["leaky_alpha"],
     )
     optimizer = make_optimizer(model.parameters(), train_cfg)
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(X) / batch_size), epochs)
-    log.info(f"{model}: {model.n_parameters():,} parameters; {optimizer}, lr {train_cfg['lr']}, "
-             f"{train_cfg['schedule']['name']} schedule, batch {batch_size}, {epochs} epochs on {len(X):,} images")
+    log.info(
+        f"{model}: {model.n_parameters():,} parameters; {optimizer}, lr {train_cfg['lr']}, "
+        f"{train_cfg['schedule']['name']} schedule, batch {batch_size}, {epochs} epochs on {len(X):,} images"
+    )
     started = time.perf_counter()
     history, batch_losses = fit(
-        model, optimizer, schedule, X, y, X_val, y_val, epochs, batch_size, rng,
-        l2=train_cfg["l2"], on_epoch=lambda record: log.info(format_epoch(record, epochs)),
+        model,
+        optimizer,
+        schedule,
+        X,
+        y,
+        X_val,
+        y_val,
+        epochs,
+        batch_size,
+        rng,
+        l2=train_cfg["l2"],
+        on_epoch=lambda record: log.info(format_epoch(record, epochs)),
     )
     seconds = time.perf_counter() - started
     log.info(f"trained in {seconds:.1f} s; validation accuracy {history[-1].val_acc:.2%}")

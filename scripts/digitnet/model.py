@@ -88,7 +88,7 @@ def build_mlp(
     init_fn = INITIALIZERS[DEFAULT_INIT[activation] if init == "auto" else init]
     sizes = [n_inputs, *hidden, n_outputs]
     layers: list[Layer] = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(Dense.create(fan_in, fan_out, init_fn, rng, name=f"dense{i}", dtype=dtype))
         if i < len(hidden):
             layers.append(LeakyReLU(leaky_alpha) if activation == "leaky_relu" else ACTIVATIONS[activation]())

@@ -22,7 +22,9 @@ def read_benchmarks(paths: list[str]) -> list[dict]:
     for rule, files in group_benchmarks(paths).items():
         table = pd.concat([pd.read_csv(path, sep="\t") for path in files])
         rss = pd.to_numeric(table["max_rss"], errors="coerce")
-        rows.append({"rule": rule, "seconds": float(table["s"].sum()), "max_rss_mb": float(rss.max()) if rss.notna().any() else None})
+        rows.append(
+            {"rule": rule, "seconds": float(table["s"].sum()), "max_rss_mb": float(rss.max()) if rss.notna().any() else None}
+        )
     return rows
 
 

@@ -2,18 +2,20 @@
 
 
 rule download_mnist:
+    input:
+        lib("data/download"),
     output:
         "resources/mnist/{name}",
-    wildcard_constraints:
-        name="|".join(n.replace(".", r"\.") for n in MNIST_SHA256),
-    params:
-        data=config["data"],
     log:
         "logs/download_mnist/{name}.log",
     benchmark:
         "benchmarks/download_mnist/{name}.tsv"
-    input:
-        lib("data/download"),
+    wildcard_constraints:
+        name="|".join(n.replace(".", r"\.") for n in MNIST_SHA256),
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        data=config["data"],
     script:
         "../../scripts/download_mnist.py"
 
@@ -26,13 +28,15 @@ rule prepare_data:
         train="results/data/train.npz",
         val="results/data/val.npz",
         test="results/data/test.npz",
-    params:
-        format=raw_data()[0],
-        roles=list(raw_data()[1]),
-        split=config["split"],
     log:
         "logs/prepare_data.log",
     benchmark:
         "benchmarks/prepare_data.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        format=raw_data()[0],
+        roles=list(raw_data()[1]),
+        split=config["split"],
     script:
         "../../scripts/prepare_data.py"

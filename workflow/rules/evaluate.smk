@@ -15,5 +15,7 @@ rule evaluate:
         "logs/evaluate.log",
     benchmark:
         "benchmarks/evaluate.tsv"
+    conda:
+        "../envs/digitnet.yaml"
     script:
         "../../scripts/evaluate.py"

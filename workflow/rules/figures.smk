@@ -12,6 +12,8 @@ rule plot_curves:
         "logs/plot_curves.log",
     benchmark:
         "benchmarks/plot_curves.tsv"
+    conda:
+        "../envs/digitnet.yaml"
     script:
         "../../scripts/plot_curves.py"
 
@@ -26,5 +28,7 @@ rule plot_confusion:
         "logs/plot_confusion.log",
     benchmark:
         "benchmarks/plot_confusion.tsv"
+    conda:
+        "../envs/digitnet.yaml"
     script:
         "../../scripts/plot_confusion.py"

@@ -13,11 +13,13 @@ rule report:
         code=lib("report"),
     output:
         "report.html",
-    params:
-        config=config,
     log:
         "logs/report.log",
     benchmark:
         "benchmarks/report.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        config=config,
     script:
         "../../scripts/report.py"

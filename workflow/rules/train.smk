@@ -11,13 +11,15 @@ rule train:
         meta="results/model/model.json",
         history="results/model/history.csv",
         batch_losses="results/model/batch_losses.csv",
-    params:
-        model=config["model"],
-        train=config["train"],
-    threads: 2
     log:
         "logs/train.log",
     benchmark:
         "benchmarks/train.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    threads: 2
+    params:
+        model=config["model"],
+        train=config["train"],
     script:
         "../../scripts/train.py"

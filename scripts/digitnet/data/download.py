@@ -93,4 +93,7 @@ def download_verified(
         finally:
             part.unlink(missing_ok=True)
         progress(f"  failed: {failures[-1]}")
-    raise DataError(f"could not download {name}: every mirror failed ({'; '.join(failures)}); set data_dir in config.yaml to a folder with the MNIST files to work offline")
+    raise DataError(
+        f"could not download {name}: every mirror failed ({'; '.join(failures)}); "
+        "set data_dir in config.yaml to a folder with the MNIST files to work offline"
+    )

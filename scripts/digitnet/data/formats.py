@@ -30,7 +30,9 @@ def read_bytes(path: Path) -> bytes:
             return gzip.decompress(raw)
         return raw
     except (OSError, EOFError, zlib.error) as error:
-        raise DataError(f"{path}: cannot be decompressed ({error}); the file is corrupt or truncated: delete it and download it again") from None
+        raise DataError(
+            f"{path}: cannot be decompressed ({error}); the file is corrupt or truncated: delete it and download it again"
+        ) from None
 
 
 def parse_idx(data: bytes, path: Path, expected_magic: int) -> np.ndarray:
@@ -45,7 +47,10 @@ def parse_idx(data: bytes, path: Path, expected_magic: int) -> np.ndarray:
         raise DataError(f"{path}: truncated IDX file ({len(data)} bytes, no complete header)")
     magic = int.from_bytes(data[:4], "big")
     if magic != expected_magic:
-        raise DataError(f"{path}: wrong magic number 0x{magic:08x}, expected 0x{expected_magic:08x}: not an IDX {'image' if expected_magic == IDX_IMAGES_MAGIC else 'label'} file")
+        raise DataError(
+            f"{path}: wrong magic number 0x{magic:08x}, expected 0x{expected_magic:08x}: "
+            f"not an IDX {'image' if expected_magic == IDX_IMAGES_MAGIC else 'label'} file"
+        )
     n_dims = magic & 0xFF
     header_size = 4 + 4 * n_dims
     if len(data) < header_size:
@@ -54,7 +59,9 @@ def parse_idx(data: bytes, path: Path, expected_magic: int) -> np.ndarray:
     expected = header_size + int(np.prod(shape))
     if len(data) != expected:
         problem = "truncated" if len(data) < expected else "has trailing bytes"
-        raise DataError(f"{path}: {problem}: the header announces shape {shape} ({expected} bytes) but the file has {len(data)} bytes")
+        raise DataError(
+            f"{path}: {problem}: the header announces shape {shape} ({expected} bytes) but the file has {len(data)} bytes"
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape)
 
 

@@ -43,7 +43,10 @@ def split_dataset(
     order = rng.permutation(len(x_train))
     if raw.y_test is None:
         if test_size + validation_size >= len(x_train):
-            raise DataError(f"split.test_size ({test_size}) + split.validation_size ({validation_size}) leave no training images out of {len(x_train)}")
+            raise DataError(
+                f"split.test_size ({test_size}) + split.validation_size ({validation_size}) "
+                f"leave no training images out of {len(x_train)}"
+            )
         test_rows, order = order[:test_size], order[test_size:]
         x_test, y_test = x_train[test_rows], y_train[test_rows]
     else:

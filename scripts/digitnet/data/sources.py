@@ -98,7 +98,9 @@ def load_raw(fmt: str, files: dict[str, Path]) -> RawDataset:
         for split in ("train", "test"):
             n_images, n_labels = len(getattr(data, f"x_{split}")), len(getattr(data, f"y_{split}"))
             if n_images != n_labels:
-                raise DataError(f"{files[f'{split}_labels']}: {n_labels} labels for {n_images} images in {files[f'{split}_images']}")
+                raise DataError(
+                    f"{files[f'{split}_labels']}: {n_labels} labels for {n_images} images in {files[f'{split}_images']}"
+                )
         return data
     if fmt == "kaggle":
         x_train, y_train = read_csv_digits(files["train_csv"], has_labels=True)

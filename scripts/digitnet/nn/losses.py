@@ -54,5 +54,5 @@ def l2_penalty(weights: list[np.ndarray], lam: float) -> float:
 
 def add_l2_gradient(weights: list[np.ndarray], grads: list[np.ndarray], lam: float) -> None:
     """dW += lam * W for each weight matrix, in place (the gradient of ``l2_penalty``)."""
-    for W, dW in zip(weights, grads):
+    for W, dW in zip(weights, grads, strict=True):
         dW += W.dtype.type(lam) * W

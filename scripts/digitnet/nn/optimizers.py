@@ -106,7 +106,7 @@ class Adam(Optimizer):
         correction2 = np.sqrt(1 - self.beta2**self.t)
         lr_t = lr * correction2 / (1 - self.beta1**self.t)
         eps_t = self.eps * correction2
-        for p, m, s, scratch in zip(self.params, self.m, self.s, self._scratch):
+        for p, m, s, scratch in zip(self.params, self.m, self.s, self._scratch, strict=True):
             g = p.grad
             m *= self.beta1
             np.multiply(g, 1 - self.beta1, out=scratch)

@@ -19,7 +19,9 @@ def confusion_figure(confusion: np.ndarray, accuracy: float) -> Figure:
     image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for i in range(K):
         for j in range(K):
-            ax.text(j, i, str(confusion[i, j]), ha="center", va="center", fontsize=8, color="white" if shares[i, j] > 0.5 else "black")
+            ax.text(
+                j, i, str(confusion[i, j]), ha="center", va="center", fontsize=8, color="white" if shares[i, j] > 0.5 else "black"
+            )
     ax.set(xticks=range(K), yticks=range(K), xlabel="predicted digit", ylabel="true digit")
     ax.set_title(f"Confusion matrix on the test set (accuracy {accuracy:.2%})")
     fig.colorbar(image, ax=ax, label="share of the true digit's images")
