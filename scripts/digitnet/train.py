@@ -78,47 +78,73 @@ def fit(
     Raises TrainingDiverged as soon as a batch loss is NaN or infinite.
     """
     loss_fn = SoftmaxCrossEntropy()
-    n = len(X)
-    steps_per_epoch = math.ceil(n / batch_size)
+    steps_per_epoch = math.ceil(len(X) / batch_size)
     batch_losses = np.empty(epochs * steps_per_epoch, dtype=np.float32)
+    history: list[EpochRecord] = []
+    # An overflow shows up as a non-finite loss, which train_epoch checks with a message
+    # that says what to do; NumPy's own warnings would only repeat it less clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            first_step = (epoch - 1) * steps_per_epoch
+            epoch_losses = batch_losses[first_step : first_step + steps_per_epoch]  # a view, filled in place
+            correct = train_epoch(model, loss_fn, optimizer, schedule, X, y, batch_size, rng, l2, first_step, epoch_losses, epoch)
+            optimizer.flush_subnormals()
+            val_loss, val_acc = evaluate_loss_accuracy(model, X_val, y_val)
+            record = EpochRecord(
+                epoch=epoch,
+                lr=schedule(first_step + steps_per_epoch - 1),
+                train_loss=float(epoch_losses.mean()),
+                train_acc=correct / len(X),
+                val_loss=val_loss,
+                val_acc=val_acc,
+                seconds=time.perf_counter() - started,
+            )
+            history.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
+    return history, batch_losses
+
+
+def train_epoch(
+    model: Sequential,
+    loss_fn: SoftmaxCrossEntropy,
+    optimizer: Optimizer,
+    schedule: Callable[[int], float],
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    rng: np.random.Generator,
+    l2: float,
+    first_step: int,
+    losses: np.ndarray,
+    epoch: int,
+) -> int:
+    """One pass over X : (N, D) in a random order; write each batch's loss into ``losses``.
+
+    ``first_step`` is the global update count at the start of the epoch (for the
+    schedule). Returns how many training samples were classified correctly as they
+    were trained.
+    """
     weights = [layer.W.value for layer in model.dense_layers()]
     weight_grads = [layer.W.grad for layer in model.dense_layers()]
-    history: list[EpochRecord] = []
-    step = 0
-    for epoch in range(1, epochs + 1):
-        started = time.perf_counter()
-        order = rng.permutation(n)
-        correct = 0
-        for start in range(0, n, batch_size):
-            batch = order[start : start + batch_size]
-            X_batch, y_batch = X[batch], y[batch]  # (B, D), (B,)
-            logits = model.forward(X_batch, training=True)  # (B, K)
-            loss = loss_fn.forward(logits, y_batch)
-            if not math.isfinite(loss):
-                raise TrainingDiverged(divergence_message(loss, epoch, step - (epoch - 1) * steps_per_epoch + 1, schedule(step)))
-            batch_losses[step] = loss
-            correct += int((logits.argmax(axis=1) == y_batch).sum())
-            model.backward(loss_fn.backward())
-            if l2:
-                add_l2_gradient(weights, weight_grads, l2)
-            optimizer.step(schedule(step))
-            step += 1
-        optimizer.flush_subnormals()
-        val_loss, val_acc = evaluate_loss_accuracy(model, X_val, y_val)
-        epoch_losses = batch_losses[step - steps_per_epoch : step]
-        record = EpochRecord(
-            epoch=epoch,
-            lr=schedule(step - 1),
-            train_loss=float(epoch_losses.mean()),
-            train_acc=correct / n,
-            val_loss=val_loss,
-            val_acc=val_acc,
-            seconds=time.perf_counter() - started,
-        )
-        history.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
-    return history, batch_losses
+    order = rng.permutation(len(X))
+    correct = 0
+    for batch_index, start in enumerate(range(0, len(X), batch_size)):
+        step = first_step + batch_index
+        batch = order[start : start + batch_size]
+        X_batch, y_batch = X[batch], y[batch]  # (B, D), (B,)
+        logits = model.forward(X_batch, training=True)  # (B, K)
+        loss = loss_fn.forward(logits, y_batch)
+        if not math.isfinite(loss):
+            raise TrainingDiverged(divergence_message(loss, epoch, batch_index + 1, schedule(step)))
+        losses[batch_index] = loss
+        correct += int((logits.argmax(axis=1) == y_batch).sum())
+        model.backward(loss_fn.backward())
+        if l2:
+            add_l2_gradient(weights, weight_grads, l2)
+        optimizer.step(schedule(step))
+    return correct
 
 
 def divergence_message(loss: float, epoch: int, batch: int, lr: float) -> str:

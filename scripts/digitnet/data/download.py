@@ -49,7 +49,7 @@ def fetch(url: str, dest: Path, timeout: float, progress: Callable[[str], None])
             out.write(chunk)
             received += len(chunk)
             if total and received / total >= next_report:
-                progress(f"  {received / total:4.0%} of {total / 1e6:.1f} MB")
+                progress(f"  {received / total:4.0%} of {total / 1e6:.2f} MB")
                 next_report += 0.25
         if total and received != total:
             raise OSError(f"transfer cut after {received} of {total} bytes")
