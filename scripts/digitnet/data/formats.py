@@ -31,7 +31,7 @@ def read_bytes(path: Path) -> bytes:
         return raw
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(
-            f"{path}: cannot be decompressed ({error}); the file is corrupt or truncated: delete it and download it again"
+            f"{path}: cannot be decompressed ({error}); the file is corrupt or truncated: replace it with a good copy"
         ) from None
 
 

@@ -1,0 +1,432 @@
+"""Benchmark: the from-scratch NumPy network against the same network in PyTorch, on the CPU.
+
+What is measured, per framework and thread count:
+
+- seconds per epoch: the whole training loop (mini-batch updates plus the per-epoch
+  validation pass) divided by the number of epochs, for a full run of the configured
+  length; data loading, imports and the final test pass are outside the timing;
+- total training seconds, and the ratio of NumPy's time to PyTorch's at equal threads;
+- test accuracy on the 10,000 official test images;
+- peak resident memory (ru_maxrss) of the process that trained, data included.
+
+Both sides get the same data (prepared as the workflow prepares it: the config's split
+seed and sizes, float32 in [0, 1]), the same architecture, initialization scheme, batch
+size, optimizer, weight decay (weight matrices only), per-step learning-rate schedule,
+epochs and per-epoch validation. NumPy trains through the project's own ``fit``; PyTorch
+through a plain loop with the same steps, in PyTorch's default settings. Medians are
+taken over ``--repeats`` runs with seeds train.seed, train.seed + 1, ...
+
+Why one subprocess per run: thread counts must be fixed before NumPy or PyTorch is
+imported (OMP/OpenBLAS/MKL read them once), and ru_maxrss is a per-process peak, so a
+fresh process per run gives each framework its own memory figure. ``import torch``
+happens only in the PyTorch worker. Run orders alternate between repeats so neither
+framework always runs first.
+
+    .venv/bin/python scripts/benchmark_torch.py                       # defaults: 1 and 2 threads, 3 repeats
+    .venv/bin/python scripts/benchmark_torch.py --epochs 2 --repeats 1 --threads 1   # a quick check
+
+Writes ``<out>/torch_vs_numpy.json`` (every run, per-epoch times, versions, BLAS, CPU)
+and ``<out>/torch_vs_numpy.md`` (the summary table), and prints the table.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+SCRIPTS = Path(__file__).resolve().parent
+REPO = SCRIPTS.parent
+sys.path.insert(0, str(SCRIPTS))
+
+FRAMEWORKS = ("numpy", "torch")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; ``--worker`` and ``--seed`` are for the subprocesses only."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    default_data = os.environ.get("DIGITNET_MNIST_DIR", str(REPO.parent / "shared" / "data" / "mnist"))
+    parser.add_argument("--data-dir", type=Path, default=Path(default_data), help="folder with MNIST (default: %(default)s)")
+    parser.add_argument("--config", type=Path, default=REPO / "config.yaml", help="workflow config (default: %(default)s)")
+    parser.add_argument("--threads", type=thread_list, default=[1, 2], help="comma-separated thread counts (default: 1,2)")
+    parser.add_argument("--epochs", type=int, default=None, help="override train.epochs of the config")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per framework and thread count (default: 3)")
+    parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
+    parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def thread_list(text: str) -> list[int]:
+    """'1,2' -> [1, 2]; every count must be a positive integer."""
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"thread counts must be positive integers, got {text!r}")
+    return counts
+
+
+def load_config(path: Path, epochs: int | None) -> dict:
+    """The data, split, model and train slices of config.yaml, with ``epochs`` overriding train.epochs."""
+    config = yaml.safe_load(path.read_text())
+    train = dict(config["train"])
+    if epochs is not None:
+        train["epochs"] = epochs
+    return {"data": config["data"], "split": config["split"], "model": config["model"], "train": train}
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def limit_threads(threads: int) -> None:
+    """Fix the BLAS/OpenMP thread count; must run before NumPy or PyTorch is imported."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+
+
+def load_splits(data_dir: Path, config: dict):
+    """(train, validation, test) Splits prepared exactly as the workflow's prepare_data step does."""
+    import numpy as np
+    from digitnet.data.prepare import split_dataset
+    from digitnet.data.sources import find_files, load_raw
+
+    fmt, files = find_files(data_dir, config["data"]["format"])
+    split = config["split"]
+    rng = np.random.default_rng(split["seed"])
+    return split_dataset(load_raw(fmt, files), split["validation_size"], rng, split["test_size"], split["train_limit"])
+
+
+def train_numpy(splits, config: dict, seed: int) -> dict:
+    """Train with the project's build_mlp, make_optimizer, make_schedule and fit; time the fit call."""
+    import numpy as np
+    from digitnet.metrics import accuracy
+    from digitnet.model import build_mlp
+    from digitnet.nn.optimizers import make_optimizer
+    from digitnet.nn.schedules import make_schedule
+    from digitnet.train import fit
+
+    train, val, test = splits
+    model_cfg, train_cfg = config["model"], config["train"]
+    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
+    rng = np.random.default_rng(seed)
+    model = build_mlp(
+        train.X.shape[1],
+        model_cfg["hidden"],
+        10,
+        rng,
+        activation=model_cfg["activation"],
+        init=model_cfg["init"],
+        dropout=model_cfg["dropout"],
+        leaky_alpha=model_cfg["leaky_alpha"],
+    )
+    optimizer = make_optimizer(model.parameters(), train_cfg)
+    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(train.X) / batch_size), epochs)
+    started = time.perf_counter()
+    history, _ = fit(model, optimizer, schedule, train.X, train.y, val.X, val.y, epochs, batch_size, rng, l2=train_cfg["l2"])
+    train_seconds = time.perf_counter() - started
+    return {
+        "train_seconds": train_seconds,
+        "epoch_seconds": [record.seconds for record in history],
+        "val_accuracy": history[-1].val_acc,
+        "test_accuracy": accuracy(test.y, model.predict_proba(test.X).argmax(axis=1)),
+    }
+
+
+def build_torch_mlp(n_inputs: int, model_cfg: dict):
+    """The network build_mlp makes, in torch.nn, initialized with the same distributions.
+
+    Weights: He normal N(0, 2 / fan_in) for ReLU-like activations, Xavier uniform for
+    sigmoid/tanh (or as model.init says); biases zero. Same distributions, not the same numbers.
+    """
+    import torch
+    from digitnet.nn.init import DEFAULT_INIT
+
+    activation = model_cfg["activation"]
+    make_activation = {
+        "relu": torch.nn.ReLU,
+        "leaky_relu": lambda: torch.nn.LeakyReLU(model_cfg["leaky_alpha"]),
+        "sigmoid": torch.nn.Sigmoid,
+        "tanh": torch.nn.Tanh,
+    }[activation]
+    init = DEFAULT_INIT[activation] if model_cfg["init"] == "auto" else model_cfg["init"]
+    sizes = [n_inputs, *model_cfg["hidden"], 10]
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        linear = torch.nn.Linear(fan_in, fan_out)
+        with torch.no_grad():
+            if init == "he":
+                linear.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
+            else:
+                limit = math.sqrt(6.0 / (fan_in + fan_out))
+                linear.weight.uniform_(-limit, limit)
+            linear.bias.zero_()
+        layers.append(linear)
+        if i < len(model_cfg["hidden"]):
+            layers.append(make_activation())
+            if model_cfg["dropout"] > 0:
+                layers.append(torch.nn.Dropout(model_cfg["dropout"]))
+    return torch.nn.Sequential(*layers)
+
+
+def make_torch_optimizer(model, train_cfg: dict):
+    """torch.optim.SGD or Adam as train.optimizer says, with weight decay l2 on weight matrices only.
+
+    PyTorch's weight_decay adds l2 * W to the gradient before the update, as digitnet's
+    add_l2_gradient does; biases go in a second group without it.
+    """
+    import torch
+
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+    groups = [{"params": weights, "weight_decay": train_cfg["l2"]}, {"params": biases, "weight_decay": 0.0}]
+    if train_cfg["optimizer"] == "sgd":
+        return torch.optim.SGD(groups, lr=train_cfg["lr"], momentum=train_cfg["momentum"], nesterov=train_cfg["nesterov"])
+    adam = train_cfg["adam"]
+    return torch.optim.Adam(groups, lr=train_cfg["lr"], betas=(adam["beta1"], adam["beta2"]), eps=adam["eps"])
+
+
+def torch_loss_accuracy(model, X, y, chunk: int = 8192) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy in inference mode, in chunks as predict_proba does."""
+    import torch
+
+    model.eval()
+    loss, correct = 0.0, 0
+    with torch.inference_mode():
+        for start in range(0, len(X), chunk):
+            logits = model(X[start : start + chunk])
+            targets = y[start : start + chunk]
+            loss += float(torch.nn.functional.cross_entropy(logits, targets, reduction="sum"))
+            correct += int((logits.argmax(dim=1) == targets).sum())
+    model.train()
+    return loss / len(X), correct / len(X)
+
+
+def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
+    """The same training as digitnet's fit, step for step, in PyTorch; time the loop.
+
+    Per batch: forward, mean cross-entropy, a finiteness check and the running accuracy
+    (fit does both), backward, lr from the same schedule function, optimizer step.
+    Per epoch: a fresh shuffle, then loss and accuracy on the validation set.
+    """
+    import torch
+    from digitnet.errors import TrainingDiverged
+    from digitnet.nn.schedules import make_schedule
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(seed)
+    train, val, test = splits
+    X, y = torch.from_numpy(train.X), torch.from_numpy(train.y)  # shares memory: no copy
+    X_val, y_val = torch.from_numpy(val.X), torch.from_numpy(val.y)
+    train_cfg = config["train"]
+    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
+    n = len(X)
+    model = build_torch_mlp(X.shape[1], config["model"])
+    optimizer = make_torch_optimizer(model, train_cfg)
+    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(n / batch_size), epochs)
+    generator = torch.Generator().manual_seed(seed)
+
+    epoch_seconds, step, val_acc = [], 0, float("nan")
+    started = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        epoch_started = time.perf_counter()
+        order = torch.randperm(n, generator=generator)
+        correct = 0
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            X_batch, y_batch = X[batch], y[batch]
+            logits = model(X_batch)
+            loss = torch.nn.functional.cross_entropy(logits, y_batch)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise TrainingDiverged(f"torch: the loss became {value} at epoch {epoch}")
+            correct += int((logits.argmax(dim=1) == y_batch).sum())
+            optimizer.zero_grad()
+            loss.backward()
+            for group in optimizer.param_groups:
+                group["lr"] = schedule(step)
+            optimizer.step()
+            step += 1
+        _, val_acc = torch_loss_accuracy(model, X_val, y_val)
+        epoch_seconds.append(time.perf_counter() - epoch_started)
+    train_seconds = time.perf_counter() - started
+    _, test_acc = torch_loss_accuracy(model, torch.from_numpy(test.X), torch.from_numpy(test.y))
+    return {
+        "train_seconds": train_seconds,
+        "epoch_seconds": epoch_seconds,
+        "val_accuracy": val_acc,
+        "test_accuracy": test_acc,
+        "torch_version": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+    }
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    """One measurement in this process: print a JSON line with timings, accuracy and peak memory."""
+    limit_threads(args.threads[0])
+    config = load_config(args.config, args.epochs)
+    splits = load_splits(args.data_dir, config)
+    if args.worker == "numpy":
+        result = train_numpy(splits, config, args.seed)
+    else:
+        result = train_torch(splits, config, args.seed, args.threads[0])
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    result.update(
+        framework=args.worker,
+        threads=args.threads[0],
+        seed=args.seed,
+        epochs=config["train"]["epochs"],
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KB on Linux
+        numpy_version=np.__version__,
+        threadpools=threadpool_info(),
+    )
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------- driver side
+
+
+def measure(args: argparse.Namespace, framework: str, threads: int, seed: int) -> dict:
+    """Run one worker subprocess and return the JSON it printed on its last line."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", framework, "--threads", str(threads)]
+    command += ["--seed", str(seed), "--config", str(args.config), "--data-dir", str(args.data_dir)]
+    if args.epochs is not None:
+        command += ["--epochs", str(args.epochs)]
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
+    """One row per (threads, framework): medians over repeats, and NumPy's time over PyTorch's."""
+    rows = []
+    for threads in thread_counts:
+        group = {}
+        for framework in FRAMEWORKS:
+            mine = [run for run in runs if run["threads"] == threads and run["framework"] == framework]
+            per_epoch = [run["epoch_seconds"] for run in mine]
+            group[framework] = {
+                "threads": threads,
+                "framework": framework,
+                "runs": len(mine),
+                "seconds_per_epoch": statistics.median(run["train_seconds"] / run["epochs"] for run in mine),
+                "train_seconds": statistics.median(run["train_seconds"] for run in mine),
+                "epoch_seconds": [statistics.median(epoch) for epoch in zip(*per_epoch, strict=True)],
+                "test_accuracy": statistics.median(run["test_accuracy"] for run in mine),
+                "peak_rss_mb": statistics.median(run["peak_rss_mb"] for run in mine),
+            }
+        ratio = group["numpy"]["seconds_per_epoch"] / group["torch"]["seconds_per_epoch"]
+        group["numpy"]["numpy_over_torch"], group["torch"]["numpy_over_torch"] = ratio, 1.0
+        rows += [group["numpy"], group["torch"]]
+    return rows
+
+
+def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: int) -> str:
+    """The summary as a Markdown table, with one line saying what was run on what."""
+    lines = [
+        "| threads | framework | s/epoch (median) | total train s | numpy/torch | test accuracy | peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} | {row['train_seconds']:.1f} "
+            f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} |"
+        )
+    train, hidden = config["train"], "-".join(str(size) for size in [784, *config["model"]["hidden"], 10])
+    lines += [
+        "",
+        f"{hidden} {config['model']['activation']}, {train['optimizer']} lr {train['lr']} "
+        f"{train['schedule']['name']}, batch {train['batch_size']}, l2 {train['l2']}, {train['epochs']} epochs; "
+        f"medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
+        f"s/epoch = training loop incl. per-epoch validation / epochs. "
+        f"{environment['cpu']}, {environment['cpu_count']} CPUs; NumPy {environment['numpy']} "
+        f"({environment['blas']}), PyTorch {environment['torch']}, Python {environment['python']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cpu_model() -> str:
+    """The 'model name' line of /proc/cpuinfo, or the platform's processor string elsewhere."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def describe_environment(runs: list[dict]) -> dict:
+    """CPU, versions and NumPy's BLAS (from threadpoolctl in a NumPy worker)."""
+    numpy_run = next(run for run in runs if run["framework"] == "numpy")
+    torch_run = next(run for run in runs if run["framework"] == "torch")
+    blas = [pool for pool in numpy_run["threadpools"] if pool["user_api"] == "blas"]
+    blas_text = ", ".join(f"{pool['internal_api']} {pool['version']} {pool.get('architecture', '')}".strip() for pool in blas)
+    return {
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": numpy_run["numpy_version"],
+        "torch": torch_run["torch_version"],
+        "blas": blas_text or "no BLAS found by threadpoolctl",
+        "numpy_threadpools": numpy_run["threadpools"],
+        "torch_threadpools": torch_run["threadpools"],
+    }
+
+
+def run_benchmark(args: argparse.Namespace) -> None:
+    """Every (repeat, threads, framework) in its own subprocess; write the JSON and the table."""
+    config = load_config(args.config, args.epochs)
+    total = args.repeats * len(args.threads) * len(FRAMEWORKS)
+    runs = []
+    for repeat in range(args.repeats):
+        seed = config["train"]["seed"] + repeat
+        order = FRAMEWORKS if repeat % 2 == 0 else FRAMEWORKS[::-1]
+        for threads in args.threads:
+            for framework in order:
+                run = measure(args, framework, threads, seed)
+                runs.append(run)
+                print(
+                    f"[{len(runs)}/{total}] {framework:5} {threads} thread(s) seed {seed}: "
+                    f"{run['train_seconds'] / run['epochs']:.3f} s/epoch, test {run['test_accuracy']:.2%}, "
+                    f"{run['peak_rss_mb']:.0f} MB",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    rows = summarize(runs, args.threads)
+    environment = describe_environment(runs)
+    table = markdown_table(rows, environment, config, args.repeats)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "command": [Path(sys.executable).name, *sys.argv],
+        "environment": environment,
+        "config": config,
+        "repeats": args.repeats,
+        "summary": rows,
+        "runs": runs,
+    }
+    (args.out / "torch_vs_numpy.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / "torch_vs_numpy.md").write_text(table)
+    print(table)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.worker:
+        run_worker(args)
+    else:
+        run_benchmark(args)
+
+
+if __name__ == "__main__":
+    main()

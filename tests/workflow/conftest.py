@@ -1,0 +1,77 @@
+"""Real Snakemake runs in a temporary copy of the workflow."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from data_helpers import write_small_mnist
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates"]
+
+# A quick configuration: little data, two epochs. Merged over config.yaml.
+SMALL_CONFIG = {
+    "split": {"validation_size": 500},
+    "train": {"epochs": 2, "batch_size": 128},
+}
+
+
+def copy_workflow(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / part)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``snakemake`` in ``workdir`` with the test config; return the finished process."""
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "test-config.yaml", *args]
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result
+
+
+def write_config(workdir: Path, config: dict) -> None:
+    (workdir / "test-config.yaml").write_text(yaml.safe_dump(config))
+
+
+def planned_jobs(workdir: Path) -> set[str]:
+    """The rules a dry run would execute (empty when nothing is to be done)."""
+    result = snakemake(workdir, "--dry-run")
+    output = result.stdout + result.stderr
+    if "Nothing to be done" in output:
+        return set()
+    table = output.split("Job stats:", 1)[1]
+    return {m.group(1) for m in re.finditer(r"^(\w+)\s+\d+\s*$", table, re.MULTILINE)} - {"total", "all"}
+
+
+@pytest.fixture(scope="session")
+def small_data(mnist_path, tmp_path_factory) -> Path:
+    """The first 3,000 training and 1,000 test images of the real MNIST, as IDX .gz files."""
+    return write_small_mnist(mnist_path, tmp_path_factory.mktemp("small-mnist"), 3000, 1000)
+
+
+@pytest.fixture(scope="session")
+def finished_run(small_data, tmp_path_factory) -> Path:
+    """A workflow copy that has run to the end once on the small data."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("run") / "digitnet")
+    write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data)})
+    snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture
+def run_copy(finished_run, tmp_path) -> Path:
+    """A private copy of the finished run (timestamps and Snakemake's records kept) to change freely."""
+    dest = tmp_path / "digitnet"
+    shutil.copytree(finished_run, dest, symlinks=True)
+    return dest

@@ -1,0 +1,22 @@
+"""The default configuration on all of the real MNIST: the accuracy the README promises."""
+
+import json
+
+import pandas as pd
+from conftest import copy_workflow, snakemake, write_config
+
+
+def test_default_config_on_full_mnist_reaches_at_least_97_5_percent(mnist_path, tmp_path):
+    workdir = copy_workflow(tmp_path / "digitnet")
+    write_config(workdir, {"data_dir": str(mnist_path)})
+    snakemake(workdir)
+    metrics = json.loads((workdir / "results/eval/metrics.json").read_text())
+    meta = json.loads((workdir / "results/model/model.json").read_text())
+    assert metrics["test_images"] == 10000
+    assert meta["data"]["train_images"] == 55000 and meta["data"]["validation_images"] == 5000
+    assert metrics["test_accuracy"] >= 0.975, metrics["test_accuracy"]
+    timing = pd.read_csv(workdir / "benchmarks/train.tsv", sep="\t")
+    print(
+        f"full run: test accuracy {metrics['test_accuracy']:.2%}; train step {timing['s'][0]:.1f} s, peak {timing['max_rss'][0]:.0f} MB"
+    )
+    assert "report.html" in {p.name for p in workdir.iterdir()}

@@ -1,0 +1,102 @@
+"""The workflow itself: lint, format, dry run, a real run, and exactly the right reruns."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from conftest import REPO, copy_workflow, planned_jobs, write_config
+
+AFTER_TRAINING = {"train", "evaluate", "plot_curves", "plot_confusion", "report"}
+
+
+def test_snakemake_lint_finds_nothing():
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Congratulations, your workflow is in a good condition" in result.stdout + result.stderr
+
+
+def test_snakefmt_check_passes():
+    snakefmt = Path(sys.executable).parent / "snakefmt"
+    result = subprocess.run([snakefmt, "--check", "Snakefile", "workflow"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dry_run_without_local_data_plans_the_downloads(tmp_path):
+    workdir = copy_workflow(tmp_path / "digitnet")
+    write_config(workdir, {})
+    assert planned_jobs(workdir) == {"download_mnist", "prepare_data"} | AFTER_TRAINING
+
+
+def test_real_run_writes_every_result_log_and_benchmark(finished_run):
+    for path in [
+        "results/data/train.npz",
+        "results/model/weights.npz",
+        "results/model/model.json",
+        "results/model/history.csv",
+        "results/eval/metrics.json",
+        "results/eval/per_class.csv",
+        "results/eval/confusion.csv",
+        "results/eval/predictions.csv",
+        "results/figures/training_curves.png",
+        "results/figures/confusion_matrix.png",
+        "report.html",
+    ]:
+        assert (finished_run / path).stat().st_size > 0, path
+    for rule in ["prepare_data", "train", "evaluate", "plot_curves", "plot_confusion", "report"]:
+        assert (finished_run / "logs" / f"{rule}.log").stat().st_size > 0, rule
+        assert "max_rss" in (finished_run / "benchmarks" / f"{rule}.tsv").read_text()
+    log = (finished_run / "logs" / "train.log").read_text()
+    assert "epoch 1/2" in log and "epoch 2/2" in log
+    meta = json.loads((finished_run / "results/model/model.json").read_text())
+    assert meta["architecture"]["summary"] == "Sequential(Dense(784->128), ReLU(), Dense(128->10))"
+    assert meta["data"] == {**meta["data"], "train_images": 2500, "validation_images": 500}
+    metrics = json.loads((finished_run / "results/eval/metrics.json").read_text())
+    assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
+    report = (finished_run / "report.html").read_text()
+    assert report.count("data:image/png;base64,") == 2
+    assert f"{100 * metrics['test_accuracy']:.2f}%" in report
+
+
+def test_second_run_does_nothing(run_copy):
+    assert planned_jobs(run_copy) == set()
+
+
+def test_changing_a_training_setting_reruns_training_and_after_but_not_preparation(run_copy):
+    config = yaml.safe_load((run_copy / "test-config.yaml").read_text())
+    config["train"]["epochs"] = 3
+    write_config(run_copy, config)
+    assert planned_jobs(run_copy) == AFTER_TRAINING
+
+
+def test_changing_the_split_reruns_preparation_and_everything_after(run_copy):
+    config = yaml.safe_load((run_copy / "test-config.yaml").read_text())
+    config["split"]["validation_size"] = 400
+    write_config(run_copy, config)
+    assert planned_jobs(run_copy) == {"prepare_data"} | AFTER_TRAINING
+
+
+def append_comment(path: Path) -> None:
+    with open(path, "a") as f:
+        f.write("\n# edited\n")
+
+
+def test_editing_a_step_script_reruns_that_step_and_the_report(run_copy):
+    append_comment(run_copy / "scripts/plot_curves.py")
+    assert planned_jobs(run_copy) == {"plot_curves", "report"}
+
+
+def test_editing_a_library_module_reruns_exactly_the_steps_that_import_it(run_copy):
+    append_comment(run_copy / "scripts/digitnet/viz/confusion.py")
+    assert planned_jobs(run_copy) == {"plot_confusion", "report"}
+
+
+def test_editing_the_network_code_reruns_training_and_after(run_copy):
+    append_comment(run_copy / "scripts/digitnet/nn/layers.py")
+    assert planned_jobs(run_copy) == AFTER_TRAINING
+
+
+def test_editing_the_report_template_reruns_only_the_report(run_copy):
+    append_comment(run_copy / "report_templates/report.html.j2")
+    assert planned_jobs(run_copy) == {"report"}
