@@ -16,7 +16,6 @@ def test_default_config_on_full_mnist_reaches_at_least_97_5_percent(mnist_path, 
     assert meta["data"]["train_images"] == 55000 and meta["data"]["validation_images"] == 5000
     assert metrics["test_accuracy"] >= 0.975, metrics["test_accuracy"]
     timing = pd.read_csv(workdir / "benchmarks/train.tsv", sep="\t")
-    print(
-        f"full run: test accuracy {metrics['test_accuracy']:.2%}; train step {timing['s'][0]:.1f} s, peak {timing['max_rss'][0]:.0f} MB"
-    )
+    seconds, peak = timing["s"][0], timing["max_rss"][0]
+    print(f"full run: test accuracy {metrics['test_accuracy']:.2%}; train step {seconds:.1f} s, peak {peak:.0f} MB")
     assert "report.html" in {p.name for p in workdir.iterdir()}
