@@ -45,7 +45,7 @@ def lib(*modules):
     return [f"scripts/digitnet/{name}.py" for name in names]
 
 
-def raw_data():
+def find_raw_data():
     """(format, {role: path}) of the raw data: the folder in data_dir, else the downloaded files."""
     if config["data_dir"] is None:
         return "idx", {
@@ -56,6 +56,9 @@ def raw_data():
     except DataError as error:
         raise WorkflowError(str(error))
     return fmt, {role: str(path) for role, path in files.items()}
+
+
+RAW_FORMAT, RAW_FILES = find_raw_data()
 
 
 def rule_benchmarks(wildcards):

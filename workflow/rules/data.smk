@@ -22,7 +22,7 @@ rule download_mnist:
 
 rule prepare_data:
     input:
-        **raw_data()[1],
+        **RAW_FILES,
         code=lib("data/formats", "data/sources", "data/prepare"),
     output:
         train="results/data/train.npz",
@@ -35,8 +35,8 @@ rule prepare_data:
     conda:
         "../envs/digitnet.yaml"
     params:
-        format=raw_data()[0],
-        roles=list(raw_data()[1]),
+        format=RAW_FORMAT,
+        roles=list(RAW_FILES),
         split=config["split"],
     script:
         "../../scripts/prepare_data.py"
