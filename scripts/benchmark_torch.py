@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -84,6 +85,7 @@ def load_config(path: Path, epochs: int | None) -> dict:
 
 
 # ---------------------------------------------------------------- worker side
+# NumPy, digitnet and torch are imported inside these functions, after limit_threads.
 
 
 def limit_threads(threads: int) -> None:
@@ -135,6 +137,7 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     return {
         "train_seconds": train_seconds,
         "epoch_seconds": [record.seconds for record in history],
+        "val_loss": history[-1].val_loss,
         "val_accuracy": history[-1].val_acc,
         "test_accuracy": accuracy(test.y, model.predict_proba(test.X).argmax(axis=1)),
     }
@@ -209,6 +212,12 @@ def torch_loss_accuracy(model, X, y, chunk: int = 8192) -> tuple[float, float]:
     return loss / len(X), correct / len(X)
 
 
+def torch_blas_name(torch) -> str:
+    """The BLAS PyTorch was built with, as its build settings say ('mkl', 'open', ...)."""
+    match = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    return match.group(1) if match else "unknown BLAS"
+
+
 def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     """The same training as digitnet's fit, step for step, in PyTorch; time the loop.
 
@@ -234,7 +243,7 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(n / batch_size), epochs)
     generator = torch.Generator().manual_seed(seed)
 
-    epoch_seconds, step, val_acc = [], 0, float("nan")
+    epoch_seconds, step = [], 0
     started = time.perf_counter()
     for epoch in range(1, epochs + 1):
         epoch_started = time.perf_counter()
@@ -255,18 +264,21 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
                 group["lr"] = schedule(step)
             optimizer.step()
             step += 1
-        _, val_acc = torch_loss_accuracy(model, X_val, y_val)
+        val_loss, val_acc = torch_loss_accuracy(model, X_val, y_val)
         epoch_seconds.append(time.perf_counter() - epoch_started)
     train_seconds = time.perf_counter() - started
     _, test_acc = torch_loss_accuracy(model, torch.from_numpy(test.X), torch.from_numpy(test.y))
     return {
         "train_seconds": train_seconds,
         "epoch_seconds": epoch_seconds,
+        "val_loss": val_loss,
         "val_accuracy": val_acc,
         "test_accuracy": test_acc,
         "torch_version": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "torch_interop_threads": torch.get_num_interop_threads(),
+        "torch_blas": f"{torch_blas_name(torch)}, {torch.backends.cpu.get_cpu_capability()}",
+        "torch_parallel_info": torch.__config__.parallel_info(),
     }
 
 
@@ -314,12 +326,14 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
         group = {}
         for framework in FRAMEWORKS:
             mine = [run for run in runs if run["threads"] == threads and run["framework"] == framework]
+            per_run = [run["train_seconds"] / run["epochs"] for run in mine]
             per_epoch = [run["epoch_seconds"] for run in mine]
             group[framework] = {
                 "threads": threads,
                 "framework": framework,
                 "runs": len(mine),
-                "seconds_per_epoch": statistics.median(run["train_seconds"] / run["epochs"] for run in mine),
+                "seconds_per_epoch": statistics.median(per_run),
+                "seconds_per_epoch_range": [min(per_run), max(per_run)],
                 "train_seconds": statistics.median(run["train_seconds"] for run in mine),
                 "epoch_seconds": [statistics.median(epoch) for epoch in zip(*per_epoch, strict=True)],
                 "test_accuracy": statistics.median(run["test_accuracy"] for run in mine),
@@ -334,12 +348,14 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
 def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: int) -> str:
     """The summary as a Markdown table, with one line saying what was run on what."""
     lines = [
-        "| threads | framework | s/epoch (median) | total train s | numpy/torch | test accuracy | peak RSS MB |",
+        "| threads | framework | s/epoch: median (min-max) | total train s | numpy/torch | test accuracy | peak RSS MB |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        low, high = row["seconds_per_epoch_range"]
         lines.append(
-            f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} | {row['train_seconds']:.1f} "
+            f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} ({low:.3f}-{high:.3f}) "
+            f"| {row['train_seconds']:.1f} "
             f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} |"
         )
     train, hidden = config["train"], "-".join(str(size) for size in [784, *config["model"]["hidden"], 10])
@@ -350,7 +366,7 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
         f"medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
         f"s/epoch = training loop incl. per-epoch validation / epochs. "
         f"{environment['cpu']}, {environment['cpu_count']} CPUs; NumPy {environment['numpy']} "
-        f"({environment['blas']}), PyTorch {environment['torch']}, Python {environment['python']}.",
+        f"({environment['blas']}), PyTorch {environment['torch']} ({environment['torch_blas']}), Python {environment['python']}.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -378,6 +394,7 @@ def describe_environment(runs: list[dict]) -> dict:
         "python": platform.python_version(),
         "numpy": numpy_run["numpy_version"],
         "torch": torch_run["torch_version"],
+        "torch_blas": torch_run["torch_blas"],
         "blas": blas_text or "no BLAS found by threadpoolctl",
         "numpy_threadpools": numpy_run["threadpools"],
         "torch_threadpools": torch_run["threadpools"],
