@@ -3,15 +3,13 @@
 import json
 
 import numpy as np
-from digitnet.step import atomic_path, run_step
+from digitnet.step import run_step, save_figure
 from digitnet.viz.confusion import confusion_figure
 
 
 def main(log) -> None:
     metrics = json.loads(open(snakemake.input.metrics).read())
-    with atomic_path(snakemake.output[0]) as tmp:
-        confusion_figure(np.array(metrics["confusion_matrix"]), metrics["test_accuracy"]).savefig(tmp, format="png")
-    log.info(f"wrote {snakemake.output[0]}")
+    save_figure(confusion_figure(np.array(metrics["confusion_matrix"]), metrics["test_accuracy"]), snakemake.output[0])
 
 
 run_step(snakemake, main)

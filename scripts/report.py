@@ -5,8 +5,15 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import yaml
+from digitnet.markdown import to_html
 from digitnet.report import embed_png, read_benchmarks, render
 from digitnet.step import atomic_path, run_step
+from digitnet.trace import load_trace
+
+
+def trace_summary(trace) -> dict:
+    """The few numbers of the traced step that the report's text quotes."""
+    return {"index": trace.index, "label": trace.label, "p_true": float(trace.P[trace.label]), "loss": trace.loss_before}
 
 
 def main(log) -> None:
@@ -17,7 +24,9 @@ def main(log) -> None:
         "metrics": metrics,
         "meta": meta,
         "history": pd.read_csv(snakemake.input.history).to_dict(orient="records"),
-        "figures": {name: embed_png(snakemake.input[name]) for name in ("curves", "confusion")},
+        "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
+        "trace": trace_summary(load_trace(snakemake.input.trace)),
+        "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -37,14 +37,17 @@ class Sequential:
                 trace.append((layer, out))
         return out
 
-    def backward(self, dlogits: np.ndarray, need_dX: bool = False) -> np.ndarray | None:
+    def backward(self, dlogits: np.ndarray, need_dX: bool = False, trace: list | None = None) -> np.ndarray | None:
         """Backpropagate dL/dlogits : (N, K) through every layer, filling each Parameter.grad.
 
         Returns dL/dX : (N, D) when ``need_dX`` (for saliency maps), else None, which
         lets the first layer skip a matrix product it does not need for training.
+        When ``trace`` is a list, append (layer, dL/d(layer output)) per layer, last layer first.
         """
         grad = dlogits
         for i in range(len(self.layers) - 1, -1, -1):
+            if trace is not None:
+                trace.append((self.layers[i], grad))
             grad = self.layers[i].backward(grad, need_dX=need_dX or i > 0)
         return grad
 

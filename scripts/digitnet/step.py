@@ -87,3 +87,9 @@ def write_csv(frame, path) -> None:
     """Write a pandas DataFrame as CSV, atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def save_figure(figure, path) -> None:
+    """Save a matplotlib Figure as PNG, atomically (the only place figures are written)."""
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png")

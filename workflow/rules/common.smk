@@ -61,9 +61,25 @@ def find_raw_data():
 RAW_FORMAT, RAW_FILES = find_raw_data()
 
 
+FIGURE_RULES = [
+    "samples",
+    "architecture",
+    "forward",
+    "backward",
+    "update",
+    "predictions",
+    "curves",
+    "confusion",
+    "mistakes",
+    "filters",
+    "saliency",
+]
+
+
 def rule_benchmarks(wildcards):
     """The benchmark files of every step before the report, for its time-and-memory table."""
-    steps = ["prepare_data", "train", "evaluate", "plot_curves", "plot_confusion"]
+    steps = ["prepare_data", "train", "evaluate", "trace_step", "explain_step"]
+    steps += [f"plot_{name}" for name in FIGURE_RULES]
     files = [f"benchmarks/{step}.tsv" for step in steps]
     if config["data_dir"] is None:
         files += [f"benchmarks/download_mnist/{name}.tsv" for name in MNIST_SHA256]

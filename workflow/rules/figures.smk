@@ -1,11 +1,150 @@
 # Figures: each one a rule, PNG out, redrawn only when what it shows changes.
+# Figures 2-4 and the text of explain.md all read one recorded training step (trace_step).
+
+VIZ = ["viz/__init__", "viz/style"]
+MODEL = [*NN_MODULES, "model"]
+
+
+rule trace_step:
+    input:
+        weights="results/model/weights.npz",
+        test="results/data/test.npz",
+        code=lib(*MODEL, "trace"),
+    output:
+        "results/trace/step.npz",
+    log:
+        "logs/trace_step.log",
+    benchmark:
+        "benchmarks/trace_step.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        digit=config["figures"]["digit"],
+        train=config["train"],
+    script:
+        "../../scripts/trace_step.py"
+
+
+rule explain_step:
+    input:
+        trace="results/trace/step.npz",
+        code=lib(*MODEL, "trace", "explain"),
+    output:
+        "results/explain/explain.md",
+    log:
+        "logs/explain_step.log",
+    benchmark:
+        "benchmarks/explain_step.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/explain_step.py"
+
+
+rule plot_samples:
+    input:
+        train="results/data/train.npz",
+        code=lib(*VIZ, "viz/samples"),
+    output:
+        "results/figures/data_samples.png",
+    log:
+        "logs/plot_samples.log",
+    benchmark:
+        "benchmarks/plot_samples.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_samples.py"
+
+
+rule plot_architecture:
+    input:
+        weights="results/model/weights.npz",
+        code=lib(*MODEL, *VIZ, "viz/architecture"),
+    output:
+        "results/figures/architecture.png",
+    log:
+        "logs/plot_architecture.log",
+    benchmark:
+        "benchmarks/plot_architecture.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_architecture.py"
+
+
+rule plot_forward:
+    input:
+        trace="results/trace/step.npz",
+        code=lib(*MODEL, "trace", *VIZ, "viz/forward"),
+    output:
+        "results/figures/forward.png",
+    log:
+        "logs/plot_forward.log",
+    benchmark:
+        "benchmarks/plot_forward.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_forward.py"
+
+
+rule plot_backward:
+    input:
+        trace="results/trace/step.npz",
+        code=lib(*MODEL, "trace", *VIZ, "viz/backward"),
+    output:
+        "results/figures/backward.png",
+    log:
+        "logs/plot_backward.log",
+    benchmark:
+        "benchmarks/plot_backward.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_backward.py"
+
+
+rule plot_update:
+    input:
+        trace="results/trace/step.npz",
+        code=lib(*MODEL, "trace", *VIZ, "viz/update"),
+    output:
+        "results/figures/weight_update.png",
+    log:
+        "logs/plot_update.log",
+    benchmark:
+        "benchmarks/plot_update.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_update.py"
+
+
+rule plot_predictions:
+    input:
+        predictions="results/eval/predictions.csv",
+        test="results/data/test.npz",
+        code=lib(*VIZ, "viz/predictions"),
+    output:
+        "results/figures/predictions.png",
+    log:
+        "logs/plot_predictions.log",
+    benchmark:
+        "benchmarks/plot_predictions.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        digit=config["figures"]["digit"],
+    script:
+        "../../scripts/plot_predictions.py"
 
 
 rule plot_curves:
     input:
         history="results/model/history.csv",
         batch_losses="results/model/batch_losses.csv",
-        code=lib("viz/__init__", "viz/style", "viz/curves"),
+        code=lib(*VIZ, "viz/curves"),
     output:
         "results/figures/training_curves.png",
     log:
@@ -21,7 +160,7 @@ rule plot_curves:
 rule plot_confusion:
     input:
         metrics="results/eval/metrics.json",
-        code=lib("viz/__init__", "viz/style", "viz/confusion"),
+        code=lib(*VIZ, "viz/confusion"),
     output:
         "results/figures/confusion_matrix.png",
     log:
@@ -32,3 +171,55 @@ rule plot_confusion:
         "../envs/digitnet.yaml"
     script:
         "../../scripts/plot_confusion.py"
+
+
+rule plot_mistakes:
+    input:
+        predictions="results/eval/predictions.csv",
+        test="results/data/test.npz",
+        code=lib(*VIZ, "viz/predictions"),
+    output:
+        "results/figures/mistakes.png",
+    log:
+        "logs/plot_mistakes.log",
+    benchmark:
+        "benchmarks/plot_mistakes.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_mistakes.py"
+
+
+rule plot_filters:
+    input:
+        weights="results/model/weights.npz",
+        code=lib(*MODEL, *VIZ, "viz/filters"),
+    output:
+        "results/figures/filters.png",
+    log:
+        "logs/plot_filters.log",
+    benchmark:
+        "benchmarks/plot_filters.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/plot_filters.py"
+
+
+rule plot_saliency:
+    input:
+        weights="results/model/weights.npz",
+        test="results/data/test.npz",
+        code=lib(*MODEL, "trace", *VIZ, "viz/saliency"),
+    output:
+        "results/figures/saliency.png",
+    log:
+        "logs/plot_saliency.log",
+    benchmark:
+        "benchmarks/plot_saliency.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        digit=config["figures"]["digit"],
+    script:
+        "../../scripts/plot_saliency.py"

@@ -1,16 +1,36 @@
 # The report: one self-contained HTML file with every result and figure embedded.
 
+# Figure name -> PNG, in the report's reading order.
+FIGURES = {
+    name: f"results/figures/{name}.png"
+    for name in [
+        "data_samples",
+        "architecture",
+        "forward",
+        "backward",
+        "weight_update",
+        "training_curves",
+        "predictions",
+        "confusion_matrix",
+        "mistakes",
+        "filters",
+        "saliency",
+    ]
+}
+
 
 rule report:
     input:
+        **FIGURES,
         metrics="results/eval/metrics.json",
         meta="results/model/model.json",
         history="results/model/history.csv",
-        curves="results/figures/training_curves.png",
-        confusion="results/figures/confusion_matrix.png",
+        explain="results/explain/explain.md",
+        trace="results/trace/step.npz",
         benchmarks=rule_benchmarks,
         template="report_templates/report.html.j2",
-        code=lib("report"),
+        css="report_templates/report.css",
+        code=lib("report", "markdown", "trace", *MODEL),
     output:
         "report.html",
     log:
@@ -21,5 +41,6 @@ rule report:
         "../envs/digitnet.yaml"
     params:
         config=config,
+        figures=list(FIGURES),
     script:
         "../../scripts/report.py"

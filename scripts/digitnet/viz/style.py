@@ -1,12 +1,73 @@
-"""Shared look of every figure: sizes and colours chosen to be readable at 100% zoom."""
+"""Shared look and helpers of every figure: readable at 100% zoom, signed values centred on zero."""
 
+import math
+
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#d62728"
+MISTAKE_COLOR = "#d62728"
+CORRECT_COLOR = "#2ca02c"
+SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
+DIGIT_CMAP = "gray_r"  # ink dark on white paper, as people see a digit
 DPI = 110
 
 
 def new_figure(width: float, height: float) -> Figure:
     """An empty figure of ``width`` x ``height`` inches with constrained layout (no overlapping labels)."""
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+
+
+def symmetric_limit(*arrays: np.ndarray) -> float:
+    """The largest |value| over all arrays, so a colour scale [-limit, limit] puts zero at white."""
+    limit = max(float(np.nanmax(np.abs(a))) for a in arrays)
+    return limit if limit > 0 else 1.0
+
+
+def as_grid(vector: np.ndarray) -> np.ndarray:
+    """A vector of n activations -> a (rows, cols) image about twice as wide as tall, padded with NaN.
+
+    128 units become 8 x 16; NaN cells stay blank, so padding is never mistaken for a unit.
+    """
+    n = vector.size
+    cols = math.ceil(math.sqrt(2 * n))
+    rows = math.ceil(n / cols)
+    grid = np.full(rows * cols, np.nan)
+    grid[:n] = vector.ravel()
+    return grid.reshape(rows, cols)
+
+
+def show_digit(ax: Axes, pixels: np.ndarray, title: str | None = None, **title_kwargs) -> None:
+    """Draw a 784-pixel digit as a 28x28 image, ink dark, without ticks."""
+    ax.imshow(pixels.reshape(28, 28), cmap=DIGIT_CMAP, vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, **title_kwargs)
+
+
+def show_signed(ax: Axes, image: np.ndarray, limit: float, title: str | None = None, aspect: str = "equal"):
+    """Draw signed values on the red-white-blue scale [-limit, limit]; return the image for a colour bar."""
+    shown = ax.imshow(image, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, aspect=aspect, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return shown
+
+
+def sample_units(n: int, at_most: int) -> np.ndarray:
+    """Indices of at most ``at_most`` units spread evenly over n (all of them when n is small)."""
+    return np.arange(n) if n <= at_most else np.linspace(0, n - 1, at_most).round().astype(int)
+
+
+def probability_bars(ax, P: np.ndarray, label: int | None, title: str) -> None:
+    """Bars of P : (10,) per digit, the true digit's bar green, others blue, values printed."""
+    colors = ["#2ca02c" if k == label else "#1f77b4" for k in range(len(P))]
+    ax.bar(range(len(P)), P, color=colors)
+    ax.set(xticks=range(len(P)), ylim=(0, 1.15), xlabel="digit", ylabel="probability", title=title)
+    for k, p in enumerate(P):
+        if p >= 0.01:
+            ax.text(k, p + 0.02, f"{p:.2f}", ha="center", fontsize=8)

@@ -1,0 +1,70 @@
+"""Predictions on test digits, and the mistakes the network is most sure of."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from digitnet.viz.style import CORRECT_COLOR, MISTAKE_COLOR, new_figure, probability_bars, show_digit
+
+
+def choose_examples(labels: np.ndarray, predicted: np.ndarray, count: int, mistakes: int) -> np.ndarray:
+    """Indices of ``count`` test digits: the first ones, with up to ``mistakes`` of the first mistakes swapped in.
+
+    Most of the grid shows how often the network is right; the mistakes show how it fails.
+    """
+    wrong = np.flatnonzero(labels != predicted)[:mistakes]
+    first = np.setdiff1d(np.arange(min(count, len(labels))), wrong)[: count - len(wrong)]
+    return np.sort(np.concatenate([first, wrong]))
+
+
+def predictions_figure(
+    images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, digit: int, P_digit: np.ndarray
+) -> Figure:
+    """A grid of test digits titled 'prediction (confidence)', mistakes framed in red, and the
+    probability bars for test digit #``digit``.
+
+    images : (n, 784) of the chosen examples; labels, predicted, confidence : (n,); P_digit : (10,).
+    """
+    rows, cols = 5, 8
+    fig = new_figure(15, 8.2)
+    grid = fig.add_gridspec(rows, cols + 4)
+    for k in range(min(len(images), rows * cols)):
+        ax = fig.add_subplot(grid[k // cols, k % cols])
+        correct = labels[k] == predicted[k]
+        color = CORRECT_COLOR if correct else MISTAKE_COLOR
+        show_digit(
+            ax,
+            images[k],
+            f"{predicted[k]} ({confidence[k]:.0%})" + ("" if correct else f", true {labels[k]}"),
+            color=color,
+            fontsize=9,
+        )
+        if not correct:
+            for spine in ax.spines.values():
+                spine.set(color=MISTAKE_COLOR, linewidth=3)
+    bars_ax = fig.add_subplot(grid[1:4, cols + 1 :])
+    probability_bars(bars_ax, P_digit, None, f"test digit #{digit}: probability of each digit")
+    fig.suptitle("Predictions on test digits: answer (confidence); mistakes in red with the true digit")
+    return fig
+
+
+def mistakes_figure(
+    images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, total_mistakes: int
+) -> Figure:
+    """The most confident mistakes, most confident first: images : (n, 784), the rest (n,).
+
+    These are the digits the network is surest about and still gets wrong: often
+    ambiguous or mislabelled, sometimes a real blind spot.
+    """
+    cols = 8
+    rows = max(1, int(np.ceil(len(images) / cols)))
+    fig = new_figure(13, 1.75 * rows + 0.8)
+    axes = np.atleast_2d(fig.subplots(rows, cols))
+    for k, ax in enumerate(axes.ravel()):
+        if k < len(images):
+            show_digit(
+                ax, images[k], f"said {predicted[k]} ({confidence[k]:.0%})\ntrue {labels[k]}", fontsize=9, color=MISTAKE_COLOR
+            )
+        else:
+            ax.axis("off")
+    fig.suptitle(f"The {len(images)} most confident of the {total_mistakes} mistakes on the test set")
+    return fig

@@ -1,0 +1,21 @@
+"""Step: draw the most confident mistakes on the test set (rule plot_mistakes)."""
+
+import numpy as np
+import pandas as pd
+from digitnet.step import run_step, save_figure
+from digitnet.viz.predictions import mistakes_figure
+
+
+def main(log) -> None:
+    predictions = pd.read_csv(snakemake.input.predictions)
+    wrong = predictions[predictions["label"] != predictions["predicted"]]
+    worst = wrong.sort_values("confidence", ascending=False).head(24)
+    with np.load(snakemake.input.test) as test:
+        images = test["X"][worst["index"].to_numpy()]
+    figure = mistakes_figure(
+        images, worst["label"].to_numpy(), worst["predicted"].to_numpy(), worst["confidence"].to_numpy(), len(wrong)
+    )
+    save_figure(figure, snakemake.output[0])
+
+
+run_step(snakemake, main)

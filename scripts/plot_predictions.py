@@ -1,0 +1,23 @@
+"""Step: draw predictions on test digits and one digit's probabilities (rule plot_predictions)."""
+
+import numpy as np
+import pandas as pd
+from digitnet.step import run_step, save_figure
+from digitnet.viz.predictions import choose_examples, predictions_figure
+
+
+def main(log) -> None:
+    predictions = pd.read_csv(snakemake.input.predictions)
+    labels, predicted = predictions["label"].to_numpy(), predictions["predicted"].to_numpy()
+    chosen = choose_examples(labels, predicted, count=40, mistakes=6)
+    digit = snakemake.params.digit
+    P_digit = predictions.loc[digit, [f"p{k}" for k in range(10)]].to_numpy(dtype=float)
+    with np.load(snakemake.input.test) as test:
+        images = test["X"][chosen]
+    figure = predictions_figure(
+        images, labels[chosen], predicted[chosen], predictions["confidence"].to_numpy()[chosen], digit, P_digit
+    )
+    save_figure(figure, snakemake.output[0])
+
+
+run_step(snakemake, main)
