@@ -97,6 +97,7 @@ def limit_threads(threads: int) -> None:
 def load_splits(data_dir: Path, config: dict):
     """(train, validation, test) Splits prepared exactly as the workflow's prepare_data step does."""
     import numpy as np
+
     from digitnet.data.prepare import split_dataset
     from digitnet.data.sources import find_files, load_raw
 
@@ -109,6 +110,7 @@ def load_splits(data_dir: Path, config: dict):
 def train_numpy(splits, config: dict, seed: int) -> dict:
     """Train with the project's build_mlp, make_optimizer, make_schedule and fit; time the fit call."""
     import numpy as np
+
     from digitnet.metrics import accuracy
     from digitnet.model import build_mlp
     from digitnet.nn.optimizers import make_optimizer
@@ -150,6 +152,7 @@ def build_torch_mlp(n_inputs: int, model_cfg: dict):
     sigmoid/tanh (or as model.init says); biases zero. Same distributions, not the same numbers.
     """
     import torch
+
     from digitnet.nn.init import DEFAULT_INIT
 
     activation = model_cfg["activation"]
@@ -226,6 +229,7 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     Per epoch: a fresh shuffle, then loss and accuracy on the validation set.
     """
     import torch
+
     from digitnet.errors import TrainingDiverged
     from digitnet.nn.schedules import make_schedule
 

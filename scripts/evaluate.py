@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+
 from digitnet.metrics import accuracy, confusion_matrix, per_class_metrics
 from digitnet.model import load_model
 from digitnet.step import run_step, write_csv, write_json

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+
 from digitnet.step import run_step, save_figure
 from digitnet.viz.confusion import confusion_figure
 

@@ -1,6 +1,7 @@
 """Step: draw the training curves from the training history (rule plot_curves)."""
 
 import pandas as pd
+
 from digitnet.step import run_step, save_figure
 from digitnet.viz.curves import training_curves
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+
 from digitnet.step import run_step, save_figure
 from digitnet.viz.predictions import mistakes_figure
 

@@ -1,6 +1,7 @@
 """Step: draw saliency maps for the configured digit and one test digit of each class (rule plot_saliency)."""
 
 import numpy as np
+
 from digitnet.model import load_model
 from digitnet.step import run_step, save_figure
 from digitnet.trace import saliency

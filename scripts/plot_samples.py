@@ -1,6 +1,7 @@
 """Step: draw a grid of training digits, one row per class (rule plot_samples)."""
 
 import numpy as np
+
 from digitnet.step import run_step, save_figure
 from digitnet.viz.samples import sample_digits
 

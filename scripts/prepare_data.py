@@ -1,6 +1,7 @@
 """Step: read the raw files, scale to [0, 1] float32, split off validation data (rule prepare_data)."""
 
 import numpy as np
+
 from digitnet.data.prepare import split_dataset
 from digitnet.data.sources import load_raw
 from digitnet.step import atomic_path, run_step

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import yaml
+
 from digitnet.markdown import to_html
 from digitnet.report import embed_png, read_benchmarks, render
 from digitnet.step import atomic_path, run_step

@@ -1,6 +1,7 @@
 """Step: record one training step on the configured test digit (rule trace_step)."""
 
 import numpy as np
+
 from digitnet.model import load_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.step import atomic_path, run_step

@@ -4,9 +4,10 @@ import math
 import platform
 import time
 
-import digitnet
 import numpy as np
 import pandas as pd
+
+import digitnet
 from digitnet.model import build_mlp, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule

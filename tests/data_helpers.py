@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from digitnet.data.formats import read_idx_images, read_idx_labels
 
 

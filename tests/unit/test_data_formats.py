@@ -4,6 +4,7 @@ import gzip
 
 import numpy as np
 import pytest
+
 from data_helpers import idx_bytes, kaggle_frame, read_real, write_idx
 from digitnet.data.formats import read_csv_digits, read_idx_images, read_idx_labels, read_npz_digits
 from digitnet.data.prepare import split_dataset

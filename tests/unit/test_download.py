@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from digitnet.data.download import MNIST_SHA256, download_verified
 from digitnet.errors import DataError
 

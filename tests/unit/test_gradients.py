@@ -8,6 +8,7 @@ must agree to a relative error below 1e-6.
 
 import numpy as np
 import pytest
+
 from digitnet.model import build_mlp
 from digitnet.nn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh
 from digitnet.nn.init import he_normal

@@ -5,6 +5,7 @@ Start: W = [1.0, -2.0]; the gradients are set by hand, no network involved.
 
 import numpy as np
 import pytest
+
 from digitnet.nn import SGD, Adam, Parameter
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule

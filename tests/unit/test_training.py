@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
 from digitnet.errors import TrainingDiverged

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from data_helpers import write_small_mnist
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,3 +76,14 @@ def run_copy(finished_run, tmp_path) -> Path:
     dest = tmp_path / "digitnet"
     shutil.copytree(finished_run, dest, symlinks=True)
     return dest
+
+
+@pytest.fixture(scope="session")
+def two_layer_run(small_data, tmp_path_factory) -> Path:
+    """A finished run of a network with two hidden layers and leaky ReLU, on the small data."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("two-layers") / "digitnet")
+    write_config(
+        workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "model": {"hidden": [64, 32], "activation": "leaky_relu"}}
+    )
+    snakemake(workdir)
+    return workdir

@@ -4,6 +4,7 @@ import gzip
 import shutil
 
 import pytest
+
 from conftest import SMALL_CONFIG, copy_workflow, snakemake, write_config
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+
 from conftest import copy_workflow, snakemake, write_config
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from conftest import REPO, copy_workflow, planned_jobs, write_config
 
 AFTER_TRAINING = {"train", "evaluate", "plot_curves", "plot_confusion", "report"}

@@ -33,7 +33,8 @@ class SoftmaxCrossEntropy:
         rows = np.arange(len(y))
         self._P = np.exp(log_P)
         self._y = y
-        return float(-log_P[rows, y].mean())
+        # + 0.0 turns -0.0 (the negation of a zero loss) into 0.0.
+        return float(-log_P[rows, y].mean()) + 0.0
 
     def backward(self) -> np.ndarray:
         N = len(self._y)

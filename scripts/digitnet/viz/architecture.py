@@ -45,10 +45,10 @@ def architecture_figure(spec: list[dict]) -> Figure:
     neurons shows an evenly spread sample with a gap marked by dots.
     """
     columns = layer_columns(spec)
-    fig = new_figure(3.0 * len(columns) + 1, 6.2)
+    fig = new_figure(3.0 * len(columns) + 1, 5.4)
     ax = fig.subplots()
     ax.set_xlim(-0.7, len(columns) - 0.3)
-    ax.set_ylim(-0.62, 1.08)
+    ax.set_ylim(-0.42, 1.08)
     ax.axis("off")
     positions = []
     for x, column in enumerate(columns):

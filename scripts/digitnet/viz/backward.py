@@ -17,11 +17,11 @@ def backward_figure(trace: StepTrace) -> Figure:
     output = trace.layers[-1]
     hidden = trace.layers[:-1]
     n_top = 2 + len(hidden)
-    fig = new_figure(max(3.4 * n_top, 13), 8.2)
-    outer = fig.add_gridspec(2, 1, height_ratios=[1, 1.05])
-    top = outer[0].subgridspec(1, n_top)
+    fig = new_figure(max(3.4 * n_top, 13), 8.6)
+    top_fig, bottom_fig = fig.subfigures(2, 1, height_ratios=[1, 1.1])
+    top = top_fig.add_gridspec(1, n_top)
 
-    error_ax = fig.add_subplot(top[0, 0])
+    error_ax = top_fig.add_subplot(top[0, 0])
     error = output.dZ[0]
     error_ax.bar(range(len(error)), error, color=["#2ca02c" if v < 0 else "#d62728" for v in error])
     error_ax.axhline(0, color="black", lw=0.6)
@@ -31,12 +31,12 @@ def backward_figure(trace: StepTrace) -> Figure:
 
     for column, step in enumerate(reversed(hidden), start=1):
         i = len(hidden) - column + 1
-        ax = fig.add_subplot(top[0, column])
+        ax = top_fig.add_subplot(top[0, column])
         image = show_signed(ax, as_grid(step.dZ), symmetric_limit(step.dZ))
         ax.set_title(f"layer {i}: $dL/dZ_{i} = (dL/dZ_{i + 1} W_{i + 1}^T) \\odot f'(Z_{i})$", fontsize=10)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="dL/dZ")
+        top_fig.colorbar(image, ax=ax, shrink=0.8, label="dL/dZ")
 
-    norms_ax = fig.add_subplot(top[0, n_top - 1])
+    norms_ax = top_fig.add_subplot(top[0, n_top - 1])
     names = [f"layer {i + 1}" for i in range(len(trace.layers))]
     weight_norms = [float(np.linalg.norm(step.dW)) for step in trace.layers]
     bias_norms = [float(np.linalg.norm(step.db)) for step in trace.layers]
@@ -49,20 +49,19 @@ def backward_figure(trace: StepTrace) -> Figure:
     first = trace.layers[0]
     dW = first.dW  # (784, H)
     strongest = np.argsort(-np.linalg.norm(dW, axis=0))[:UNITS_SHOWN]
-    bottom = outer[1].subgridspec(2, UNITS_SHOWN // 2)
+    axes = bottom_fig.subplots(2, UNITS_SHOWN // 2)
     limit = symmetric_limit(dW[:, strongest])
     image = None
-    for k, unit in enumerate(strongest):
-        ax = fig.add_subplot(bottom[k // (UNITS_SHOWN // 2), k % (UNITS_SHOWN // 2)])
+    for ax, unit in zip(axes.ravel(), strongest, strict=False):
         image = show_signed(ax, dW[:, unit].reshape(28, 28), limit)
         ax.set_title(f"unit {unit}", fontsize=9)
-    fig.colorbar(image, ax=fig.axes[-UNITS_SHOWN:], shrink=0.8, label="dL/dW (first layer)")
-    fig.text(
-        0.01,
-        0.47,
+    for ax in axes.ravel()[len(strongest) :]:
+        ax.axis("off")
+    bottom_fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="dL/dW (first layer)")
+    bottom_fig.suptitle(
         f"First layer: $dL/dW_1 = X^T dL/dZ_1$ (+ weight decay), shape {dW.shape}; "
-        f"column j seen as 28 x 28 for the {UNITS_SHOWN} units with the largest gradient",
-        fontsize=10,
+        f"column j seen as 28 x 28, for the {UNITS_SHOWN} units with the largest gradient",
+        fontsize=11,
     )
     fig.suptitle(
         f"Backpropagation for test digit #{trace.index} (a {trace.label}): loss $L = -\\log p_{{{trace.label}}}$ = {trace.loss_before:.4f}"

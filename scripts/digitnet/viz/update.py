@@ -39,7 +39,11 @@ def update_figure(trace: StepTrace) -> Figure:
 
     loss_ax = fig.add_subplot(grid[n, 0])
     loss_ax.bar(["before", "after"], [trace.loss_before, trace.loss_after], color=["#7f7f7f", "#2ca02c"])
-    loss_ax.set(ylabel="loss on this digit", title="loss $-\\log p_y$ before and after the step")
+    loss_ax.set(
+        ylabel="loss on this digit",
+        ylim=(0, 1.25 * max(trace.loss_before, trace.loss_after, 1e-6)),
+        title="loss $-\\log p_y$ before and after the step",
+    )
     for k, value in enumerate([trace.loss_before, trace.loss_after]):
         loss_ax.text(k, value, f"{value:.4f}", ha="center", va="bottom", fontsize=9)
     prob_ax = fig.add_subplot(grid[n, 1])
@@ -55,7 +59,9 @@ def update_figure(trace: StepTrace) -> Figure:
         0,
         0.5,
         f"learning rate {trace.lr:g}, weight decay {trace.l2:g}\n"
-        f"the first step of a fresh optimizer, on this digit alone:\n" + fill(first_step_rule(trace.optimizer), 48),
+        f"the first step of a fresh optimizer, on this digit alone:\n"
+        + fill(first_step_rule(trace.optimizer), 48)
+        + "\n\nIn training this digit's gradient is averaged\nwith the rest of its batch, so its own step\nis that many times smaller.",
         va="center",
         fontsize=10,
     )

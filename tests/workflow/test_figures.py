@@ -1,0 +1,63 @@
+"""Every figure rule writes a real picture: it opens, has a readable size and is not blank."""
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+FIGURES = [
+    "data_samples",
+    "architecture",
+    "forward",
+    "backward",
+    "weight_update",
+    "training_curves",
+    "predictions",
+    "confusion_matrix",
+    "mistakes",
+    "filters",
+    "saliency",
+]
+
+
+def check_png(path) -> None:
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        width, height = image.size
+        pixels = np.asarray(image.convert("L"), dtype=np.float64)
+    # Wide enough for 8-10 pt text at 110 dpi to be legible, small enough for a report.
+    assert 600 <= width <= 3000 and 300 <= height <= 3000, (path.name, image.size)
+    # A blank or single-colour image has (almost) no variance.
+    assert pixels.std() > 10, (path.name, pixels.std())
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_of_the_default_network_is_a_real_picture(finished_run, name):
+    check_png(finished_run / "results/figures" / f"{name}.png")
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_of_a_two_hidden_layer_network_is_a_real_picture(two_layer_run, name):
+    check_png(two_layer_run / "results/figures" / f"{name}.png")
+
+
+def test_two_layer_step_explanation_walks_through_every_layer(two_layer_run):
+    text = (two_layer_run / "results/explain/explain.md").read_text()
+    for heading in [
+        "Layer 1: weighted sums, then leaky_relu",
+        "Layer 2: weighted sums, then leaky_relu",
+        "Output layer",
+        "Backward through layer 3",
+        "Backward through layer 1",
+        "The update",
+    ]:
+        assert heading in text
+
+
+def test_report_embeds_every_figure_and_the_step_in_words(finished_run):
+    report = (finished_run / "report.html").read_text()
+    assert report.count('<img src="data:image/png;base64,') == len(FIGURES)
+    assert "One training step, by the numbers" in report
+    # Self-contained: nothing is loaded from elsewhere (URLs in the config dump are only text).
+    assert not re.search(r'(src|href)="(https?:)?//', report)
