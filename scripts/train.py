@@ -61,7 +61,12 @@ def main(log) -> None:
     write_csv(pd.DataFrame({"step": np.arange(len(batch_losses)), "loss": batch_losses}), snakemake.output.batch_losses)
     write_json(
         {
-            "architecture": {"layers": model.spec(), "summary": repr(model), "parameters": model.n_parameters()},
+            "architecture": {
+                "sizes": "-".join(str(n) for n in [X.shape[1], *model_cfg["hidden"], 10]),
+                "layers": model.spec(),
+                "summary": repr(model),
+                "parameters": model.n_parameters(),
+            },
             "hyper_parameters": {"model": model_cfg, "train": train_cfg},
             "data": {"train_images": int(len(X)), "validation_images": int(len(X_val)), "train_file": snakemake.input.train},
             "metrics": {"final": history_rows(history)[-1], "train_seconds": seconds},

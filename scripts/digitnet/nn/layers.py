@@ -32,7 +32,9 @@ class Dense(Layer):
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         self._X = X  # (N, D_in), kept for dW
-        return X @ self.W.value + self.b.value
+        Z = X @ self.W.value
+        Z += self.b.value  # in place: one pass over Z instead of a new array
+        return Z
 
     def backward(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         # Write into the existing gradient arrays: no new allocation per step.

@@ -28,10 +28,11 @@ class SoftmaxCrossEntropy:
 
     def forward(self, Z: np.ndarray, y: np.ndarray) -> float:
         shifted = Z - Z.max(axis=1, keepdims=True)  # (N, K), max 0 per row
-        log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, 1)
-        log_P = shifted - log_sum  # (N, K)
+        E = np.exp(shifted)  # (N, K), each row has an entry of exactly 1, so the sum is >= 1
+        total = E.sum(axis=1, keepdims=True)  # (N, 1)
+        log_P = shifted - np.log(total)  # (N, K)
         rows = np.arange(len(y))
-        self._P = np.exp(log_P)
+        self._P = E / total
         self._y = y
         # + 0.0 turns -0.0 (the negation of a zero loss) into 0.0.
         return float(-log_P[rows, y].mean()) + 0.0
