@@ -112,7 +112,7 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     import numpy as np
 
     from digitnet.metrics import accuracy
-    from digitnet.model import build_mlp
+    from digitnet.model import model_from_config
     from digitnet.nn.optimizers import make_optimizer
     from digitnet.nn.schedules import make_schedule
     from digitnet.train import fit
@@ -121,16 +121,7 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     model_cfg, train_cfg = config["model"], config["train"]
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     rng = np.random.default_rng(seed)
-    model = build_mlp(
-        train.X.shape[1],
-        model_cfg["hidden"],
-        10,
-        rng,
-        activation=model_cfg["activation"],
-        init=model_cfg["init"],
-        dropout=model_cfg["dropout"],
-        leaky_alpha=model_cfg["leaky_alpha"],
-    )
+    model = model_from_config(model_cfg, train.X.shape[1], 10, rng)
     optimizer = make_optimizer(model.parameters(), train_cfg)
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(train.X) / batch_size), epochs)
     started = time.perf_counter()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 import digitnet
-from digitnet.model import build_mlp, save_model
+from digitnet.model import model_from_config, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
 from digitnet.step import atomic_path, run_step, write_csv, write_json
@@ -20,16 +20,7 @@ def main(log) -> None:
     with np.load(snakemake.input.train) as train, np.load(snakemake.input.val) as val:
         X, y, X_val, y_val = train["X"], train["y"], val["X"], val["y"]
     rng = np.random.default_rng(train_cfg["seed"])
-    model = build_mlp(
-        X.shape[1],
-        model_cfg["hidden"],
-        10,
-        rng,
-        activation=model_cfg["activation"],
-        init=model_cfg["init"],
-        dropout=model_cfg["dropout"],
-        leaky_alpha=model_cfg["leaky_alpha"],
-    )
+    model = model_from_config(model_cfg, X.shape[1], 10, rng)
     optimizer = make_optimizer(model.parameters(), train_cfg)
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(X) / batch_size), epochs)

@@ -100,6 +100,20 @@ def build_mlp(
     return Sequential(layers)
 
 
+def model_from_config(config: dict, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Sequential:
+    """The MLP that the ``model`` slice of config.yaml describes (hidden, activation, init, dropout, leaky_alpha)."""
+    return build_mlp(
+        n_inputs,
+        config["hidden"],
+        n_outputs,
+        rng,
+        activation=config["activation"],
+        init=config["init"],
+        dropout=config["dropout"],
+        leaky_alpha=config["leaky_alpha"],
+    )
+
+
 def save_model(model: Sequential, path) -> None:
     """Write the weights and the layer list to ``path`` (.npz, no pickled objects).
 
