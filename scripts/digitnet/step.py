@@ -41,6 +41,7 @@ def run_step(snakemake, main: Callable[[logging.Logger], None]) -> None:
     log = make_logger(snakemake.rule, log_path)
     try:
         main(log)
+        log.info(f"wrote {', '.join(str(path) for path in snakemake.output)}")
     except DigitnetError as error:
         log.error(f"error: {error}")
         remove_outputs(snakemake.output)

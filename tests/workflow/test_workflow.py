@@ -9,7 +9,20 @@ import yaml
 
 from conftest import REPO, copy_workflow, planned_jobs, write_config
 
-AFTER_TRAINING = {"train", "evaluate", "plot_curves", "plot_confusion", "report"}
+FIGURES_OF_THE_MODEL = {
+    "plot_curves",
+    "plot_architecture",
+    "plot_filters",
+    "plot_saliency",
+    "plot_confusion",
+    "plot_predictions",
+    "plot_mistakes",
+    "plot_forward",
+    "plot_backward",
+    "plot_update",
+}
+AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "report"} | FIGURES_OF_THE_MODEL
+DATA = {"prepare_data", "plot_samples"}
 
 
 def test_snakemake_lint_finds_nothing():
@@ -27,7 +40,7 @@ def test_snakefmt_check_passes():
 def test_dry_run_without_local_data_plans_the_downloads(tmp_path):
     workdir = copy_workflow(tmp_path / "digitnet")
     write_config(workdir, {})
-    assert planned_jobs(workdir) == {"download_mnist", "prepare_data"} | AFTER_TRAINING
+    assert planned_jobs(workdir) == {"download_mnist"} | DATA | AFTER_TRAINING
 
 
 def test_real_run_writes_every_result_log_and_benchmark(finished_run):
@@ -45,7 +58,16 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
         "report.html",
     ]:
         assert (finished_run / path).stat().st_size > 0, path
-    for rule in ["prepare_data", "train", "evaluate", "plot_curves", "plot_confusion", "report"]:
+    for rule in [
+        "prepare_data",
+        "train",
+        "evaluate",
+        "trace_step",
+        "explain_step",
+        "report",
+        *FIGURES_OF_THE_MODEL,
+        "plot_samples",
+    ]:
         assert (finished_run / "logs" / f"{rule}.log").stat().st_size > 0, rule
         assert "max_rss" in (finished_run / "benchmarks" / f"{rule}.tsv").read_text()
     log = (finished_run / "logs" / "train.log").read_text()
@@ -56,7 +78,7 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     metrics = json.loads((finished_run / "results/eval/metrics.json").read_text())
     assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
     report = (finished_run / "report.html").read_text()
-    assert report.count("data:image/png;base64,") == 2
+    assert report.count("data:image/png;base64,") == 11
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 
@@ -75,7 +97,7 @@ def test_changing_the_split_reruns_preparation_and_everything_after(run_copy):
     config = yaml.safe_load((run_copy / "test-config.yaml").read_text())
     config["split"]["validation_size"] = 400
     write_config(run_copy, config)
-    assert planned_jobs(run_copy) == {"prepare_data"} | AFTER_TRAINING
+    assert planned_jobs(run_copy) == DATA | AFTER_TRAINING
 
 
 def append_comment(path: Path) -> None:

@@ -1,0 +1,369 @@
+"""Prepare a photo of a handwritten digit the way the MNIST digits were prepared.
+
+MNIST's digits (LeCun, Cortes and Burges) were size-normalized to fit a 20 x 20 box
+keeping their aspect ratio, anti-aliased, then placed in 28 x 28 so that their center
+of mass sits at the center; white ink on black. A network trained on them expects
+exactly that, and misreads a photo that is not prepared the same way. Each stage below
+is one named function; ``preprocess`` runs them in order and keeps every intermediate
+image for the figure that shows them.
+
+Images are float32 arrays in [0, 1] of shape (H, W). Until ``to_ink`` they are gray
+levels (0 black, 1 white); from ``to_ink`` on they are ink (0 paper, 1 full ink).
+"""
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from digitnet.errors import DigitnetError
+
+WORK_SIZE = 160  # longest side at which ink is found; the digit ends up 20 px, so 8x finer
+BOX = 20  # MNIST: the digit fits a 20 x 20 box ...
+CANVAS = 28  # ... inside a 28 x 28 image
+MNIST_CENTER = 14.0  # mean center of mass of MNIST training digits, (row, column) = (14.0, 14.0)
+MNIST_STROKE_RATIO = 0.14  # median stroke width / longest side of MNIST digits (measured with stroke_width)
+
+
+class ImageError(DigitnetError):
+    """An image that cannot be read or holds no digit; the message says which and why."""
+
+
+@dataclass
+class Preprocessed:
+    """The MNIST-style digit and how it was made.
+
+    pixels : (784,) float32 in [0, 1], white ink on black, centered by mass.
+    steps: (stage name, image) after every stage, for the step-by-step figure.
+    ink_fraction: share of the 28 x 28 pixels above 0.5 (MNIST digits: median 0.13).
+    """
+
+    pixels: np.ndarray
+    steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    ink_fraction: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def open_image(path: Path, max_megapixels: float = 40.0) -> Image.Image:
+    """Open and decode an image file, refusing empty, unreadable, corrupt and enormous ones.
+
+    The pixel count is read from the header and checked before anything is decoded, so a
+    tiny file that claims billions of pixels (a decompression bomb) costs nothing. JPEGs
+    are decoded directly at a reduced scale (``draft``), which is much faster for photos.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError("not a readable file")
+    if path.stat().st_size == 0:
+        raise ImageError("the file is empty (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            width, height = image.size
+            if width * height > max_megapixels * 1e6:
+                raise ImageError(
+                    f"the image claims {width} x {height} pixels ({width * height / 1e6:.0f} megapixels), more than the "
+                    f"{max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
+                )
+            image.draft("RGB", (2 * WORK_SIZE, 2 * WORK_SIZE))
+            image.load()
+    except UnidentifiedImageError:
+        raise ImageError("not an image (no known image format)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(f"too many pixels to decode safely ({error})") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageError(f"corrupt or truncated image ({error})") from None
+    return image
+
+
+def apply_exif_orientation(image: Image.Image) -> Image.Image:
+    """Rotate or flip as the camera's EXIF orientation tag says, so the digit stands upright."""
+    return ImageOps.exif_transpose(image)
+
+
+def flatten_transparency(image: Image.Image) -> Image.Image:
+    """Composite an image with an alpha channel onto white paper (transparent = paper)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image
+
+
+def to_grayscale(image: Image.Image) -> np.ndarray:
+    """Luminance (ITU-R 601: 0.299 R + 0.587 G + 0.114 B), as float32 (H, W) in [0, 1]."""
+    return np.asarray(image.convert("L"), dtype=np.float32) / np.float32(255)
+
+
+def resize_longest(gray: np.ndarray, size: int) -> np.ndarray:
+    """Scale (H, W) so its longest side is ``size``, averaging pixels (anti-aliased); smaller images stay."""
+    height, width = gray.shape
+    scale = size / max(height, width)
+    if scale >= 1:
+        return gray
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(gray, mode="F").resize(new_size, Image.Resampling.BOX), dtype=np.float32)
+
+
+def paper_is_bright(gray: np.ndarray) -> bool:
+    """Whether the paper is lighter than the ink, judged from the border, which is mostly paper.
+
+    The paper is bright when the border's median lies nearer the image's brightest values
+    than its darkest (1st and 99th percentiles): this holds for dim photos of white paper too.
+    """
+    border = max(1, min(gray.shape) // 20)
+    frame = np.concatenate([gray[:border].ravel(), gray[-border:].ravel(), gray[:, :border].ravel(), gray[:, -border:].ravel()])
+    paper = float(np.median(frame))
+    darkest, brightest = np.percentile(gray, [1, 99])
+    return brightest - paper < paper - darkest
+
+
+def sliding_max(image: np.ndarray, size: int) -> np.ndarray:
+    """Maximum over a size x size window around each pixel (a grey dilation), separable: rows, then columns."""
+    half = size // 2
+    padded = np.pad(image, half, mode="edge")
+    rows = np.lib.stride_tricks.sliding_window_view(padded, size, axis=0).max(axis=-1)
+    return np.lib.stride_tricks.sliding_window_view(rows, size, axis=1).max(axis=-1)
+
+
+def box_blur(image: np.ndarray, size: int) -> np.ndarray:
+    """Mean over a size x size window (edges repeated), from cumulative sums: O(1) per pixel."""
+    half = size // 2
+    padded = np.pad(image, half, mode="edge").astype(np.float64)
+    for axis in (0, 1):
+        cumulative = np.cumsum(np.insert(padded, 0, 0.0, axis=axis), axis=axis)
+        upper = np.take(cumulative, range(size, cumulative.shape[axis]), axis=axis)
+        lower = np.take(cumulative, range(0, cumulative.shape[axis] - size), axis=axis)
+        padded = (upper - lower) / size
+    return padded.astype(np.float32)
+
+
+def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
+    """Even out shadows and uneven lighting: divide by an estimate of the paper's brightness.
+
+    With the paper made bright (dark paper is inverted first), a window wider than any
+    stroke always contains paper, so its maximum is the local paper brightness; a box blur
+    smooths that estimate. The result has paper near 1 everywhere and ink darker.
+    """
+    paper_up = gray if bright_paper else 1 - gray
+    window = max(3, (max(gray.shape) // 8) | 1)
+    background = box_blur(sliding_max(paper_up, window), window)
+    return np.clip(paper_up / np.maximum(background, 1e-3), 0, 1)
+
+
+def to_ink(flat: np.ndarray) -> np.ndarray:
+    """Invert bright paper to MNIST's polarity: ink = 1 - brightness (paper 0, ink up to 1)."""
+    return 1 - flat
+
+
+def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
+    """Otsu (1979): the threshold t that maximizes the between-class variance w0 w1 (mu0 - mu1)^2.
+
+    Computed for every candidate t at once from cumulative sums of the histogram.
+    """
+    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    centers = (edges[:-1] + edges[1:]) / 2
+    weight0 = np.cumsum(counts)
+    weight1 = weight0[-1] - weight0
+    sum0 = np.cumsum(counts * centers)
+    mean0 = sum0 / np.maximum(weight0, 1)
+    mean1 = (sum0[-1] - sum0) / np.maximum(weight1, 1)
+    between = weight0 * weight1 * (mean0 - mean1) ** 2
+    return float(edges[np.argmax(between) + 1])
+
+
+def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
+
+    Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
+    Raises ImageError when there is no ink to speak of (a blank page).
+    """
+    contrast = float(np.percentile(ink, 99.5) - np.median(ink))
+    if contrast < 0.15:
+        raise ImageError(f"no ink found: the page looks blank (contrast {contrast:.2f})")
+    threshold = otsu_threshold(ink)
+    mask = ink > threshold
+    solid = float(np.percentile(ink[mask], 90))
+    kept = np.where(mask, np.clip(ink / max(solid, 1e-3), 0, 1), 0).astype(np.float32)
+    return kept, mask, threshold
+
+
+def label_components(mask: np.ndarray) -> np.ndarray:
+    """Connected components (8-neighbourhood) of a bool mask: labels (H, W), 0 for background.
+
+    Every ink pixel starts with its own label and repeatedly takes the smallest label
+    among its neighbours until nothing changes: plain array operations, no Python loop
+    over pixels (the loop runs once per step of the longest path inside a component).
+    """
+    height, width = mask.shape
+    big = height * width + 1
+    labels = np.where(mask, np.arange(1, big, dtype=np.int64).reshape(height, width), big)
+    while True:
+        padded = np.pad(labels, 1, constant_values=big)
+        neighbours = [padded[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width] for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+        smallest = np.minimum.reduce(neighbours)
+        updated = np.where(mask, smallest, big)
+        if np.array_equal(updated, labels):
+            return np.where(mask, labels, 0)
+        labels = updated
+
+
+def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Remove isolated specks: components smaller than ``min_share`` of the largest one.
+
+    Keeps a digit's separate strokes (the bar of a 5, the two strokes of a 4) and drops
+    dust, grain and dots of noise.
+    """
+    labels = label_components(mask)
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    keep = sizes >= min_share * sizes.max()
+    keep[0] = False
+    kept_mask = keep[labels]
+    return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
+
+
+def crop_to_ink(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cut (ink, mask) to the bounding box of the mask."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    return ink[box], mask[box]
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width in pixels, w = 2 * area / boundary.
+
+    A stroke of length L and width w has area w L and about 2 L boundary pixels (one per
+    edge side), so the ratio recovers w without tracing the strokes.
+    """
+    padded = np.pad(mask, 1)
+    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    area = int(mask.sum())
+    return 2 * area / max(area - int(interior.sum()), 1)
+
+
+def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Thicken or thin strokes that are far (more than 2x) from MNIST's width relative to the digit's size.
+
+    Returns (ink, width before, width after) in pixels of this image. Thickening is a grey
+    dilation (max filter); thinning a grey erosion (min filter) of the right radius.
+    """
+    width = stroke_width(mask)
+    target = MNIST_STROKE_RATIO * max(mask.shape)
+    if target / 2 <= width <= 2 * target:
+        return ink, width, width
+    radius = max(1, round(abs(target - width) / 2))
+    size = 2 * radius + 1
+    if width < target:
+        padded = np.pad(ink, radius)
+        changed = sliding_max(padded, size)[radius:-radius, radius:-radius]
+    else:
+        changed = 1 - sliding_max(1 - ink, size)
+    return changed.astype(np.float32), width, stroke_width(changed > 0.5)
+
+
+def scale_to_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Scale so the longest side is ``box`` pixels, keeping the aspect ratio, anti-aliased.
+
+    Shrinking averages the pixels each output pixel covers (BOX filter), which is what
+    anti-aliasing means here: a stroke partly inside a pixel makes it gray.
+    """
+    height, width = ink.shape
+    scale = box / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    return np.clip(np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample)), 0, 1)
+
+
+def paste_centered(digit: np.ndarray, canvas: int = CANVAS) -> np.ndarray:
+    """Place the (h, w) digit in the middle of a canvas x canvas black image."""
+    out = np.zeros((canvas, canvas), dtype=np.float32)
+    height, width = digit.shape
+    top, left = (canvas - height) // 2, (canvas - width) // 2
+    out[top : top + height, left : left + width] = digit
+    return out
+
+
+def center_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the ink's center of mass: sum of index * value / sum of values."""
+    total = image.sum()
+    rows = np.arange(image.shape[0])
+    cols = np.arange(image.shape[1])
+    return float(image.sum(axis=1) @ rows / total), float(image.sum(axis=0) @ cols / total)
+
+
+def center_by_mass(image: np.ndarray) -> np.ndarray:
+    """Shift the 28 x 28 image (by a fraction of a pixel if needed, bilinear) so its center of mass is at (14, 14)."""
+    row, col = center_of_mass(image)
+    shift_row, shift_col = MNIST_CENTER - row, MNIST_CENTER - col
+    # An affine transform maps each output pixel (x, y) to the input (x - shift_col, y - shift_row).
+    shifted = Image.fromarray(image, mode="F").transform(
+        image.shape[::-1], Image.Transform.AFFINE, (1, 0, -shift_col, 0, 1, -shift_row), resample=Image.Resampling.BILINEAR
+    )
+    return np.clip(np.asarray(shifted, dtype=np.float32), 0, 1)
+
+
+def preprocess_image(image: Image.Image) -> Preprocessed:
+    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image."""
+    steps: list[tuple[str, np.ndarray]] = []
+    notes: list[str] = []
+    upright = flatten_transparency(apply_exif_orientation(image))
+    gray = resize_longest(to_grayscale(upright), WORK_SIZE)
+    steps.append(("grayscale", gray))
+    bright = paper_is_bright(gray)
+    notes.append("bright paper: inverted" if bright else "dark paper: kept")
+    flat = flatten_lighting(gray, bright)
+    steps.append(("lighting flattened", flat))
+    ink = to_ink(flat)
+    steps.append(("ink = 1 - paper", ink))
+    ink, mask, threshold = separate_ink(ink)
+    steps.append((f"ink separated (Otsu t = {threshold:.2f})", ink))
+    ink, mask = drop_specks(ink, mask)
+    steps.append(("specks dropped", ink))
+    ink, mask = crop_to_ink(ink, mask)
+    steps.append(("cropped to the ink", ink))
+    ink, before, after = normalize_stroke(ink, mask)
+    steps.append((f"stroke {before:.1f} -> {after:.1f} px" if before != after else f"stroke {before:.1f} px (kept)", ink))
+    if before != after:
+        notes.append(f"stroke width changed from {before:.1f} to {after:.1f} px")
+    digit = scale_to_box(ink)
+    steps.append((f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit))
+    canvas = paste_centered(digit)
+    steps.append(("pasted in 28 x 28", canvas))
+    centered = center_by_mass(canvas)
+    peak = centered.max()
+    centered = centered / peak if peak > 0 else centered
+    steps.append(("centered by mass", centered))
+    return Preprocessed(pixels=centered.ravel(), steps=steps, ink_fraction=float((centered > 0.5).mean()), notes=notes)
+
+
+def preprocess_file(path: Path, max_megapixels: float = 40.0) -> tuple[Preprocessed, np.ndarray]:
+    """Open ``path`` and preprocess it; also return a small RGB view of the original for figures."""
+    image = open_image(path, max_megapixels)
+    upright = apply_exif_orientation(image)
+    thumbnail = upright.copy()
+    thumbnail.thumbnail((WORK_SIZE, WORK_SIZE))
+    result = preprocess_image(upright)
+    return result, np.asarray(flatten_transparency(thumbnail).convert("RGB"))
+
+
+def naive_resize(image: Image.Image) -> np.ndarray:
+    """What the notebook did with a photo: grayscale, squash to 28 x 28, invert. (784,) in [0, 1].
+
+    Kept as the baseline the benchmark compares against.
+    """
+    gray = np.asarray(flatten_transparency(image).convert("L").resize((CANVAS, CANVAS), Image.Resampling.BILINEAR), dtype=np.float32)
+    return (1 - gray / 255).ravel()
+
+
+def digit_count_note(ink_fraction: float, low_ink: float) -> str | None:
+    """A warning when the digit covers too little of the image to be a digit."""
+    if ink_fraction < low_ink:
+        return f"little ink ({ink_fraction:.1%} of the 28 x 28 pixels; MNIST digits have 5% or more): this may not be a digit"
+    return None
+
+
