@@ -17,6 +17,15 @@ def trace_summary(trace) -> dict:
     return {"index": trace.index, "label": trace.label, "p_true": float(trace.P[trace.label]), "loss": trace.loss_before}
 
 
+def custom_digits(summary_path, names: list[str], figures: list[str]) -> dict:
+    """The custom images' results, each with its step-by-step figure embedded (errors have one too)."""
+    collected = json.loads(open(summary_path).read())
+    figure_of = dict(zip(names, figures, strict=True))
+    for image in collected["images"]:
+        image["figure"] = embed_png(figure_of[image["file"]]) if image["file"] in figure_of else None
+    return collected
+
+
 def main(log) -> None:
     metrics = json.loads(open(snakemake.input.metrics).read())
     meta = json.loads(open(snakemake.input.meta).read())
@@ -27,6 +36,7 @@ def main(log) -> None:
         "history": pd.read_csv(snakemake.input.history).to_dict(orient="records"),
         "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
         "trace": trace_summary(load_trace(snakemake.input.trace)),
+        "custom": custom_digits(snakemake.input.custom, snakemake.params.custom_images, list(snakemake.input.custom_figures)),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],

@@ -356,7 +356,9 @@ def naive_resize(image: Image.Image) -> np.ndarray:
 
     Kept as the baseline the benchmark compares against.
     """
-    gray = np.asarray(flatten_transparency(image).convert("L").resize((CANVAS, CANVAS), Image.Resampling.BILINEAR), dtype=np.float32)
+    gray = np.asarray(
+        flatten_transparency(image).convert("L").resize((CANVAS, CANVAS), Image.Resampling.BILINEAR), dtype=np.float32
+    )
     return (1 - gray / 255).ravel()
 
 
@@ -365,5 +367,3 @@ def digit_count_note(ink_fraction: float, low_ink: float) -> str | None:
     if ink_fraction < low_ink:
         return f"little ink ({ink_fraction:.1%} of the 28 x 28 pixels; MNIST digits have 5% or more): this may not be a digit"
     return None
-
-

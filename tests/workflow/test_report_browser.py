@@ -50,6 +50,7 @@ SECTIONS = [
     "mistakes",
     "units",
     "saliency",
+    "yours",
     "step",
     "config",
     "performance",

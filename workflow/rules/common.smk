@@ -1,5 +1,6 @@
 # Helpers shared by the rules: config validation, library inputs, where the raw data is.
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from digitnet.configcheck import config_problems
+from digitnet.custom import label_from_name, read_labels_csv
 from digitnet.data.download import MNIST_SHA256
 from digitnet.data.sources import IDX_STEMS, find_files
 from digitnet.errors import DataError
@@ -33,6 +35,10 @@ NN_MODULES = [
     "nn/optimizers",
     "nn/schedules",
 ]
+
+
+MODEL = [*NN_MODULES, "model"]
+VIZ = ["viz/__init__", "viz/style"]
 
 
 def lib(*modules):
@@ -61,6 +67,37 @@ def find_raw_data():
 RAW_FORMAT, RAW_FILES = find_raw_data()
 
 
+def find_custom_images():
+    """(readable image names, unreadable names, {name: label}) in custom_digits.folder.
+
+    Files with an image extension are taken; one that is not a regular readable file
+    (a broken link, a folder) gets an error row in the report instead of a job. Labels
+    come from labels_csv when it lists the file, else from a digit ending the file name.
+    """
+    settings = config["custom_digits"]
+    folder = Path(settings["folder"])
+    if not folder.is_dir():
+        return [], [], {}
+    extensions = {e.lower() for e in settings["extensions"]}
+    candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in extensions)
+    readable = [p.name for p in candidates if p.is_file() and os.access(p, os.R_OK)]
+    unreadable = [p.name for p in candidates if p.name not in readable]
+    labels = {name: label_from_name(name) for name in readable}
+    labels_csv = folder / settings["labels_csv"] if settings["labels_csv"] else None
+    if labels_csv is not None and labels_csv.is_file():
+        try:
+            labels.update(
+                {k: v for k, v in read_labels_csv(labels_csv).items() if k in labels}
+            )
+        except DataError as error:
+            raise WorkflowError(str(error))
+    return readable, unreadable, labels
+
+
+CUSTOM_FOLDER = config["custom_digits"]["folder"]
+CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
+
+
 FIGURE_RULES = [
     "samples",
     "architecture",
@@ -83,4 +120,7 @@ def rule_benchmarks(wildcards):
     files = [f"benchmarks/{step}.tsv" for step in steps]
     if config["data_dir"] is None:
         files += [f"benchmarks/download_mnist/{name}.tsv" for name in MNIST_SHA256]
+    for step in ["preprocess_image", "predict_image", "plot_image_steps"]:
+        files += [f"benchmarks/{step}/{name}.tsv" for name in CUSTOM_IMAGES]
+    files.append("benchmarks/collect_predictions.tsv")
     return files

@@ -1,9 +1,6 @@
 # Figures: each one a rule, PNG out, redrawn only when what it shows changes.
 # Figures 2-4 and the text of explain.md all read one recorded training step (trace_step).
 
-VIZ = ["viz/__init__", "viz/style"]
-MODEL = [*NN_MODULES, "model"]
-
 
 rule trace_step:
     input:

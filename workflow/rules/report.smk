@@ -26,6 +26,8 @@ rule report:
         meta="results/model/model.json",
         history="results/model/history.csv",
         explain="results/explain/explain.md",
+        custom="results/custom/summary.json",
+        custom_figures=expand("results/custom/{name}/steps.png", name=CUSTOM_IMAGES),
         trace="results/trace/step.npz",
         benchmarks=rule_benchmarks,
         template="report_templates/report.html.j2",
@@ -42,5 +44,6 @@ rule report:
     params:
         config=config,
         figures=list(FIGURES),
+        custom_images=CUSTOM_IMAGES,
     script:
         "../../scripts/report.py"
