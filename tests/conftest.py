@@ -27,3 +27,22 @@ def mnist_path() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def model_for_photos(mnist_path):
+    """A network trained briefly on 20,000 real MNIST digits (about 96%), to judge preprocessed photos."""
+    from digitnet.data.formats import read_idx_images, read_idx_labels
+    from digitnet.data.prepare import normalize
+    from digitnet.model import build_mlp
+    from digitnet.nn.optimizers import make_optimizer
+    from digitnet.nn.schedules import make_schedule
+    from digitnet.train import fit
+
+    X = normalize(read_idx_images(mnist_path / "train-images-idx3-ubyte.gz")[:20000])
+    y = read_idx_labels(mnist_path / "train-labels-idx1-ubyte.gz")[:20000]
+    rng = np.random.default_rng(0)
+    model = build_mlp(784, [128], 10, rng)
+    optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
+    fit(model, optimizer, make_schedule({"name": "cosine"}, 0.2, 79, 6), X, y, X[:500], y[:500], 6, 256, rng, l2=3e-4)
+    return model

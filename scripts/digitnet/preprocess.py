@@ -58,22 +58,24 @@ def open_image(path: Path, max_megapixels: float = 40.0) -> Image.Image:
         raise ImageError("not a readable file")
     if path.stat().st_size == 0:
         raise ImageError("the file is empty (0 bytes)")
+    refused = (
+        f"more than the {max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
+    )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow's own, looser limit would only warn; the check below is ours and stricter.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-            width, height = image.size
-            if width * height > max_megapixels * 1e6:
-                raise ImageError(
-                    f"the image claims {width} x {height} pixels ({width * height / 1e6:.0f} megapixels), more than the "
-                    f"{max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
-                )
-            image.draft("RGB", (2 * WORK_SIZE, 2 * WORK_SIZE))
-            image.load()
+        width, height = image.size
+        if width * height > max_megapixels * 1e6:
+            raise ImageError(f"the image claims {width} x {height} pixels ({width * height / 1e6:.0f} megapixels), {refused}")
+        image.draft("RGB", (2 * WORK_SIZE, 2 * WORK_SIZE))
+        image.load()
     except UnidentifiedImageError:
         raise ImageError("not an image (no known image format)") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"too many pixels to decode safely ({error})") from None
+    except Image.DecompressionBombError:
+        # Over twice Pillow's limit, open() itself refuses, before we can read the size.
+        raise ImageError(f"the image claims over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, {refused}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageError(f"corrupt or truncated image ({error})") from None
     return image

@@ -1,0 +1,161 @@
+"""Each stage of the MNIST-style preprocessing, on images made for the purpose, and the whole chain on photo-like digits."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from data_helpers import read_real
+from digitnet.data.prepare import normalize
+from digitnet.photolike import photo_like
+from digitnet.preprocess import (
+    MNIST_STROKE_RATIO,
+    ImageError,
+    apply_exif_orientation,
+    center_by_mass,
+    center_of_mass,
+    crop_to_ink,
+    drop_specks,
+    flatten_lighting,
+    flatten_transparency,
+    label_components,
+    normalize_stroke,
+    open_image,
+    otsu_threshold,
+    paper_is_bright,
+    paste_centered,
+    preprocess_image,
+    scale_to_box,
+    separate_ink,
+    stroke_width,
+    to_grayscale,
+)
+
+
+def bar_image(height=60, width=40, paper=0.9, ink=0.1) -> np.ndarray:
+    """Gray paper with a dark vertical bar 6 px wide: (H, W) in [0, 1]."""
+    gray = np.full((height, width), paper, dtype=np.float32)
+    gray[10:50, 17:23] = ink
+    return gray
+
+
+def test_exif_orientation_turns_the_picture_upright():
+    image = Image.new("L", (40, 20), 255)  # wide
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    buffer.seek(0)
+    assert apply_exif_orientation(Image.open(buffer)).size == (20, 40)
+
+
+def test_transparent_background_becomes_white_paper():
+    rgba = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    rgba.putpixel((1, 1), (0, 0, 0, 255))
+    gray = to_grayscale(flatten_transparency(rgba))
+    assert gray[0, 0] == 1.0 and gray[1, 1] == 0.0
+
+
+def test_bright_and_dark_paper_are_told_apart_even_in_dim_light():
+    assert paper_is_bright(bar_image(paper=0.9, ink=0.1))
+    assert paper_is_bright(bar_image(paper=0.35, ink=0.05))  # a dim photo of white paper
+    assert not paper_is_bright(bar_image(paper=0.1, ink=0.9))  # chalk on a board
+
+
+def test_flattening_removes_a_lighting_gradient():
+    gray = bar_image(paper=1.0, ink=0.2) * np.linspace(0.5, 1.0, 40, dtype=np.float32)[None, :]
+    flat = flatten_lighting(gray, bright_paper=True)
+    paper = np.ones_like(flat, dtype=bool)
+    paper[5:55, 12:28] = False
+    assert np.ptp(gray[paper]) > 0.4  # before: half as bright on the left
+    assert np.ptp(flat[paper]) < 0.1  # after: even paper
+    assert flat[30, 20] < 0.4  # the ink stays dark
+
+
+def test_otsu_threshold_splits_two_clusters():
+    values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)])
+    assert 0.1 < otsu_threshold(values) < 0.8
+
+
+def test_ink_separation_keeps_gray_levels_and_rejects_a_blank_page():
+    ink = np.zeros((30, 30), np.float32)
+    ink[5:25, 10:14] = 0.8
+    ink[5:25, 14:15] = 0.5  # an anti-aliased edge
+    kept, mask, _ = separate_ink(ink)
+    assert kept[10, 12] == pytest.approx(1.0) and 0.5 < kept[10, 14] < 1.0
+    assert kept[0, 0] == 0 and mask.sum() == 20 * 5
+    with pytest.raises(ImageError, match="no ink found: the page looks blank"):
+        separate_ink(np.full((30, 30), 0.05, np.float32) + np.random.default_rng(0).normal(0, 0.01, (30, 30)).astype(np.float32))
+
+
+def test_components_are_labelled_and_specks_dropped():
+    mask = np.zeros((20, 20), bool)
+    mask[2:15, 3:6] = True  # a stroke of 39 px
+    mask[2:4, 10:12] = True  # a 4 px speck
+    mask[16:18, 3:9] = True  # a second stroke of 12 px (kept: a 5's bar)
+    labels = label_components(mask)
+    assert len(np.unique(labels[mask])) == 3
+    ink, kept = drop_specks(mask.astype(np.float32), mask, min_share=0.2)
+    assert kept[2:15, 3:6].all() and kept[16:18, 3:9].all() and not kept[2:4, 10:12].any()
+
+
+def test_crop_keeps_only_the_inks_bounding_box():
+    mask = np.zeros((20, 30), bool)
+    mask[4:9, 10:22] = True
+    ink, cropped = crop_to_ink(mask.astype(np.float32), mask)
+    assert ink.shape == (5, 12) and cropped.all()
+
+
+def test_stroke_width_measures_a_bar_and_far_off_strokes_are_brought_near_mnist():
+    mask = np.zeros((100, 100), bool)
+    mask[10:90, 45:51] = True  # 6 px wide
+    assert stroke_width(mask) == pytest.approx(6, rel=0.1)
+    thin = np.zeros((100, 100), np.float32)
+    thin[10:90, 49:51] = 1  # 2 px on a 100 px digit: far thinner than MNIST's 14%
+    thickened, before, after = normalize_stroke(thin, thin > 0)
+    assert before == pytest.approx(2, rel=0.1)
+    assert MNIST_STROKE_RATIO * 100 / 2 <= after <= MNIST_STROKE_RATIO * 100 * 2
+
+
+def test_digit_is_scaled_into_20_pixels_keeping_its_shape_and_centered_by_mass():
+    tall = np.zeros((100, 50), np.float32)
+    tall[:, 20:30] = 1
+    digit = scale_to_box(tall)
+    assert digit.shape == (20, 10)
+    canvas = paste_centered(digit)
+    assert canvas.shape == (28, 28)
+    lopsided = np.zeros((28, 28), np.float32)
+    lopsided[5:10, 3:8] = 1
+    row, col = center_of_mass(center_by_mass(lopsided))
+    assert row == pytest.approx(14.0, abs=0.05) and col == pytest.approx(14.0, abs=0.05)
+
+
+def test_unreadable_files_give_clear_errors(tmp_path):
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(ImageError, match="the file is empty"):
+        open_image(tmp_path / "empty.png")
+    (tmp_path / "notes.png").write_text("this is not an image")
+    with pytest.raises(ImageError, match="not an image"):
+        open_image(tmp_path / "notes.png")
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(buffer, format="PNG")
+    (tmp_path / "cut.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(ImageError, match="corrupt or truncated"):
+        open_image(tmp_path / "cut.png")
+    Image.new("1", (9000, 9000)).save(tmp_path / "bomb.png")  # 81 megapixels, a few kB on disk
+    with pytest.raises(ImageError, match=r"81 megapixels\), more than the 40 allowed"):
+        open_image(tmp_path / "bomb.png", max_megapixels=40)
+
+
+def test_photo_like_digits_are_read_as_the_originals(mnist_path, model_for_photos):
+    x, y = read_real(mnist_path, "t10k", 200)
+    X = normalize(x)
+    rng = np.random.default_rng(7)
+    prepared = np.stack([preprocess_image(photo_like(X[i], rng)).pixels for i in range(len(X))])
+    original = (model_for_photos.predict_proba(X).argmax(axis=1) == y).mean()
+    photos = (model_for_photos.predict_proba(prepared).argmax(axis=1) == y).mean()
+    print(f"original {original:.1%}, photo-like {photos:.1%}")
+    # The 3-point bar for the default model is measured by scripts/benchmark_handwriting.py on
+    # 2,000 digits; on 200 digits and a briefly trained network, 5 points allows for sampling noise.
+    assert photos >= original - 0.05, (original, photos)
