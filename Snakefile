@@ -22,3 +22,5 @@ rule all:
     default_target: True
     input:
         "report.html",
+        # Kaggle's digit-recognizer test.csv, when the config names one.
+        ["results/kaggle/submission.csv"] if config["kaggle_test_csv"] else [],

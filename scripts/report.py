@@ -37,6 +37,8 @@ def main(log) -> None:
         "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
         "trace": trace_summary(load_trace(snakemake.input.trace)),
         "custom": custom_digits(snakemake.input.custom, snakemake.params.custom_images, list(snakemake.input.custom_figures)),
+        # Embedded in a <script> block: "</" must not appear, or the block would end early.
+        "network_json": open(snakemake.input.network).read().replace("</", "<\\/"),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],

@@ -7,6 +7,7 @@ prints ``error: <message>`` as one line, deletes any outputs it had begun to wri
 exits with status 1, so Snakemake stops and reruns the step next time.
 """
 
+import io
 import json
 import logging
 import os
@@ -15,6 +16,8 @@ import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+
+from PIL import Image
 
 from digitnet.errors import DigitnetError
 
@@ -91,6 +94,15 @@ def write_csv(frame, path) -> None:
 
 
 def save_figure(figure, path) -> None:
-    """Save a matplotlib Figure as PNG, atomically (the only place figures are written)."""
+    """Save a matplotlib Figure as PNG, atomically (the only place figures are written).
+
+    The picture is reduced to a 256-colour palette: charts have few distinct colours, and
+    the file (embedded in the report) becomes about four times smaller with no visible change.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png")
+        palette.save(tmp, format="PNG", optimize=True)

@@ -12,7 +12,7 @@ import yaml
 from data_helpers import write_small_mnist
 
 REPO = Path(__file__).resolve().parents[2]
-WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates"]
+WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
 # A quick configuration: little data, two epochs. Merged over config.yaml.
 SMALL_CONFIG = {

@@ -103,7 +103,8 @@ def test_kaggle_test_csv_becomes_a_submission(finished_run, small_data, tmp_path
     images = read_idx_images(small_data / "t10k-images-idx3-ubyte.gz")[:50]
     pd.DataFrame(images, columns=[f"pixel{i}" for i in range(784)]).to_csv(tmp_path / "test.csv", index=False)
     write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "kaggle_test_csv": str(tmp_path / "test.csv")})
-    assert planned_jobs(workdir) == {"kaggle_submission"}
+    # The report shows the config, so it is redrawn too.
+    assert planned_jobs(workdir) == {"kaggle_submission", "report"}
     snakemake(workdir)
     submission = pd.read_csv(workdir / "results/kaggle/submission.csv")
     assert list(submission.columns) == ["ImageId", "Label"]

@@ -50,6 +50,7 @@ SECTIONS = [
     "mistakes",
     "units",
     "saliency",
+    "playground",
     "yours",
     "step",
     "config",

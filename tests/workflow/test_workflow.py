@@ -21,8 +21,11 @@ FIGURES_OF_THE_MODEL = {
     "plot_backward",
     "plot_update",
 }
-AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "report"} | FIGURES_OF_THE_MODEL
+# The custom images' predictions depend on the weights; their preprocessing does not.
+PREDICTIONS = {"predict_image", "plot_image_steps", "collect_predictions"}
+AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
 DATA = {"prepare_data", "plot_samples"}
+CUSTOM = {"preprocess_image"} | PREDICTIONS
 
 
 def test_snakemake_lint_finds_nothing():
@@ -40,7 +43,7 @@ def test_snakefmt_check_passes():
 def test_dry_run_without_local_data_plans_the_downloads(tmp_path):
     workdir = copy_workflow(tmp_path / "digitnet")
     write_config(workdir, {})
-    assert planned_jobs(workdir) == {"download_mnist"} | DATA | AFTER_TRAINING
+    assert planned_jobs(workdir) == {"download_mnist"} | DATA | AFTER_TRAINING | CUSTOM
 
 
 def test_real_run_writes_every_result_log_and_benchmark(finished_run):

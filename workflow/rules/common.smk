@@ -115,7 +115,14 @@ FIGURE_RULES = [
 
 def rule_benchmarks(wildcards):
     """The benchmark files of every step before the report, for its time-and-memory table."""
-    steps = ["prepare_data", "train", "evaluate", "trace_step", "explain_step"]
+    steps = [
+        "prepare_data",
+        "train",
+        "evaluate",
+        "trace_step",
+        "explain_step",
+        "export_network",
+    ]
     steps += [f"plot_{name}" for name in FIGURE_RULES]
     files = [f"benchmarks/{step}.tsv" for step in steps]
     if config["data_dir"] is None:

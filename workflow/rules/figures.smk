@@ -220,3 +220,19 @@ rule plot_saliency:
         digit=config["figures"]["digit"],
     script:
         "../../scripts/plot_saliency.py"
+
+
+rule export_network:
+    input:
+        weights="results/model/weights.npz",
+        code=lib(*MODEL, "export"),
+    output:
+        "results/report/network.json",
+    log:
+        "logs/export_network.log",
+    benchmark:
+        "benchmarks/export_network.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    script:
+        "../../scripts/export_network.py"

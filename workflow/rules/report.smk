@@ -32,6 +32,8 @@ rule report:
         benchmarks=rule_benchmarks,
         template="report_templates/report.html.j2",
         css="report_templates/report.css",
+        playground="report_templates/playground.js",
+        network="results/report/network.json",
         code=lib("report", "markdown", "trace", *MODEL),
     output:
         "report.html",

@@ -1,0 +1,14 @@
+"""Step: write the trained network as JSON for the report's playground (rule export_network)."""
+
+from digitnet.export import network_json
+from digitnet.model import load_model
+from digitnet.step import run_step, write_json
+
+
+def main(log) -> None:
+    model = load_model(snakemake.input.weights)
+    write_json(network_json(model), snakemake.output[0])
+    log.info(f"{model}: {model.n_parameters():,} float32 parameters")
+
+
+run_step(snakemake, main)
