@@ -11,6 +11,7 @@ Images are float32 arrays in [0, 1] of shape (H, W). Until ``to_ink`` they are g
 levels (0 black, 1 white); from ``to_ink`` on they are ink (0 paper, 1 full ink).
 """
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,13 +107,19 @@ def to_grayscale(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32) / np.float32(255)
 
 
+def round_half_up(value: float) -> int:
+    """2.5 -> 3, as JavaScript's Math.round does (Python's round() gives 2): the playground
+    in the report prepares drawings with the same sizes."""
+    return math.floor(value + 0.5)
+
+
 def resize_longest(gray: np.ndarray, size: int) -> np.ndarray:
     """Scale (H, W) so its longest side is ``size``, averaging pixels (anti-aliased); smaller images stay."""
     height, width = gray.shape
     scale = size / max(height, width)
     if scale >= 1:
         return gray
-    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    new_size = (max(1, round_half_up(width * scale)), max(1, round_half_up(height * scale)))
     return np.asarray(Image.fromarray(gray, mode="F").resize(new_size, Image.Resampling.BOX), dtype=np.float32)
 
 
@@ -292,7 +299,7 @@ def scale_to_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
     """
     height, width = ink.shape
     scale = box / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    size = (max(1, round_half_up(width * scale)), max(1, round_half_up(height * scale)))
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
     return np.clip(np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample)), 0, 1)
 

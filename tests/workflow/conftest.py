@@ -1,5 +1,6 @@
 """Real Snakemake runs in a temporary copy of the workflow."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -8,10 +9,26 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Browser, sync_playwright
 
 from data_helpers import write_small_mnist
 
 REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+# We run as root, offline: no sandbox, no GPU, and none of the background calls Chromium makes to Google.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000  # for launching, loading and every single page operation
 WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
 # A quick configuration: little data, two epochs. Merged over config.yaml.
@@ -87,3 +104,32 @@ def two_layer_run(small_data, tmp_path_factory) -> Path:
     )
     snakemake(workdir)
     return workdir
+
+
+@pytest.fixture(scope="session")
+def full_run(mnist_path, tmp_path_factory) -> Path:
+    """The default configuration run to the end on all of the real MNIST (about half a minute)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("full") / "digitnet")
+    write_config(workdir, {"data_dir": str(mnist_path)})
+    snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The system's Chromium; without it the tests skip (and fail on CI, where .ci/run installs it)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install Debian's Chromium (sudo apt-get install chromium) to run the browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium) -> Browser:
+    """One headless Chromium for the whole module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
+        yield launched
+        launched.close()

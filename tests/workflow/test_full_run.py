@@ -4,13 +4,9 @@ import json
 
 import pandas as pd
 
-from conftest import copy_workflow, snakemake, write_config
 
-
-def test_default_config_on_full_mnist_reaches_at_least_97_5_percent(mnist_path, tmp_path):
-    workdir = copy_workflow(tmp_path / "digitnet")
-    write_config(workdir, {"data_dir": str(mnist_path)})
-    snakemake(workdir)
+def test_default_config_on_full_mnist_reaches_at_least_97_5_percent(full_run):
+    workdir = full_run
     metrics = json.loads((workdir / "results/eval/metrics.json").read_text())
     meta = json.loads((workdir / "results/model/model.json").read_text())
     assert metrics["test_images"] == 10000

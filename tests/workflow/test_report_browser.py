@@ -10,32 +10,15 @@ Playwright never downloads a browser here (never run `playwright install`): it d
 /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it on CI).
 """
 
-import os
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import REPO
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-
-# We run as root, offline: no sandbox, no GPU, and none of the background calls Chromium makes to Google.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000  # for launching, loading and every single page operation
+from conftest import ARTIFACTS, TIMEOUT_MS
 
 # The report's <section id="..."> elements, in reading order.
 SECTIONS = [
@@ -72,26 +55,6 @@ class OpenedReport:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    """The system's Chromium; without it the tests skip (and fail on CI, where .ci/run installs it)."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found: install Debian's Chromium (sudo apt-get install chromium) to run the browser tests"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def browser(chromium) -> Browser:
-    """One headless Chromium for the whole module."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
