@@ -45,6 +45,7 @@ class Preprocessed:
     pixels : (784,) float32 in [0, 1], white ink on black, centered by mass.
     steps: (stage name, image) after every stage, for the step-by-step figure.
     ink_fraction: share of the 28 x 28 pixels above 0.5 (MNIST digits: median 0.13).
+    notes: what the preparation decided (paper inverted or not, strokes changed), in words.
     """
 
     pixels: np.ndarray
@@ -388,10 +389,3 @@ def naive_resize(image: Image.Image) -> np.ndarray:
         flatten_transparency(image).convert("L").resize((CANVAS, CANVAS), Image.Resampling.BILINEAR), dtype=np.float32
     )
     return (1 - gray / 255).ravel()
-
-
-def digit_count_note(ink_fraction: float, low_ink: float) -> str | None:
-    """A warning when the digit covers too little of the image to be a digit."""
-    if ink_fraction < low_ink:
-        return f"little ink ({ink_fraction:.1%} of the 28 x 28 pixels; MNIST digits have 5% or more): this may not be a digit"
-    return None

@@ -23,7 +23,7 @@ FIGURES_OF_THE_MODEL = {
 }
 # The custom images' predictions depend on the weights; their preprocessing does not.
 PREDICTIONS = {"predict_image", "plot_image_steps", "collect_predictions"}
-AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
+AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
 DATA = {"prepare_data", "plot_samples"}
 CUSTOM = {"preprocess_image"} | PREDICTIONS
 
@@ -81,7 +81,8 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     metrics = json.loads((finished_run / "results/eval/metrics.json").read_text())
     assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
     report = (finished_run / "report.html").read_text()
-    assert report.count("data:image/png;base64,") == 11
+    examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
+    assert report.count("data:image/png;base64,") == 11 + len(examples)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 
