@@ -3,11 +3,13 @@
 import math
 import platform
 import time
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 import digitnet
+from digitnet.augment import AugmentSettings, augment_batch
 from digitnet.model import model_from_config, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
@@ -29,6 +31,11 @@ def main(log) -> None:
         f"{train_cfg['schedule']['name']} schedule, batch {batch_size}, {epochs} epochs on {len(X):,} images"
     )
     started = time.perf_counter()
+    augment = None
+    if train_cfg["augment"]["enabled"]:
+        settings = AugmentSettings(**{k: v for k, v in train_cfg["augment"].items() if k != "enabled"})
+        log.info(f"augmenting every batch: {settings}")
+        augment = partial(augment_batch, settings=settings)
     history, batch_losses = fit(
         model,
         optimizer,
@@ -42,6 +49,7 @@ def main(log) -> None:
         rng,
         l2=train_cfg["l2"],
         on_epoch=lambda record: log.info(format_epoch(record, epochs)),
+        augment=augment,
     )
     seconds = time.perf_counter() - started
     log.info(f"trained in {seconds:.1f} s; validation accuracy {history[-1].val_acc:.2%}")

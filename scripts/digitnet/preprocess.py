@@ -66,9 +66,7 @@ def open_image(path: Path, max_megapixels: float = 40.0) -> Image.Image:
         raise ImageError("not a readable file")
     if path.stat().st_size == 0:
         raise ImageError("the file is empty (0 bytes)")
-    refused = (
-        f"more than the {max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
-    )
+    refused = f"more than the {max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
     try:
         with warnings.catch_warnings():
             # Pillow's own, looser limit would only warn; the check below is ours and stricter.

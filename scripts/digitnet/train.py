@@ -67,12 +67,14 @@ def fit(
     rng: np.random.Generator,
     l2: float = 0.0,
     on_epoch: Callable[[EpochRecord], None] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> tuple[list[EpochRecord], np.ndarray]:
     """Train ``model`` in place; return the per-epoch history and every batch's loss.
 
     X : (N, D) float32 in [0, 1], y : (N,) integer labels; the same for the validation set.
     ``rng`` shuffles the data (and drives dropout through the layers that hold it), so
-    the same seed and config give the same weights.
+    the same seed and config give the same weights. ``augment(X_batch, rng)``, when given,
+    replaces each batch by transformed copies (digitnet.augment) before it is trained on.
 
     Returns (history, batch_losses) with batch_losses : (epochs * ceil(N / batch_size),).
     Raises TrainingDiverged as soon as a batch loss is NaN or infinite.
@@ -88,7 +90,9 @@ def fit(
             started = time.perf_counter()
             first_step = (epoch - 1) * steps_per_epoch
             epoch_losses = batch_losses[first_step : first_step + steps_per_epoch]  # a view, filled in place
-            correct = train_epoch(model, loss_fn, optimizer, schedule, X, y, batch_size, rng, l2, first_step, epoch_losses, epoch)
+            correct = train_epoch(
+                model, loss_fn, optimizer, schedule, X, y, batch_size, rng, l2, first_step, epoch_losses, epoch, augment
+            )
             optimizer.flush_subnormals()
             val_loss, val_acc = evaluate_loss_accuracy(model, X_val, y_val)
             record = EpochRecord(
@@ -119,6 +123,7 @@ def train_epoch(
     first_step: int,
     losses: np.ndarray,
     epoch: int,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> int:
     """One pass over X : (N, D) in a random order; write each batch's loss into ``losses``.
 
@@ -134,6 +139,8 @@ def train_epoch(
         step = first_step + batch_index
         batch = order[start : start + batch_size]
         X_batch, y_batch = X[batch], y[batch]  # (B, D), (B,)
+        if augment is not None:
+            X_batch = augment(X_batch, rng)
         logits = model.forward(X_batch, training=True)  # (B, K)
         loss = loss_fn.forward(logits, y_batch)
         if not math.isfinite(loss):

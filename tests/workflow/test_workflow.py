@@ -23,7 +23,9 @@ FIGURES_OF_THE_MODEL = {
 }
 # The custom images' predictions depend on the weights; their preprocessing does not.
 PREDICTIONS = {"predict_image", "plot_image_steps", "collect_predictions"}
-AFTER_TRAINING = {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
+AFTER_TRAINING = (
+    {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
+)
 DATA = {"prepare_data", "plot_samples"}
 CUSTOM = {"preprocess_image"} | PREDICTIONS
 

@@ -5,7 +5,7 @@ rule train:
     input:
         train="results/data/train.npz",
         val="results/data/val.npz",
-        code=lib(*NN_MODULES, "model", "train", "metrics"),
+        code=lib(*NN_MODULES, "model", "train", "metrics", "augment"),
     output:
         weights="results/model/weights.npz",
         meta="results/model/model.json",
