@@ -6,7 +6,8 @@ import numpy as np
 
 from digitnet.nn.activations import ACTIVATIONS, LeakyReLU
 from digitnet.nn.base import Layer
-from digitnet.nn.init import DEFAULT_INIT, INITIALIZERS
+from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape, output_size
+from digitnet.nn.init import DEFAULT_INIT, INITIALIZERS, he_normal
 from digitnet.nn.layers import Dense, Dropout
 from digitnet.nn.losses import softmax
 from digitnet.nn.parameter import Parameter
@@ -27,6 +28,10 @@ class Sequential:
 
     def dense_layers(self) -> list[Dense]:
         return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    def weighted_layers(self) -> list[Dense | Conv2D]:
+        """Layers with a weight matrix or filter bank (what weight decay applies to)."""
+        return [layer for layer in self.layers if isinstance(layer, Dense | Conv2D)]
 
     def forward(self, X: np.ndarray, training: bool = False, trace: list | None = None) -> np.ndarray:
         """X : (N, D) -> logits (N, K). When ``trace`` is a list, append (layer, output) per layer."""
@@ -100,6 +105,68 @@ def build_mlp(
     return Sequential(layers)
 
 
+# A small CNN for MNIST: two 5x5 convolutions with max pooling, then a dense layer.
+CNN_PRESET = [
+    {"type": "conv2d", "filters": 32, "kernel": 5, "padding": 2},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "conv2d", "filters": 64, "kernel": 5, "padding": 2},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "dense", "units": 128},
+    {"type": "relu"},
+]
+
+
+def build_stack(
+    stack: list[dict], n_outputs: int, rng: np.random.Generator, image_shape=(1, 28, 28), dtype=np.float32
+) -> Sequential:
+    """Any stack of layers, for flat pixel rows (N, C*H*W) of images of ``image_shape``.
+
+    stack: entries such as {"type": "conv2d", "filters": 32, "kernel": 5, "padding": 2},
+    {"type": "maxpool2d", "size": 2}, {"type": "dense", "units": 128}, {"type": "relu"} or
+    {"type": "dropout", "p": 0.2}. The shapes are worked out here: a Reshape to images comes
+    first when the stack starts with a convolution, a Flatten goes before the first dense
+    layer after one, and a dense layer to ``n_outputs`` logits closes the stack.
+    """
+    shape: tuple[int, ...] = (int(np.prod(image_shape)),)
+    layers: list[Layer] = []
+    counts = {"conv": 0, "dense": 0}
+    for entry in [*stack, {"type": "dense", "units": n_outputs}]:
+        kind = entry["type"]
+        if kind in ("conv2d", "maxpool2d") and len(shape) == 1:
+            layers.append(Reshape(image_shape))
+            shape = tuple(image_shape)
+        if kind == "dense" and len(shape) == 3:
+            layers.append(Flatten())
+            shape = (int(np.prod(shape)),)
+        if kind == "conv2d":
+            stride, padding = entry.get("stride", 1), entry.get("padding", 0)
+            conv = Conv2D.create(
+                shape[0], entry["filters"], entry["kernel"], rng, stride, padding, name=f"conv{counts['conv']}", dtype=dtype
+            )
+            counts["conv"] += 1
+            layers.append(conv)
+            shape = (entry["filters"], *(output_size(n, entry["kernel"], stride, padding) for n in shape[1:]))
+        elif kind == "maxpool2d":
+            pool = MaxPool2D(entry.get("size", 2), entry.get("stride"))
+            layers.append(pool)
+            shape = (shape[0], *(output_size(n, pool.size, pool.stride, 0) for n in shape[1:]))
+        elif kind == "dense":
+            layers.append(Dense.create(shape[0], entry["units"], he_normal, rng, name=f"dense{counts['dense']}", dtype=dtype))
+            counts["dense"] += 1
+            shape = (entry["units"],)
+        elif kind == "dropout":
+            layers.append(Dropout(entry["p"], rng))
+        elif kind == "leaky_relu":
+            layers.append(LeakyReLU(entry.get("alpha", 0.01)))
+        elif kind in ACTIVATIONS:
+            layers.append(ACTIVATIONS[kind]())
+        else:
+            raise ValueError(f"unknown layer type {kind!r}")
+    return Sequential(layers)
+
+
 def model_from_config(config: dict, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Sequential:
     """The MLP that the ``model`` slice of config.yaml describes (hidden, activation, init, dropout, leaky_alpha)."""
     return build_mlp(
@@ -132,13 +199,23 @@ def load_model(path, rng: np.random.Generator | None = None) -> Sequential:
     with np.load(path, allow_pickle=False) as data:
         spec = json.loads(str(data["spec"]))
         layers: list[Layer] = []
-        dense_index = 0
+        counts = {"dense": 0, "conv": 0}
         for entry in spec:
             kind = entry["type"]
             if kind == "dense":
-                name = f"dense{dense_index}"
+                name = f"dense{counts['dense']}"
                 layers.append(Dense(data[f"{name}.W"], data[f"{name}.b"], name=name))
-                dense_index += 1
+                counts["dense"] += 1
+            elif kind == "conv2d":
+                name = f"conv{counts['conv']}"
+                layers.append(Conv2D(data[f"{name}.W"], data[f"{name}.b"], entry["stride"], entry["padding"], name=name))
+                counts["conv"] += 1
+            elif kind == "maxpool2d":
+                layers.append(MaxPool2D(entry["size"], entry["stride"]))
+            elif kind == "reshape":
+                layers.append(Reshape(tuple(entry["shape"])))
+            elif kind == "flatten":
+                layers.append(Flatten())
             elif kind == "dropout":
                 layers.append(Dropout(entry["p"], rng))
             elif kind == "leaky_relu":

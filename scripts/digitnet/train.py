@@ -131,8 +131,8 @@ def train_epoch(
     schedule). Returns how many training samples were classified correctly as they
     were trained.
     """
-    weights = [layer.W.value for layer in model.dense_layers()]
-    weight_grads = [layer.W.grad for layer in model.dense_layers()]
+    weights = [layer.W.value for layer in model.weighted_layers()]
+    weight_grads = [layer.W.grad for layer in model.weighted_layers()]
     order = rng.permutation(len(X))
     correct = 0
     for batch_index, start in enumerate(range(0, len(X), batch_size)):

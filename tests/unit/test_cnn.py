@@ -1,0 +1,57 @@
+"""A CNN built from a layer stack: shapes, saving and loading, and a short real run that must learn."""
+
+import time
+
+import numpy as np
+
+from data_helpers import read_real
+from digitnet.data.prepare import normalize
+from digitnet.metrics import accuracy
+from digitnet.model import CNN_PRESET, build_stack, load_model, save_model
+from digitnet.nn.optimizers import make_optimizer
+from digitnet.nn.schedules import make_schedule
+from digitnet.train import fit
+
+SMALL_CNN = [
+    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "conv2d", "filters": 16, "kernel": 5},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "dense", "units": 64},
+    {"type": "relu"},
+]
+
+
+def test_the_preset_cnn_has_the_expected_layers_and_shapes(rng):
+    model = build_stack(CNN_PRESET, 10, rng)
+    assert repr(model) == (
+        "Sequential(Reshape((1, 28, 28)), Conv2D(1->32, 5x5, stride=1, padding=2), ReLU(), MaxPool2D(2x2, stride=2), "
+        "Conv2D(32->64, 5x5, stride=1, padding=2), ReLU(), MaxPool2D(2x2, stride=2), Flatten(), Dense(3136->128), ReLU(), Dense(128->10))"
+    )
+    assert model.forward(np.zeros((3, 784), np.float32)).shape == (3, 10)
+
+
+def test_a_cnn_survives_saving_and_loading(rng, tmp_path):
+    model = build_stack(SMALL_CNN, 10, rng)
+    save_model(model, tmp_path / "cnn.npz")
+    loaded = load_model(tmp_path / "cnn.npz")
+    X = rng.random((4, 784), dtype=np.float32)
+    assert repr(loaded) == repr(model)
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_five_cnn_epochs_on_4000_digits_reach_95_percent(mnist_path):
+    x, y = read_real(mnist_path, "train", 4500)
+    xt, yt = read_real(mnist_path, "t10k", 1000)
+    X, X_test = normalize(x), normalize(xt)
+    rng = np.random.default_rng(0)
+    model = build_stack(SMALL_CNN, 10, rng)
+    optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
+    schedule = make_schedule({"name": "cosine"}, 0.1, steps_per_epoch=32, epochs=5)
+    started = time.perf_counter()
+    fit(model, optimizer, schedule, X[:4000], y[:4000], X[4000:], y[4000:], 5, 128, rng, l2=1e-4)
+    test_accuracy = accuracy(yt, model.predict_proba(X_test).argmax(axis=1))
+    print(f"small CNN, 5 epochs on 4,000 digits: {test_accuracy:.1%} in {time.perf_counter() - started:.1f} s")
+    assert test_accuracy >= 0.95
