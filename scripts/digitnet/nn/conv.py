@@ -34,9 +34,10 @@ class Conv2D(Layer):
     forward:  out[n, f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] * xp[n, c, i*s + u, j*s + v]
               x : (N, C, H, W), W : (F, C, kh, kw), b : (F,), out : (N, F, H', W'),
               xp = x zero-padded by p, H' = (H + 2p - kh) // s + 1 (and the same for W').
-              As matrices: cols : (N H' W', C kh kw) holds one patch per row, out = cols @ W_mat^T + b.
-    backward: dW_mat = dout_mat^T @ cols,  db = sum of dout over n, i, j,
-              dcols = dout_mat @ W_mat, added back to the patch positions they came from (col2im).
+              As matrices: cols : (C kh kw, N H' W') holds one patch per column, out = W_mat @ cols + b,
+              W_mat = W reshaped to (F, C kh kw).
+    backward: dW_mat = dout_mat @ cols^T,  db = sum of dout over n, i, j,  (dout_mat : (F, N H' W'))
+              dcols = W_mat^T @ dout_mat, added back to the patch positions they came from (col2im).
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0, name: str = "conv") -> None:
@@ -66,34 +67,40 @@ class Conv2D(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         F, C, kh, kw = self.W.value.shape
-        N = x.shape[0]
-        patches = windows(pad(x, self.padding), kh, kw, self.stride)  # (N, C, H', W', kh, kw), a view
-        Ho, Wo = patches.shape[2], patches.shape[3]
-        # One row per output position, channels and kernel offsets along the row: the im2col matrix.
-        self._cols = patches.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)
-        self._input_shape = x.shape
-        out = self._cols @ self.W.value.reshape(F, -1).T  # (N H' W', F)
-        out += self.b.value
-        return out.reshape(N, Ho, Wo, F).transpose(0, 3, 1, 2)
+        N, _, H, W = x.shape
+        s = self.stride
+        xp = pad(x, self.padding)
+        Ho, Wo = output_size(H, kh, s, self.padding), output_size(W, kw, s, self.padding)
+        # The im2col matrix, one column per output position: cols[(c, u, v), (n, i, j)] =
+        # xp[n, c, i*s + u, j*s + v]. Filled one kernel offset (u, v) at a time: each is a
+        # plain strided copy, far faster than reshaping the 6-d window view in one go.
+        cols = np.empty((C, kh, kw, N, Ho, Wo), dtype=x.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                cols[:, u, v] = xp[:, :, u : u + s * Ho : s, v : v + s * Wo : s].transpose(1, 0, 2, 3)
+        self._cols = cols.reshape(C * kh * kw, N * Ho * Wo)
+        self._shapes = (x.shape, Ho, Wo)
+        out = self.W.value.reshape(F, -1) @ self._cols  # (F, N H' W')
+        out += self.b.value[:, None]
+        return out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         F, C, kh, kw = self.W.value.shape
-        N, _, Ho, Wo = dout.shape
-        dout_mat = dout.transpose(0, 2, 3, 1).reshape(-1, F)  # (N H' W', F)
-        self.W.grad[...] = (dout_mat.T @ self._cols).reshape(self.W.value.shape)
-        self.b.grad[...] = dout_mat.sum(axis=0)
+        (N, _, H, W), Ho, Wo = self._shapes
+        dout_f = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N H' W')
+        np.matmul(dout_f, self._cols.T, out=self.W.grad.reshape(F, -1))
+        np.sum(dout_f, axis=1, out=self.b.grad)
         if not need_dX:
             return None
-        dcols = (dout_mat @ self.W.value.reshape(F, -1)).reshape(N, Ho, Wo, C, kh, kw)
-        _, _, H, W = self._input_shape
+        dcols = (self.W.value.reshape(F, -1).T @ dout_f).reshape(C, kh, kw, N, Ho, Wo)
         p, s = self.padding, self.stride
-        dxp = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=dout.dtype)
+        dxp = np.zeros((C, N, H + 2 * p, W + 2 * p), dtype=dout.dtype)
         # col2im: every kernel offset (u, v) sends its share of the gradient back to the
         # input pixels it read, a strided slice; overlapping windows add up.
         for u in range(kh):
             for v in range(kw):
-                dxp[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += dcols[:, :, :, :, u, v].transpose(0, 3, 1, 2)
-        return dxp[:, :, p : p + H, p : p + W] if p else dxp
+                dxp[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += dcols[:, u, v]
+        return np.ascontiguousarray(dxp[:, :, p : p + H, p : p + W].transpose(1, 0, 2, 3))
 
     def spec(self) -> dict:
         F, C, kh, _ = self.W.value.shape
@@ -124,14 +131,27 @@ class MaxPool2D(Layer):
         self.stride = stride or size
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        patches = windows(x, self.size, self.size, self.stride)  # (N, C, H', W', k, k)
-        flat = patches.reshape(*patches.shape[:4], -1)
+        k = self.size
+        N, C, H, W = x.shape
+        if self.stride == k and H % k == 0 and W % k == 0:
+            # Windows that tile the image: a reshape lays them out without a window view.
+            flat = x.reshape(N, C, H // k, k, W // k, k).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H // k, W // k, k * k)
+        else:
+            patches = windows(x, k, k, self.stride)  # (N, C, H', W', k, k)
+            flat = patches.reshape(*patches.shape[:4], -1)
         self._argmax = flat.argmax(axis=-1)  # (N, C, H', W'): which of the k*k held the max
         self._input_shape = x.shape
         return np.take_along_axis(flat, self._argmax[..., None], axis=-1)[..., 0]
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray:
         N, C, Ho, Wo = dout.shape
+        k = self.size
+        _, _, H, W = self._input_shape
+        if self.stride == k and H == Ho * k and W == Wo * k:
+            # Tiled windows: put each gradient at its window's argmax with a one-hot mask.
+            one_hot = np.arange(k * k) == self._argmax[..., None]  # (N, C, H', W', k*k)
+            windows_grad = one_hot * dout[..., None]
+            return windows_grad.reshape(N, C, Ho, Wo, k, k).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H, W)
         rows = np.arange(Ho)[:, None] * self.stride + self._argmax // self.size  # (N, C, H', W') by broadcasting
         cols = np.arange(Wo)[None, :] * self.stride + self._argmax % self.size
         dx = np.zeros(self._input_shape, dtype=dout.dtype)
