@@ -60,6 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=REPO / "config.yaml", help="workflow config (default: %(default)s)")
     parser.add_argument("--threads", type=thread_list, default=[1, 2], help="comma-separated thread counts (default: 1,2)")
     parser.add_argument("--epochs", type=int, default=None, help="override train.epochs of the config")
+    parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp", help="the config's MLP, or digitnet's CNN preset")
+    parser.add_argument("--lr", type=float, default=None, help="override train.lr of the config")
     parser.add_argument("--repeats", type=int, default=3, help="runs per framework and thread count (default: 3)")
     parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
@@ -75,13 +77,21 @@ def thread_list(text: str) -> list[int]:
     return counts
 
 
-def load_config(path: Path, epochs: int | None) -> dict:
-    """The data, split, model and train slices of config.yaml, with ``epochs`` overriding train.epochs."""
+def load_config(path: Path, epochs: int | None, model: str = "mlp", lr: float | None = None) -> dict:
+    """The data, split, model and train slices of config.yaml, with ``epochs`` and ``lr`` overriding
+    the train slice; for ``model == "cnn"`` also the layer stack of digitnet's CNN preset."""
     config = yaml.safe_load(path.read_text())
     train = dict(config["train"])
     if epochs is not None:
         train["epochs"] = epochs
-    return {"data": config["data"], "split": config["split"], "model": config["model"], "train": train}
+    if lr is not None:
+        train["lr"] = lr
+    chosen = {"data": config["data"], "split": config["split"], "model": config["model"], "train": train}
+    if model == "cnn":
+        from digitnet.model import CNN_PRESET
+
+        chosen["stack"] = CNN_PRESET
+    return chosen
 
 
 # ---------------------------------------------------------------- worker side
@@ -112,7 +122,7 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     import numpy as np
 
     from digitnet.metrics import accuracy
-    from digitnet.model import model_from_config
+    from digitnet.model import build_stack, model_from_config
     from digitnet.nn.optimizers import make_optimizer
     from digitnet.nn.schedules import make_schedule
     from digitnet.train import fit
@@ -121,7 +131,10 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     model_cfg, train_cfg = config["model"], config["train"]
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     rng = np.random.default_rng(seed)
-    model = model_from_config(model_cfg, train.X.shape[1], 10, rng)
+    if "stack" in config:
+        model = build_stack(config["stack"], 10, rng)
+    else:
+        model = model_from_config(model_cfg, train.X.shape[1], 10, rng)
     optimizer = make_optimizer(model.parameters(), train_cfg)
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(train.X) / batch_size), epochs)
     started = time.perf_counter()
@@ -170,6 +183,44 @@ def build_torch_mlp(n_inputs: int, model_cfg: dict):
             layers.append(make_activation())
             if model_cfg["dropout"] > 0:
                 layers.append(torch.nn.Dropout(model_cfg["dropout"]))
+    return torch.nn.Sequential(*layers)
+
+
+def build_torch_stack(stack: list[dict]):
+    """The network digitnet's build_stack makes, in torch.nn: the same layers and shapes, He-initialized."""
+    import torch
+
+    layers, channels, side, width = [], 1, 28, None
+    for entry in [*stack, {"type": "dense", "units": 10}]:
+        kind = entry["type"]
+        if kind in ("conv2d", "maxpool2d") and width is None and not layers:
+            layers.append(torch.nn.Unflatten(1, (1, 28, 28)))
+        if kind == "conv2d":
+            stride, padding = entry.get("stride", 1), entry.get("padding", 0)
+            conv = torch.nn.Conv2d(channels, entry["filters"], entry["kernel"], stride, padding)
+            with torch.no_grad():
+                conv.weight.normal_(0.0, math.sqrt(2.0 / (channels * entry["kernel"] ** 2)))
+                conv.bias.zero_()
+            layers.append(conv)
+            channels, side = entry["filters"], (side + 2 * padding - entry["kernel"]) // stride + 1
+        elif kind == "maxpool2d":
+            size = entry.get("size", 2)
+            layers.append(torch.nn.MaxPool2d(size, entry.get("stride") or size))
+            side = (side - size) // (entry.get("stride") or size) + 1
+        elif kind == "dense":
+            if width is None:
+                layers.append(torch.nn.Flatten())
+                width = channels * side * side
+            linear = torch.nn.Linear(width, entry["units"])
+            with torch.no_grad():
+                linear.weight.normal_(0.0, math.sqrt(2.0 / width))
+                linear.bias.zero_()
+            layers.append(linear)
+            width = entry["units"]
+        elif kind == "relu":
+            layers.append(torch.nn.ReLU())
+        else:
+            raise ValueError(f"the benchmark has no PyTorch twin for layer type {kind!r}")
     return torch.nn.Sequential(*layers)
 
 
@@ -233,7 +284,7 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     train_cfg = config["train"]
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     n = len(X)
-    model = build_torch_mlp(X.shape[1], config["model"])
+    model = build_torch_stack(config["stack"]) if "stack" in config else build_torch_mlp(X.shape[1], config["model"])
     optimizer = make_torch_optimizer(model, train_cfg)
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(n / batch_size), epochs)
     generator = torch.Generator().manual_seed(seed)
@@ -280,7 +331,7 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
 def run_worker(args: argparse.Namespace) -> None:
     """One measurement in this process: print a JSON line with timings, accuracy and peak memory."""
     limit_threads(args.threads[0])
-    config = load_config(args.config, args.epochs)
+    config = load_config(args.config, args.epochs, args.model, args.lr)
     splits = load_splits(args.data_dir, config)
     if args.worker == "numpy":
         result = train_numpy(splits, config, args.seed)
@@ -310,6 +361,9 @@ def measure(args: argparse.Namespace, framework: str, threads: int, seed: int) -
     command += ["--seed", str(seed), "--config", str(args.config), "--data-dir", str(args.data_dir)]
     if args.epochs is not None:
         command += ["--epochs", str(args.epochs)]
+    if args.lr is not None:
+        command += ["--lr", str(args.lr)]
+    command += ["--model", args.model]
     completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -353,10 +407,16 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
             f"| {row['train_seconds']:.1f} "
             f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} |"
         )
-    train, hidden = config["train"], "-".join(str(size) for size in [784, *config["model"]["hidden"], 10])
+    train = config["train"]
+    network = "-".join(str(size) for size in [784, *config["model"]["hidden"], 10]) + " " + config["model"]["activation"]
+    if "stack" in config:
+        layers = [
+            e["type"] + (f" {e['filters']}x{e['kernel']}x{e['kernel']}" if e["type"] == "conv2d" else "") for e in config["stack"]
+        ]
+        network = "CNN: " + ", ".join(layers) + ", dense 10"
     lines += [
         "",
-        f"{hidden} {config['model']['activation']}, {train['optimizer']} lr {train['lr']} "
+        f"{network}, {train['optimizer']} lr {train['lr']} "
         f"{train['schedule']['name']}, batch {train['batch_size']}, l2 {train['l2']}, {train['epochs']} epochs; "
         f"medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
         f"s/epoch = training loop incl. per-epoch validation / epochs. "
@@ -398,7 +458,7 @@ def describe_environment(runs: list[dict]) -> dict:
 
 def run_benchmark(args: argparse.Namespace) -> None:
     """Every (repeat, threads, framework) in its own subprocess; write the JSON and the table."""
-    config = load_config(args.config, args.epochs)
+    config = load_config(args.config, args.epochs, args.model, args.lr)
     total = args.repeats * len(args.threads) * len(FRAMEWORKS)
     runs = []
     for repeat in range(args.repeats):
@@ -427,8 +487,9 @@ def run_benchmark(args: argparse.Namespace) -> None:
         "summary": rows,
         "runs": runs,
     }
-    (args.out / "torch_vs_numpy.json").write_text(json.dumps(report, indent=2) + "\n")
-    (args.out / "torch_vs_numpy.md").write_text(table)
+    suffix = "" if args.model == "mlp" else f"_{args.model}"
+    (args.out / f"torch_vs_numpy{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / f"torch_vs_numpy{suffix}.md").write_text(table)
     print(table)
 
 
