@@ -100,3 +100,15 @@ def test_unreachable_mirror_then_good_one_succeeds(server, tmp_path):
         NAME, MNIST_SHA256[NAME], ["http://127.0.0.1:9/", f"{server}/good/"], tmp_path / NAME, progress=lambda m: None
     )
     assert leftovers(tmp_path) == [NAME]
+
+
+def test_fashion_mnist_checksums_match_debians_copy_when_installed():
+    from digitnet.data.download import FASHION_SHA256, sha256_of_content
+    from digitnet.data.sources import PACKAGED, packaged_copy
+
+    folder = PACKAGED["fashion-mnist"]
+    if not folder.is_dir():
+        pytest.skip(f"{folder} missing: apt-get install dataset-fashion-mnist")
+    assert packaged_copy("fashion-mnist") == folder
+    for name, expected in FASHION_SHA256.items():
+        assert sha256_of_content(folder / name) == expected, name

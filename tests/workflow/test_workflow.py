@@ -1,10 +1,12 @@
 """The workflow itself: lint, format, dry run, a real run, and exactly the right reruns."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO, copy_workflow, planned_jobs, write_config
@@ -129,3 +131,32 @@ def test_editing_the_network_code_reruns_training_and_after(run_copy):
 def test_editing_the_report_template_reruns_only_the_report(run_copy):
     append_comment(run_copy / "report_templates/report.html.j2")
     assert planned_jobs(run_copy) == {"report"}
+
+
+def test_fashion_mnist_comes_from_debians_package_when_it_is_installed(tmp_path):
+    from digitnet.data.sources import PACKAGED
+
+    folder = PACKAGED["fashion-mnist"]
+    if not folder.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{folder} missing: .ci/run installs dataset-fashion-mnist")
+        pytest.skip(f"{folder} missing: apt-get install dataset-fashion-mnist")
+    workdir = copy_workflow(tmp_path / "digitnet")
+    write_config(workdir, {"dataset": "fashion-mnist"})
+    assert "download_mnist" not in planned_jobs(workdir)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "prepare_data", "-n", "--configfile", "test-config.yaml"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
+    assert str(folder / "train-images-idx3-ubyte.gz") in result.stdout
+
+
+def test_without_a_local_copy_each_data_set_is_downloaded_into_its_own_folder(tmp_path):
+    workdir = copy_workflow(tmp_path / "digitnet")
+    write_config(workdir, {"dataset": "mnist"})
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "test-config.yaml"], cwd=workdir, capture_output=True, text=True
+    )
+    assert "resources/mnist/train-images-idx3-ubyte.gz" in result.stdout

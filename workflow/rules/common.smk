@@ -12,8 +12,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from digitnet.configcheck import config_problems
 from digitnet.custom import label_from_name, read_labels_csv
-from digitnet.data.download import MNIST_SHA256
-from digitnet.data.sources import IDX_STEMS, find_files
+from digitnet.data.download import CHECKSUMS
+from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.errors import DataError
 
 # Check config.yaml before any job runs, with one clear line per problem, then fill
@@ -54,8 +54,14 @@ def lib(*modules):
 def find_raw_data():
     """(format, {role: path}) of the raw data: the folder in data_dir, else the downloaded files."""
     if config["data_dir"] is None:
+        dataset = config["dataset"]
+        packaged = packaged_copy(dataset)
+        if packaged is not None:
+            fmt, files = find_files(packaged, "idx")
+            return fmt, {role: str(path) for role, path in files.items()}
         return "idx", {
-            role: f"resources/mnist/{stems[0]}.gz" for role, stems in IDX_STEMS.items()
+            role: f"resources/{dataset}/{stems[0]}.gz"
+            for role, stems in IDX_STEMS.items()
         }
     try:
         fmt, files = find_files(config["data_dir"], config["data"]["format"])
@@ -125,8 +131,12 @@ def rule_benchmarks(wildcards):
     ]
     steps += [f"plot_{name}" for name in FIGURE_RULES]
     files = [f"benchmarks/{step}.tsv" for step in steps]
-    if config["data_dir"] is None:
-        files += [f"benchmarks/download_mnist/{name}.tsv" for name in MNIST_SHA256]
+    downloads = [
+        Path(path) for path in RAW_FILES.values() if path.startswith("resources")
+    ]
+    files += [
+        f"benchmarks/download_mnist/{p.parent.name}_{p.name}.tsv" for p in downloads
+    ]
     for step in ["preprocess_image", "predict_image", "plot_image_steps"]:
         files += [f"benchmarks/{step}/{name}.tsv" for name in CUSTOM_IMAGES]
     files.append("benchmarks/collect_predictions.tsv")

@@ -5,17 +5,19 @@ rule download_mnist:
     input:
         lib("data/download"),
     output:
-        "resources/mnist/{name}",
+        "resources/{dataset}/{name}",
     log:
-        "logs/download_mnist/{name}.log",
+        "logs/download_mnist/{dataset}_{name}.log",
     benchmark:
-        "benchmarks/download_mnist/{name}.tsv"
+        "benchmarks/download_mnist/{dataset}_{name}.tsv"
     wildcard_constraints:
-        name="|".join(n.replace(".", r"\.") for n in MNIST_SHA256),
+        dataset="|".join(CHECKSUMS),
+        name="|".join(n.replace(".", r"\.") for n in CHECKSUMS["mnist"]),
     conda:
         "../envs/digitnet.yaml"
     params:
-        data=config["data"],
+        mirrors=lambda wildcards: config["data"]["mirrors"][wildcards.dataset],
+        timeout=config["data"]["timeout_seconds"],
     script:
         "../../scripts/download_mnist.py"
 

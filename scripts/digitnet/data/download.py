@@ -28,6 +28,17 @@ MNIST_SHA256 = {
     "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+# Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): Zalando's clothing images in MNIST's format,
+# checksums of the decompressed files as Debian's dataset-fashion-mnist package ships them.
+FASHION_SHA256 = {
+    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+
+CHECKSUMS = {"mnist": MNIST_SHA256, "fashion-mnist": FASHION_SHA256}
+
 CHUNK_BYTES = 1 << 16
 
 

@@ -27,6 +27,17 @@ IDX_STEMS = {
 }
 FORMATS = ("idx", "kaggle", "mnist_csv", "npz")
 
+# Where an operating-system package installs a dataset (Debian: apt-get install dataset-fashion-mnist).
+PACKAGED = {"fashion-mnist": Path("/usr/share/datasets/fashion-mnist")}
+
+
+def packaged_copy(dataset: str) -> Path | None:
+    """The folder of an installed package holding all four IDX files of ``dataset``, if there is one."""
+    folder = PACKAGED.get(dataset)
+    if folder is None or not folder.is_dir():
+        return None
+    return folder if not _files_for(folder, "idx")[1] else None
+
 
 @dataclass
 class RawDataset:

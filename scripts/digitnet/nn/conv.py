@@ -1,9 +1,9 @@
 """Convolution and pooling for images batched as x : (N, C, H, W) (samples, channels, rows, columns).
 
-Both work on all windows at once: ``windows`` views every kh x kw patch of the padded input
-without copying (NumPy's sliding_window_view), so a convolution is one matrix product
-between the patches and the filters (im2col). The only Python loops run over the kh * kw
-positions inside a kernel, never over samples, pixels or filters.
+Both work on all windows at once. A convolution gathers every kh x kw patch of the padded
+input into one matrix (im2col) and multiplies it with the filters in one product; pooling
+compares the strided views of the input at each offset of the window. The only Python
+loops run over the kh * kw positions inside a kernel, never over samples, pixels or filters.
 """
 
 import numpy as np
@@ -15,12 +15,6 @@ from digitnet.nn.parameter import Parameter
 def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     """Positions a kernel takes along one axis: (size + 2 padding - kernel) // stride + 1."""
     return (size + 2 * padding - kernel) // stride + 1
-
-
-def windows(x: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
-    """All kh x kw patches of x : (N, C, H, W), stride apart: a view of shape (N, C, H', W', kh, kw)."""
-    view = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
-    return view[:, :, ::stride, ::stride]
 
 
 def pad(x: np.ndarray, padding: int) -> np.ndarray:
@@ -37,7 +31,8 @@ class Conv2D(Layer):
               As matrices: cols : (C kh kw, N H' W') holds one patch per column, out = W_mat @ cols + b,
               W_mat = W reshaped to (F, C kh kw).
     backward: dW_mat = dout_mat @ cols^T,  db = sum of dout over n, i, j,  (dout_mat : (F, N H' W'))
-              dcols = W_mat^T @ dout_mat, added back to the patch positions they came from (col2im).
+              dX: W[:, :, u, v]^T @ dout_mat for each kernel offset (u, v), added back to the
+              input positions that offset read (col2im, one offset at a time).
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0, name: str = "conv") -> None:
@@ -82,7 +77,8 @@ class Conv2D(Layer):
         self._shapes = (x.shape, Ho, Wo)
         out = self.W.value.reshape(F, -1) @ self._cols  # (F, N H' W')
         out += self.b.value[:, None]
-        return out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+        # Back to (N, F, H', W'), contiguous: the ReLU and pooling that follow run faster on it.
+        return np.ascontiguousarray(out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3))
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         F, C, kh, kw = self.W.value.shape
@@ -92,14 +88,15 @@ class Conv2D(Layer):
         np.sum(dout_f, axis=1, out=self.b.grad)
         if not need_dX:
             return None
-        dcols = (self.W.value.reshape(F, -1).T @ dout_f).reshape(C, kh, kw, N, Ho, Wo)
         p, s = self.padding, self.stride
         dxp = np.zeros((C, N, H + 2 * p, W + 2 * p), dtype=dout.dtype)
-        # col2im: every kernel offset (u, v) sends its share of the gradient back to the
-        # input pixels it read, a strided slice; overlapping windows add up.
+        # dX: every kernel offset (u, v) sends W[:, :, u, v]^T dout back to the input pixels it
+        # read, a strided slice (overlapping windows add up). One small product per offset
+        # instead of the whole dcols = W_mat^T dout_mat: no 25x-sized intermediate in memory.
+        W_by_offset = self.W.value.transpose(2, 3, 1, 0)  # (kh, kw, C, F)
         for u in range(kh):
             for v in range(kw):
-                dxp[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += dcols[:, u, v]
+                dxp[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += (W_by_offset[u, v] @ dout_f).reshape(C, N, Ho, Wo)
         return np.ascontiguousarray(dxp[:, :, p : p + H, p : p + W].transpose(1, 0, 2, 3))
 
     def spec(self) -> dict:
@@ -122,43 +119,40 @@ class MaxPool2D(Layer):
     """Max pooling: the largest value of each size x size window, stride apart.
 
     forward:  out[n, c, i, j] = max over u, v < size of x[n, c, i*s + u, j*s + v]
-    backward: the gradient flows only to the position that held the maximum:
-              dx[n, c, i*s + u*, j*s + v*] += dout[n, c, i, j]   (u*, v* = the argmax)
+    backward: the gradient flows only to the position that held the maximum (the first
+              one, in row-major order, when several tie):
+              dx[n, c, i*s + u*, j*s + v*] += dout[n, c, i, j]
     """
 
     def __init__(self, size: int = 2, stride: int | None = None) -> None:
         self.size = size
         self.stride = stride or size
 
+    def _offsets(self, x: np.ndarray, Ho: int, Wo: int):
+        """For each offset (u, v) in the window, the strided view x[:, :, i*s + u, j*s + v] : (N, C, H', W')."""
+        s = self.stride
+        return [(u, v, x[:, :, u : u + s * Ho : s, v : v + s * Wo : s]) for u in range(self.size) for v in range(self.size)]
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        k = self.size
         N, C, H, W = x.shape
-        if self.stride == k and H % k == 0 and W % k == 0:
-            # Windows that tile the image: a reshape lays them out without a window view.
-            flat = x.reshape(N, C, H // k, k, W // k, k).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H // k, W // k, k * k)
-        else:
-            patches = windows(x, k, k, self.stride)  # (N, C, H', W', k, k)
-            flat = patches.reshape(*patches.shape[:4], -1)
-        self._argmax = flat.argmax(axis=-1)  # (N, C, H', W'): which of the k*k held the max
-        self._input_shape = x.shape
-        return np.take_along_axis(flat, self._argmax[..., None], axis=-1)[..., 0]
+        Ho, Wo = output_size(H, self.size, self.stride, 0), output_size(W, self.size, self.stride, 0)
+        # One pass per offset in the window (k * k of them), each over all windows at once.
+        out = None
+        for _, _, view in self._offsets(x, Ho, Wo):
+            out = view.copy() if out is None else np.maximum(out, view, out=out)
+        self._x, self._out = x, out
+        return out
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray:
         N, C, Ho, Wo = dout.shape
-        k = self.size
-        _, _, H, W = self._input_shape
-        if self.stride == k and H == Ho * k and W == Wo * k:
-            # Tiled windows: put each gradient at its window's argmax with a one-hot mask.
-            one_hot = np.arange(k * k) == self._argmax[..., None]  # (N, C, H', W', k*k)
-            windows_grad = one_hot * dout[..., None]
-            return windows_grad.reshape(N, C, Ho, Wo, k, k).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H, W)
-        rows = np.arange(Ho)[:, None] * self.stride + self._argmax // self.size  # (N, C, H', W') by broadcasting
-        cols = np.arange(Wo)[None, :] * self.stride + self._argmax % self.size
-        dx = np.zeros(self._input_shape, dtype=dout.dtype)
-        n = np.arange(N)[:, None, None, None]
-        c = np.arange(C)[None, :, None, None]
-        # add.at, not +=: with overlapping windows one pixel can be the max of several.
-        np.add.at(dx, (n, c, rows, cols), dout)
+        dx = np.zeros_like(self._x)
+        s = self.stride
+        taken = np.zeros(dout.shape, dtype=bool)  # windows whose maximum has been found
+        for u, v, view in self._offsets(self._x, Ho, Wo):
+            first = (view == self._out) & ~taken
+            taken |= first
+            # += : with overlapping windows (stride < size) one pixel can be the max of several.
+            dx[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += np.where(first, dout, 0)
         return dx
 
     def spec(self) -> dict:
