@@ -28,6 +28,7 @@ def custom_digits(summary_path, names: list[str], figures: list[str]) -> dict:
 
 def main(log) -> None:
     metrics = json.loads(open(snakemake.input.metrics).read())
+    network_text = open(snakemake.input.network).read()
     meta = json.loads(open(snakemake.input.meta).read())
     context = {
         "config_yaml": yaml.safe_dump(snakemake.params.config, sort_keys=False),
@@ -38,7 +39,8 @@ def main(log) -> None:
         "trace": trace_summary(load_trace(snakemake.input.trace)),
         "custom": custom_digits(snakemake.input.custom, snakemake.params.custom_images, list(snakemake.input.custom_figures)),
         # Embedded in a <script> block: "</" must not appear, or the block would end early.
-        "network_json": open(snakemake.input.network).read().replace("</", "<\\/"),
+        "network_json": network_text.replace("</", "<\\/"),
+        "playground": json.loads(network_text),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],

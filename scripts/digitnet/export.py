@@ -20,6 +20,9 @@ def network_json(model: Sequential) -> dict:
     """{"encoding": ..., "layers": [...]}: dense layers carry W (in, out) and b (out,) encoded;
     activations carry their name (and alpha for leaky ReLU); dropout is left out, since it is
     the identity at inference."""
+    if any(entry["type"] in ("conv2d", "maxpool2d") for entry in model.spec()):
+        # The page's JavaScript runs dense networks only.
+        return {"supported": False, "reason": "the playground runs dense networks; this one has convolution layers"}
     layers = []
     dense = iter(model.dense_layers())
     for entry in model.spec():
@@ -28,4 +31,4 @@ def network_json(model: Sequential) -> dict:
             layers.append({**entry, "W": encode_float32(layer.W.value), "b": encode_float32(layer.b.value)})
         elif entry["type"] != "dropout":
             layers.append(entry)
-    return {"encoding": "float32 little-endian, base64, row-major (in, out)", "layers": layers}
+    return {"supported": True, "encoding": "float32 little-endian, base64, row-major (in, out)", "layers": layers}

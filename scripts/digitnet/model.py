@@ -171,8 +171,18 @@ def build_stack(
     return Sequential(layers)
 
 
+PRESETS = {"cnn": CNN_PRESET}
+
+
 def model_from_config(config: dict, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Sequential:
-    """The MLP that the ``model`` slice of config.yaml describes (hidden, activation, init, dropout, leaky_alpha)."""
+    """The network that the ``model`` slice of config.yaml describes.
+
+    With ``layers`` (a preset name such as "cnn", or a list of layer entries) the stack is
+    built by ``build_stack``; otherwise an MLP from hidden, activation, init, dropout and leaky_alpha.
+    """
+    layers = config.get("layers")
+    if layers:
+        return build_stack(PRESETS[layers] if isinstance(layers, str) else layers, n_outputs, rng)
     return build_mlp(
         n_inputs,
         config["hidden"],

@@ -133,3 +133,32 @@ def browser(chromium) -> Browser:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
         yield launched
         launched.close()
+
+
+SMALL_CNN_STACK = [
+    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "conv2d", "filters": 16, "kernel": 5},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "dense", "units": 64},
+    {"type": "relu"},
+]
+
+
+@pytest.fixture(scope="session")
+def cnn_run(small_data, tmp_path_factory) -> Path:
+    """A finished run of a small CNN (a layer stack in config.yaml) on the small data."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("cnn") / "digitnet")
+    write_config(
+        workdir,
+        {
+            **SMALL_CONFIG,
+            "data_dir": str(small_data),
+            "model": {"layers": SMALL_CNN_STACK},
+            "train": {"epochs": 2, "lr": 0.05, "batch_size": 128},
+        },
+    )
+    snakemake(workdir)
+    return workdir

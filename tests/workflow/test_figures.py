@@ -1,5 +1,6 @@
 """Every figure rule writes a real picture: it opens, has a readable size and is not blank."""
 
+import json
 import re
 
 import numpy as np
@@ -40,6 +41,20 @@ def test_figure_of_the_default_network_is_a_real_picture(finished_run, name):
 @pytest.mark.parametrize("name", FIGURES)
 def test_figure_of_a_two_hidden_layer_network_is_a_real_picture(two_layer_run, name):
     check_png(two_layer_run / "results/figures" / f"{name}.png")
+
+
+@pytest.mark.parametrize("name", [*FIGURES, "feature_maps"])
+def test_figure_of_a_convolutional_network_is_a_real_picture(cnn_run, name):
+    check_png(cnn_run / "results/figures" / f"{name}.png")
+
+
+def test_a_convolutional_network_gets_its_feature_maps_section_and_no_playground(cnn_run):
+    report = (cnn_run / "report.html").read_text()
+    assert 'id="feature-maps"' in report
+    assert "Not for this model: the playground runs dense networks" in report
+    assert 'id="network"' not in report
+    metrics = json.loads((cnn_run / "results/eval/metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.8
 
 
 def test_two_layer_step_explanation_walks_through_every_layer(two_layer_run):

@@ -37,7 +37,7 @@ NN_MODULES = [
 ]
 
 
-MODEL = [*NN_MODULES, "model"]
+MODEL = [*NN_MODULES, "nn/conv", "model"]
 VIZ = ["viz/__init__", "viz/style"]
 
 
@@ -104,6 +104,12 @@ CUSTOM_FOLDER = config["custom_digits"]["folder"]
 CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
 
 
+def has_convolutions():
+    """Whether config.yaml's model has convolution layers (the "cnn" preset, or a conv2d in its stack)."""
+    layers = config["model"]["layers"]
+    return layers == "cnn" or any(entry["type"] == "conv2d" for entry in layers or [])
+
+
 FIGURE_RULES = [
     "samples",
     "architecture",
@@ -130,6 +136,8 @@ def rule_benchmarks(wildcards):
         "export_network",
     ]
     steps += [f"plot_{name}" for name in FIGURE_RULES]
+    if has_convolutions():
+        steps.append("plot_feature_maps")
     files = [f"benchmarks/{step}.tsv" for step in steps]
     downloads = [
         Path(path) for path in RAW_FILES.values() if path.startswith("resources")

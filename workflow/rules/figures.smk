@@ -236,3 +236,22 @@ rule export_network:
         "../envs/digitnet.yaml"
     script:
         "../../scripts/export_network.py"
+
+
+rule plot_feature_maps:
+    input:
+        weights="results/model/weights.npz",
+        test="results/data/test.npz",
+        code=lib(*MODEL, *VIZ, "viz/feature_maps"),
+    output:
+        "results/figures/feature_maps.png",
+    log:
+        "logs/plot_feature_maps.log",
+    benchmark:
+        "benchmarks/plot_feature_maps.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        digit=config["figures"]["digit"],
+    script:
+        "../../scripts/plot_feature_maps.py"

@@ -16,6 +16,7 @@ FIGURES = {
         "filters",
         "saliency",
     ]
+    + (["feature_maps"] if has_convolutions() else [])
 }
 
 

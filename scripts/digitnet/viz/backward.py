@@ -47,7 +47,16 @@ def backward_figure(trace: StepTrace) -> Figure:
     norms_ax.legend()
 
     first = trace.layers[0]
-    dW = first.dW  # (784, H)
+    dW = first.dW  # (784, H) when the first dense layer reads the pixels
+    if dW.shape[0] != 784:
+        # After convolutions the first dense layer reads feature maps, not pixels: show dW whole.
+        ax = bottom_fig.subplots()
+        image = show_signed(ax, dW.T, symmetric_limit(dW), aspect="auto")
+        ax.set(xlabel=f"{dW.shape[0]} inputs (flattened feature maps)", ylabel=f"{dW.shape[1]} units")
+        bottom_fig.colorbar(image, ax=ax, shrink=0.8, label="dL/dW")
+        bottom_fig.suptitle(f"First dense layer: $dL/dW = A^T dL/dZ$, shape {dW.shape}, drawn transposed", fontsize=11)
+        fig.suptitle(f"Backpropagation for test digit #{trace.index} (a {trace.label}): loss {trace.loss_before:.4f}")
+        return fig
     strongest = np.argsort(-np.linalg.norm(dW, axis=0))[:UNITS_SHOWN]
     axes = bottom_fig.subplots(2, UNITS_SHOWN // 2)
     limit = symmetric_limit(dW[:, strongest])

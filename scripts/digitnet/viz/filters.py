@@ -8,6 +8,30 @@ from digitnet.viz.style import new_figure, sample_units, show_signed, symmetric_
 MAX_UNITS = 64
 
 
+def conv_filters(W: np.ndarray) -> Figure:
+    """The first convolution's filters W : (F, C, k, k), channel 0 of each as a k x k image.
+
+    Each filter slides over the image; where the ink matches its red pattern, its feature
+    map lights up. All filters share one symmetric colour scale.
+    """
+    F = W.shape[0]
+    cols = 8
+    rows = int(np.ceil(F / cols))
+    fig = new_figure(1.3 * cols + 1.2, max(3.2, 1.35 * rows + 0.9))
+    axes = np.atleast_2d(fig.subplots(rows, cols))
+    limit = symmetric_limit(W[:, 0])
+    image = None
+    for k, ax in enumerate(axes.ravel()):
+        if k < F:
+            image = show_signed(ax, W[k, 0], limit)
+            ax.set_title(f"filter {k}", fontsize=9)
+        else:
+            ax.axis("off")
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
+    fig.suptitle(f"What the first convolution looks for: its {F} filters of {W.shape[2]} x {W.shape[3]} pixels")
+    return fig
+
+
 def first_layer_filters(W: np.ndarray) -> Figure:
     """Column j of W : (784, H) as a 28 x 28 image: the pattern of ink that excites unit j.
 
