@@ -1,4 +1,5 @@
-"""Small real datasets cut from the official MNIST files, written in each supported format."""
+"""Small real datasets cut from the official MNIST files, written in each supported format,
+and the small CNN the tests train on them."""
 
 import gzip
 from pathlib import Path
@@ -52,3 +53,16 @@ def write_small_mnist(mnist: Path, folder: Path, n_train: int, n_test: int) -> P
     x_test, y_test = read_real(mnist, "t10k", n_test)
     write_idx(folder, {"train": x_train, "t10k": x_test}, {"train": y_train, "t10k": y_test})
     return folder
+
+
+# A CNN small enough to train in seconds: the layer stack of config.yaml's model.layers.
+SMALL_CNN = [
+    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "conv2d", "filters": 16, "kernel": 5},
+    {"type": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "dense", "units": 64},
+    {"type": "relu"},
+]

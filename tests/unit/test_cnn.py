@@ -4,24 +4,13 @@ import time
 
 import numpy as np
 
-from data_helpers import read_real
+from data_helpers import SMALL_CNN, read_real
 from digitnet.data.prepare import normalize
 from digitnet.metrics import accuracy
 from digitnet.model import CNN_PRESET, build_stack, load_model, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
 from digitnet.train import fit
-
-SMALL_CNN = [
-    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
-    {"type": "relu"},
-    {"type": "maxpool2d", "size": 2},
-    {"type": "conv2d", "filters": 16, "kernel": 5},
-    {"type": "relu"},
-    {"type": "maxpool2d", "size": 2},
-    {"type": "dense", "units": 64},
-    {"type": "relu"},
-]
 
 
 def test_the_preset_cnn_has_the_expected_layers_and_shapes(rng):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
-from data_helpers import write_small_mnist
+from data_helpers import SMALL_CNN, write_small_mnist
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,18 +135,6 @@ def browser(chromium) -> Browser:
         launched.close()
 
 
-SMALL_CNN_STACK = [
-    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
-    {"type": "relu"},
-    {"type": "maxpool2d", "size": 2},
-    {"type": "conv2d", "filters": 16, "kernel": 5},
-    {"type": "relu"},
-    {"type": "maxpool2d", "size": 2},
-    {"type": "dense", "units": 64},
-    {"type": "relu"},
-]
-
-
 @pytest.fixture(scope="session")
 def cnn_run(small_data, tmp_path_factory) -> Path:
     """A finished run of a small CNN (a layer stack in config.yaml) on the small data."""
@@ -156,7 +144,7 @@ def cnn_run(small_data, tmp_path_factory) -> Path:
         {
             **SMALL_CONFIG,
             "data_dir": str(small_data),
-            "model": {"layers": SMALL_CNN_STACK},
+            "model": {"layers": SMALL_CNN},
             "train": {"epochs": 2, "lr": 0.05, "batch_size": 128},
         },
     )
