@@ -110,19 +110,22 @@ def has_convolutions():
     return layers == "cnn" or any(entry["type"] == "conv2d" for entry in layers or [])
 
 
-FIGURE_RULES = [
-    "samples",
-    "architecture",
-    "forward",
-    "backward",
-    "update",
-    "predictions",
-    "curves",
-    "confusion",
-    "mistakes",
-    "filters",
-    "saliency",
-]
+# Every figure of the report, in reading order: its file name -> the rule that draws it.
+FIGURE_RULES = {
+    "data_samples": "plot_samples",
+    "architecture": "plot_architecture",
+    "forward": "plot_forward",
+    "backward": "plot_backward",
+    "weight_update": "plot_update",
+    "training_curves": "plot_curves",
+    "predictions": "plot_predictions",
+    "confusion_matrix": "plot_confusion",
+    "mistakes": "plot_mistakes",
+    "filters": "plot_filters",
+    "saliency": "plot_saliency",
+}
+if has_convolutions():
+    FIGURE_RULES["feature_maps"] = "plot_feature_maps"
 
 
 def rule_benchmarks(wildcards):
@@ -135,9 +138,7 @@ def rule_benchmarks(wildcards):
         "explain_step",
         "export_network",
     ]
-    steps += [f"plot_{name}" for name in FIGURE_RULES]
-    if has_convolutions():
-        steps.append("plot_feature_maps")
+    steps += list(FIGURE_RULES.values())
     files = [f"benchmarks/{step}.tsv" for step in steps]
     downloads = [
         Path(path) for path in RAW_FILES.values() if path.startswith("resources")

@@ -1,23 +1,7 @@
 # The report: one self-contained HTML file with every result and figure embedded.
 
 # Figure name -> PNG, in the report's reading order.
-FIGURES = {
-    name: f"results/figures/{name}.png"
-    for name in [
-        "data_samples",
-        "architecture",
-        "forward",
-        "backward",
-        "weight_update",
-        "training_curves",
-        "predictions",
-        "confusion_matrix",
-        "mistakes",
-        "filters",
-        "saliency",
-    ]
-    + (["feature_maps"] if has_convolutions() else [])
-}
+FIGURES = {name: f"results/figures/{name}.png" for name in FIGURE_RULES}
 
 
 rule report:
