@@ -4,13 +4,15 @@ import json
 
 import numpy as np
 
+from digitnet.data.classes import CLASS_NAMES
 from digitnet.step import run_step, save_figure
 from digitnet.viz.confusion import confusion_figure
 
 
 def main(log) -> None:
     metrics = json.loads(open(snakemake.input.metrics).read())
-    save_figure(confusion_figure(np.array(metrics["confusion_matrix"]), metrics["test_accuracy"]), snakemake.output[0])
+    names = CLASS_NAMES[snakemake.wildcards.dataset]
+    save_figure(confusion_figure(np.array(metrics["confusion_matrix"]), metrics["test_accuracy"], names), snakemake.output[0])
 
 
 run_step(snakemake, main)

@@ -14,7 +14,12 @@ def main(log) -> None:
     with np.load(snakemake.input.test) as test:
         images = test["X"][worst["index"].to_numpy()]
     figure = mistakes_figure(
-        images, worst["label"].to_numpy(), worst["predicted"].to_numpy(), worst["confidence"].to_numpy(), len(wrong)
+        images,
+        worst["label"].to_numpy(),
+        worst["predicted"].to_numpy(),
+        worst["confidence"].to_numpy(),
+        len(wrong),
+        snakemake.params.class_names,
     )
     save_figure(figure, snakemake.output[0])
 

@@ -16,7 +16,13 @@ def main(log) -> None:
     with np.load(snakemake.input.test) as test:
         images = test["X"][chosen]
     figure = predictions_figure(
-        images, labels[chosen], predicted[chosen], predictions["confidence"].to_numpy()[chosen], digit, P_digit
+        images,
+        labels[chosen],
+        predicted[chosen],
+        predictions["confidence"].to_numpy()[chosen],
+        digit,
+        P_digit,
+        snakemake.params.class_names,
     )
     save_figure(figure, snakemake.output[0])
 

@@ -8,7 +8,7 @@ from digitnet.viz.samples import sample_digits
 
 def main(log) -> None:
     with np.load(snakemake.input.train) as train:
-        save_figure(sample_digits(train["X"], train["y"]), snakemake.output[0])
+        save_figure(sample_digits(train["X"], train["y"], class_names=snakemake.params.class_names), snakemake.output[0])
 
 
 run_step(snakemake, main)

@@ -2,10 +2,12 @@
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from digitnet.data.classes import CLASS_NAMES, ITEM, TITLES
 from digitnet.markdown import to_html
 from digitnet.report import embed_png, read_benchmarks, render
 from digitnet.step import atomic_path, run_step
@@ -26,6 +28,26 @@ def custom_digits(summary_path, names: list[str], figures: list[str]) -> dict:
     return collected
 
 
+def compared_models(table_path, figure_paths: list[str], featured: tuple[str, str]) -> list[dict]:
+    """The comparison table's rows, each with its figures embedded (by name) and the featured one marked.
+
+    figure_paths are ``results/models/<dataset>/<model>/<figure>.png``. The featured model's
+    figures are already in the report's main sections, so they are not embedded twice.
+    """
+    embedded = {}
+    for path in figure_paths:
+        *_, dataset, model, file_name = Path(path).parts
+        figures = embedded.setdefault((dataset, model), {})
+        if (dataset, model) != featured:
+            figures[Path(file_name).stem] = embed_png(path)
+    rows = json.loads(open(table_path).read())["models"]
+    for row in rows:
+        row["figures"] = embedded[(row["dataset"], row["model"])]
+        row["featured"] = (row["dataset"], row["model"]) == featured
+        row["dataset_title"] = TITLES[row["dataset"]]
+    return rows
+
+
 def main(log) -> None:
     metrics = json.loads(open(snakemake.input.metrics).read())
     network_text = open(snakemake.input.network).read()
@@ -44,6 +66,17 @@ def main(log) -> None:
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],
+        "dataset": {
+            "name": snakemake.params.dataset,
+            "title": TITLES[snakemake.params.dataset],
+            "item": ITEM[snakemake.params.dataset],
+            "classes": CLASS_NAMES[snakemake.params.dataset],
+        },
+        "compared": compared_models(
+            snakemake.input.comparison_table,
+            list(snakemake.input.model_figures),
+            (snakemake.params.dataset, snakemake.params.config["compare"]["name"]),
+        ),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     with atomic_path(snakemake.output[0]) as tmp:

@@ -13,5 +13,9 @@ class DataError(DigitnetError):
     """A data file is missing, corrupt or not in the expected format."""
 
 
+class ConfigError(DigitnetError):
+    """config.yaml asks for something inconsistent that its schema cannot catch."""
+
+
 class TrainingDiverged(DigitnetError):
     """The training loss became NaN or infinite."""

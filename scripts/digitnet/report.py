@@ -29,11 +29,11 @@ def read_benchmarks(paths: list[str]) -> list[dict]:
 
 
 def group_benchmarks(paths: list[str]) -> dict[str, list[str]]:
-    """{rule: [its benchmark files]} from paths named ``benchmarks/<rule>[/<job>].tsv``."""
+    """{rule: [its benchmark files]} from paths named ``benchmarks/<rule>.tsv`` or ``benchmarks/<rule>/<job...>.tsv``."""
     groups: dict[str, list[str]] = {}
     for path in paths:
-        p = Path(path)
-        rule = p.parent.name if p.parent.name != "benchmarks" else p.stem
+        parts = Path(path).parts
+        rule = parts[1] if len(parts) > 2 else Path(path).stem
         groups.setdefault(rule, []).append(path)
     return groups
 

@@ -31,11 +31,22 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000  # for launching, loading and every single page operation
 WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
-# A quick configuration: little data, two epochs. Merged over config.yaml.
+# A quick configuration: little data, two epochs, no models compared beside the featured one.
+# Merged over config.yaml.
 SMALL_CONFIG = {
     "split": {"validation_size": 500},
     "train": {"epochs": 2, "batch_size": 128},
+    "compare": {"models": []},
 }
+# Where the featured model (config.yaml's model and train, named compare.name) and its data go.
+FEATURED = "results/models/mnist/mlp128"
+DATA = "results/data/mnist"
+
+
+def figure_file(workdir: Path, name: str) -> Path:
+    """The featured model's figure ``name``: curves and confusion matrix live with each model."""
+    folder = FEATURED if name in ("training_curves", "confusion_matrix") else "results/figures"
+    return workdir / folder / f"{name}.png"
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -62,14 +73,20 @@ def write_config(workdir: Path, config: dict) -> None:
     (workdir / "test-config.yaml").write_text(yaml.safe_dump(config))
 
 
-def planned_jobs(workdir: Path) -> set[str]:
-    """The rules a dry run would execute (empty when nothing is to be done)."""
-    result = snakemake(workdir, "--dry-run")
+def planned_counts(workdir: Path, *args: str) -> dict[str, int]:
+    """{rule: jobs} that a dry run would execute (empty when nothing is to be done)."""
+    result = snakemake(workdir, "--dry-run", *args)
     output = result.stdout + result.stderr
     if "Nothing to be done" in output:
-        return set()
+        return {}
     table = output.split("Job stats:", 1)[1]
-    return {m.group(1) for m in re.finditer(r"^(\w+)\s+\d+\s*$", table, re.MULTILINE)} - {"total", "all"}
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
+    return {rule: n for rule, n in counts.items() if rule not in ("total", "all")}
+
+
+def planned_jobs(workdir: Path, *args: str) -> set[str]:
+    """The rules a dry run would execute (empty when nothing is to be done)."""
+    return set(planned_counts(workdir, *args))
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +128,18 @@ def full_run(mnist_path, tmp_path_factory) -> Path:
     """The default configuration run to the end on all of the real MNIST (about half a minute)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("full") / "digitnet")
     write_config(workdir, {"data_dir": str(mnist_path)})
+    snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def sweep_run(small_data, tmp_path_factory) -> Path:
+    """Two models compared on the small data, trained side by side: ``--cores 2``, one thread each."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("sweep") / "digitnet")
+    models = [{"name": "mlp32-sgd", "model": {"hidden": [32]}, "train": {"momentum": 0.0, "lr": 0.1}}]
+    write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "compare": {"models": models}})
+    # Training first, with nothing else ready to run beside it, then the rest.
+    snakemake(workdir, "--set-threads", "train=1", "--until", "train")
     snakemake(workdir)
     return workdir
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import SMALL_CONFIG, copy_workflow, snakemake, write_config
+from conftest import FEATURED, SMALL_CONFIG, copy_workflow, snakemake, write_config
 
 
 @pytest.fixture
@@ -30,6 +30,23 @@ def test_config_wrong_type_names_the_key(workdir, small_data):
     assert "train.lr: 'fast' is not of type 'number'" in result.stderr
 
 
+def test_a_compared_models_bad_setting_names_the_model_and_the_key(workdir, small_data):
+    models = [{"name": "wide", "model": {"hiden": [800]}}, {"name": "fast", "train": {"lr": -1}}]
+    write_config(workdir, {"data_dir": str(small_data), "compare": {"models": models}})
+    result = snakemake(workdir, check=False)
+    assert result.returncode != 0
+    assert "compare.models[wide].model: Additional properties are not allowed ('hiden' was unexpected)" in result.stderr
+    assert "compare.models[fast].train.lr: -1 is less than or equal to the minimum of 0" in result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_two_compared_models_with_one_name_are_refused(workdir, small_data):
+    write_config(workdir, {"data_dir": str(small_data), "compare": {"name": "mlp128", "models": [{"name": "mlp128"}]}})
+    result = snakemake(workdir, check=False)
+    assert result.returncode != 0
+    assert "compare.models: the name 'mlp128' is used twice (the featured model is 'mlp128')" in result.stderr
+
+
 def test_missing_data_folder_says_how_to_fix_it(workdir, tmp_path):
     write_config(workdir, {"data_dir": str(tmp_path / "nowhere")})
     result = snakemake(workdir, check=False)
@@ -47,9 +64,9 @@ def test_corrupt_data_file_fails_with_one_line_in_terminal_and_log_and_no_partia
     assert result.returncode != 0
     expected = f"error: {labels}: truncated: the header announces shape (3000,) (3008 bytes) but the file has 2998 bytes"
     assert expected in result.stderr
-    assert expected in (workdir / "logs/prepare_data.log").read_text()
+    assert expected in (workdir / "logs/prepare_data/mnist.log").read_text()
     # No prepared data was left behind (the custom images, independent of MNIST, may be done).
-    assert not (workdir / "results/data").exists() or not list((workdir / "results/data").iterdir())
+    assert not [p for p in (workdir / "results/data").rglob("*") if p.is_file()]
     assert "Traceback" not in result.stderr
 
 
@@ -59,6 +76,6 @@ def test_diverging_training_stops_with_the_likely_cause_and_no_weights(workdir, 
     assert result.returncode != 0
     assert "error: training diverged: the loss became" in result.stderr
     assert "the learning rate is probably too high: lower train.lr in config.yaml" in result.stderr
-    assert "training diverged" in (workdir / "logs/train.log").read_text()
-    assert not (workdir / "results/model").exists() or not list((workdir / "results/model").iterdir())
+    assert "training diverged" in (workdir / "logs/train/mnist/mlp128.log").read_text()
+    assert not [p for p in (workdir / FEATURED).rglob("*") if p.is_file()]
     assert "Traceback" not in result.stderr

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import FEATURED, figure_file
+
 FIGURES = [
     "data_samples",
     "architecture",
@@ -19,6 +21,7 @@ FIGURES = [
     "mistakes",
     "filters",
     "saliency",
+    "comparison",
 ]
 
 
@@ -35,17 +38,17 @@ def check_png(path) -> None:
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_figure_of_the_default_network_is_a_real_picture(finished_run, name):
-    check_png(finished_run / "results/figures" / f"{name}.png")
+    check_png(figure_file(finished_run, name))
 
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_figure_of_a_two_hidden_layer_network_is_a_real_picture(two_layer_run, name):
-    check_png(two_layer_run / "results/figures" / f"{name}.png")
+    check_png(figure_file(two_layer_run, name))
 
 
 @pytest.mark.parametrize("name", [*FIGURES, "feature_maps"])
 def test_figure_of_a_convolutional_network_is_a_real_picture(cnn_run, name):
-    check_png(cnn_run / "results/figures" / f"{name}.png")
+    check_png(figure_file(cnn_run, name))
 
 
 def test_a_convolutional_network_gets_its_feature_maps_section_and_no_playground(cnn_run):
@@ -53,7 +56,7 @@ def test_a_convolutional_network_gets_its_feature_maps_section_and_no_playground
     assert 'id="feature-maps"' in report
     assert "Not for this model: the playground runs dense networks" in report
     assert 'id="network"' not in report
-    metrics = json.loads((cnn_run / "results/eval/metrics.json").read_text())
+    metrics = json.loads((cnn_run / FEATURED / "metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.8
 
 

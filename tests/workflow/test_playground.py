@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ARTIFACTS, TIMEOUT_MS
+from conftest import ARTIFACTS, FEATURED, TIMEOUT_MS
 from digitnet.data.formats import read_idx_images
 from digitnet.data.prepare import normalize
 from digitnet.model import load_model
@@ -49,7 +49,7 @@ def page(chromium, full_run, browser):
 
 @pytest.fixture(scope="module")
 def model(full_run):
-    return load_model(full_run / "results/model/weights.npz")
+    return load_model(full_run / FEATURED / "weights.npz")
 
 
 def draw(page, strokes) -> None:

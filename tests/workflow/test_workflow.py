@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_workflow, planned_jobs, write_config
+from conftest import DATA as DATA_FOLDER
+from conftest import FEATURED, REPO, copy_workflow, planned_jobs, write_config
 
 FIGURES_OF_THE_MODEL = {
     "plot_curves",
@@ -26,7 +27,10 @@ FIGURES_OF_THE_MODEL = {
 # The custom images' predictions depend on the weights; their preprocessing does not.
 PREDICTIONS = {"predict_image", "plot_image_steps", "collect_predictions"}
 AFTER_TRAINING = (
-    {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"} | FIGURES_OF_THE_MODEL | PREDICTIONS
+    {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"}
+    | FIGURES_OF_THE_MODEL
+    | PREDICTIONS
+    | {"compare_models", "plot_comparison"}
 )
 DATA = {"prepare_data", "plot_samples"}
 CUSTOM = {"preprocess_image"} | PREDICTIONS
@@ -52,41 +56,40 @@ def test_dry_run_without_local_data_plans_the_downloads(tmp_path):
 
 def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     for path in [
-        "results/data/train.npz",
-        "results/model/weights.npz",
-        "results/model/model.json",
-        "results/model/history.csv",
-        "results/eval/metrics.json",
-        "results/eval/per_class.csv",
-        "results/eval/confusion.csv",
-        "results/eval/predictions.csv",
-        "results/figures/training_curves.png",
-        "results/figures/confusion_matrix.png",
+        f"{DATA_FOLDER}/train.npz",
+        f"{FEATURED}/weights.npz",
+        f"{FEATURED}/model.json",
+        f"{FEATURED}/history.csv",
+        f"{FEATURED}/metrics.json",
+        f"{FEATURED}/per_class.csv",
+        f"{FEATURED}/confusion.csv",
+        f"{FEATURED}/predictions.csv",
+        f"{FEATURED}/training_curves.png",
+        f"{FEATURED}/confusion_matrix.png",
+        "results/compare/models.csv",
+        "results/figures/comparison.png",
         "report.html",
     ]:
         assert (finished_run / path).stat().st_size > 0, path
-    for rule in [
-        "prepare_data",
-        "train",
-        "evaluate",
-        "trace_step",
-        "explain_step",
-        "report",
-        *FIGURES_OF_THE_MODEL,
-        "plot_samples",
-    ]:
-        assert (finished_run / "logs" / f"{rule}.log").stat().st_size > 0, rule
-        assert "max_rss" in (finished_run / "benchmarks" / f"{rule}.tsv").read_text()
-    log = (finished_run / "logs" / "train.log").read_text()
+    # A rule run once has logs/<rule>.log; one run per data set or model, logs/<rule>/<...>.log.
+    once = ["trace_step", "explain_step", "report", "plot_samples", "compare_models", "plot_comparison"]
+    per_model = ["train", "evaluate", "plot_curves", "plot_confusion"]
+    jobs = [(rule, rule) for rule in once + sorted(FIGURES_OF_THE_MODEL - set(per_model))]
+    jobs += [(rule, f"{rule}/mnist/mlp128") for rule in per_model] + [("prepare_data", "prepare_data/mnist")]
+    for rule, name in jobs:
+        assert (finished_run / "logs" / f"{name}.log").stat().st_size > 0, rule
+        assert "max_rss" in (finished_run / "benchmarks" / f"{name}.tsv").read_text(), rule
+    log = (finished_run / "logs/train/mnist/mlp128.log").read_text()
     assert "epoch 1/2" in log and "epoch 2/2" in log
-    meta = json.loads((finished_run / "results/model/model.json").read_text())
+    meta = json.loads((finished_run / FEATURED / "model.json").read_text())
     assert meta["architecture"]["summary"] == "Sequential(Dense(784->128), ReLU(), Dense(128->10))"
     assert meta["data"] == {**meta["data"], "train_images": 2500, "validation_images": 500}
-    metrics = json.loads((finished_run / "results/eval/metrics.json").read_text())
+    assert meta["command"].startswith("snakemake --cores 2 --configfile test-config.yaml")
+    metrics = json.loads((finished_run / FEATURED / "metrics.json").read_text())
     assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
     report = (finished_run / "report.html").read_text()
     examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
-    assert report.count("data:image/png;base64,") == 11 + len(examples)
+    assert report.count("data:image/png;base64,") == 12 + len(examples)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 
@@ -145,7 +148,7 @@ def test_fashion_mnist_comes_from_debians_package_when_it_is_installed(tmp_path)
     write_config(workdir, {"dataset": "fashion-mnist"})
     assert "download_mnist" not in planned_jobs(workdir)
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "prepare_data", "-n", "--configfile", "test-config.yaml"],
+        [sys.executable, "-m", "snakemake", "results/data/fashion-mnist/train.npz", "-n", "--configfile", "test-config.yaml"],
         cwd=workdir,
         capture_output=True,
         text=True,

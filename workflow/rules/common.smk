@@ -1,6 +1,8 @@
 # Helpers shared by the rules: config validation, library inputs, where the raw data is.
 
 import os
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -10,11 +12,13 @@ from snakemake.utils import validate
 ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from digitnet.compare import named_models
 from digitnet.configcheck import config_problems
 from digitnet.custom import label_from_name, read_labels_csv
+from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
-from digitnet.errors import DataError
+from digitnet.errors import ConfigError, DataError
 
 # Check config.yaml before any job runs, with one clear line per problem, then fill
 # in the schema's defaults for keys left out.
@@ -23,6 +27,42 @@ _problems = config_problems(config, ROOT / SCHEMA)
 if _problems:
     raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(_problems))
 validate(config, str(ROOT / SCHEMA), set_default=True)
+
+# The compared models: each entry's settings are the featured model's with its changes,
+# checked against the same schema.
+try:
+    MODELS = named_models(config)
+except ConfigError as error:
+    raise WorkflowError(f"config.yaml is not valid:\n  {error}")
+_problems = [
+    f"compare.models[{name}].{problem}"
+    for name, settings in MODELS.items()
+    for problem in config_problems(
+        {**config, "model": settings["model"], "train": settings["train"]},
+        ROOT / SCHEMA,
+    )
+]
+if _problems:
+    raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(_problems))
+
+# Every (data set, model) pair to train and test; the featured model, which every figure
+# follows, is the first, and its results live in FEATURED.
+DATASET = config["dataset"]
+COMPARED = [(dataset, name) for name in MODELS for dataset in MODELS[name]["datasets"]]
+FEATURED = f"results/models/{DATASET}/{config['compare']['name']}"
+DATA = f"results/data/{DATASET}"
+# What the featured data set's labels mean, for the figures (None: digits, shown as they are).
+CLASS_NAMES_SHOWN = None if DATASET == "mnist" else CLASS_NAMES[DATASET]
+
+
+wildcard_constraints:
+    dataset="|".join(CHECKSUMS),
+    model="|".join(re.escape(name) for name in MODELS),
+
+
+# Each training job records the command that ran it, for the comparison table. It travels
+# in the environment, not in params, so running with other options retrains nothing.
+os.environ.setdefault("DIGITNET_COMMAND", shlex.join(["snakemake", *sys.argv[1:]]))
 
 NN_MODULES = [
     "nn/__init__",
@@ -51,10 +91,13 @@ def lib(*modules):
     return [f"scripts/digitnet/{name}.py" for name in names]
 
 
-def find_raw_data():
-    """(format, {role: path}) of the raw data: the folder in data_dir, else the downloaded files."""
-    if config["data_dir"] is None:
-        dataset = config["dataset"]
+def find_raw_data(dataset):
+    """(format, {role: path}) of ``dataset``'s raw files.
+
+    data_dir holds the featured data set; otherwise an installed package's copy, else
+    the files that download_mnist fetches into resources/.
+    """
+    if config["data_dir"] is None or dataset != DATASET:
         packaged = packaged_copy(dataset)
         if packaged is not None:
             fmt, files = find_files(packaged, "idx")
@@ -70,7 +113,22 @@ def find_raw_data():
     return fmt, {role: str(path) for role, path in files.items()}
 
 
-RAW_FORMAT, RAW_FILES = find_raw_data()
+RAW = {
+    dataset: find_raw_data(dataset) for dataset in dict.fromkeys(d for d, _ in COMPARED)
+}
+
+
+def raw_inputs(wildcards):
+    """The raw files of one data set, by role, plus the library code that reads them."""
+    return {
+        **RAW[wildcards.dataset][1],
+        "code": lib("data/formats", "data/sources", "data/prepare"),
+    }
+
+
+def compared_files(folder_file):
+    """One path per compared (data set, model) pair, from a pattern with {d} and {m}."""
+    return [folder_file.format(d=d, m=m) for d, m in COMPARED]
 
 
 def find_custom_images():
@@ -126,26 +184,37 @@ FIGURE_RULES = {
 }
 if has_convolutions():
     FIGURE_RULES["feature_maps"] = "plot_feature_maps"
+FIGURE_RULES["comparison"] = "plot_comparison"
+
+# Figures drawn for every compared model; the featured model's copies go in the report's
+# main sections too.
+MODEL_FIGURES = ["training_curves", "confusion_matrix"]
+
+
+def figure_path(name):
+    """Where the featured model's figure ``name`` is drawn."""
+    folder = FEATURED if name in MODEL_FIGURES else "results/figures"
+    return f"{folder}/{name}.png"
 
 
 def rule_benchmarks(wildcards):
-    """The benchmark files of every step before the report, for its time-and-memory table."""
-    steps = [
-        "prepare_data",
-        "train",
-        "evaluate",
-        "trace_step",
-        "explain_step",
-        "export_network",
-    ]
-    steps += list(FIGURE_RULES.values())
+    """The benchmark files of every step before the report, for its time-and-memory table.
+
+    A step run once per data set, model or image has one file per job; the report adds
+    their times up.
+    """
+    steps = ["trace_step", "explain_step", "export_network", "compare_models"]
+    steps += [rule for name, rule in FIGURE_RULES.items() if name not in MODEL_FIGURES]
     files = [f"benchmarks/{step}.tsv" for step in steps]
-    downloads = [
-        Path(path) for path in RAW_FILES.values() if path.startswith("resources")
-    ]
-    files += [
-        f"benchmarks/download_mnist/{p.parent.name}_{p.name}.tsv" for p in downloads
-    ]
+    files += [f"benchmarks/prepare_data/{dataset}.tsv" for dataset in RAW]
+    for step in ["train", "evaluate", "plot_curves", "plot_confusion"]:
+        files += [f"benchmarks/{step}/{d}/{m}.tsv" for d, m in COMPARED]
+    for fmt, raw_files in RAW.values():
+        for path in map(Path, raw_files.values()):
+            if path.parts[0] == "resources":
+                files.append(
+                    f"benchmarks/download_mnist/{path.parent.name}_{path.name}.tsv"
+                )
     for step in ["preprocess_image", "predict_image", "plot_image_steps"]:
         files += [f"benchmarks/{step}/{name}.tsv" for name in CUSTOM_IMAGES]
     files.append("benchmarks/collect_predictions.tsv")

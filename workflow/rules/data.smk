@@ -24,21 +24,20 @@ rule download_mnist:
 
 rule prepare_data:
     input:
-        **RAW_FILES,
-        code=lib("data/formats", "data/sources", "data/prepare"),
+        unpack(raw_inputs),
     output:
-        train="results/data/train.npz",
-        val="results/data/val.npz",
-        test="results/data/test.npz",
+        train="results/data/{dataset}/train.npz",
+        val="results/data/{dataset}/val.npz",
+        test="results/data/{dataset}/test.npz",
     log:
-        "logs/prepare_data.log",
+        "logs/prepare_data/{dataset}.log",
     benchmark:
-        "benchmarks/prepare_data.tsv"
+        "benchmarks/prepare_data/{dataset}.tsv"
     conda:
         "../envs/digitnet.yaml"
     params:
-        format=RAW_FORMAT,
-        roles=list(RAW_FILES),
+        format=lambda wildcards: RAW[wildcards.dataset][0],
+        roles=lambda wildcards: list(RAW[wildcards.dataset][1]),
         split=config["split"],
     script:
         "../../scripts/prepare_data.py"

@@ -1,20 +1,20 @@
-# Evaluation: the trained network on the official test images, kept apart until now.
+# Evaluation: each trained network on the official test images, kept apart until now.
 
 
 rule evaluate:
     input:
-        weights="results/model/weights.npz",
-        test="results/data/test.npz",
+        weights="results/models/{dataset}/{model}/weights.npz",
+        test="results/data/{dataset}/test.npz",
         code=lib(*NN_MODULES, "model", "metrics"),
     output:
-        metrics="results/eval/metrics.json",
-        per_class="results/eval/per_class.csv",
-        confusion="results/eval/confusion.csv",
-        predictions="results/eval/predictions.csv",
+        metrics="results/models/{dataset}/{model}/metrics.json",
+        per_class="results/models/{dataset}/{model}/per_class.csv",
+        confusion="results/models/{dataset}/{model}/confusion.csv",
+        predictions="results/models/{dataset}/{model}/predictions.csv",
     log:
-        "logs/evaluate.log",
+        "logs/evaluate/{dataset}/{model}.log",
     benchmark:
-        "benchmarks/evaluate.tsv"
+        "benchmarks/evaluate/{dataset}/{model}.tsv"
     conda:
         "../envs/digitnet.yaml"
     script:

@@ -4,8 +4,8 @@
 
 rule trace_step:
     input:
-        weights="results/model/weights.npz",
-        test="results/data/test.npz",
+        weights=f"{FEATURED}/weights.npz",
+        test=f"{DATA}/test.npz",
         code=lib(*MODEL, "trace"),
     output:
         "results/trace/step.npz",
@@ -40,7 +40,7 @@ rule explain_step:
 
 rule plot_samples:
     input:
-        train="results/data/train.npz",
+        train=f"{DATA}/train.npz",
         code=lib(*VIZ, "viz/samples"),
     output:
         "results/figures/data_samples.png",
@@ -50,13 +50,15 @@ rule plot_samples:
         "benchmarks/plot_samples.tsv"
     conda:
         "../envs/digitnet.yaml"
+    params:
+        class_names=CLASS_NAMES_SHOWN,
     script:
         "../../scripts/plot_samples.py"
 
 
 rule plot_architecture:
     input:
-        weights="results/model/weights.npz",
+        weights=f"{FEATURED}/weights.npz",
         code=lib(*MODEL, *VIZ, "viz/architecture"),
     output:
         "results/figures/architecture.png",
@@ -120,8 +122,8 @@ rule plot_update:
 
 rule plot_predictions:
     input:
-        predictions="results/eval/predictions.csv",
-        test="results/data/test.npz",
+        predictions=f"{FEATURED}/predictions.csv",
+        test=f"{DATA}/test.npz",
         code=lib(*VIZ, "viz/predictions"),
     output:
         "results/figures/predictions.png",
@@ -132,6 +134,7 @@ rule plot_predictions:
     conda:
         "../envs/digitnet.yaml"
     params:
+        class_names=CLASS_NAMES_SHOWN,
         digit=config["figures"]["digit"],
     script:
         "../../scripts/plot_predictions.py"
@@ -139,15 +142,15 @@ rule plot_predictions:
 
 rule plot_curves:
     input:
-        history="results/model/history.csv",
-        batch_losses="results/model/batch_losses.csv",
+        history="results/models/{dataset}/{model}/history.csv",
+        batch_losses="results/models/{dataset}/{model}/batch_losses.csv",
         code=lib(*VIZ, "viz/curves"),
     output:
-        "results/figures/training_curves.png",
+        "results/models/{dataset}/{model}/training_curves.png",
     log:
-        "logs/plot_curves.log",
+        "logs/plot_curves/{dataset}/{model}.log",
     benchmark:
-        "benchmarks/plot_curves.tsv"
+        "benchmarks/plot_curves/{dataset}/{model}.tsv"
     conda:
         "../envs/digitnet.yaml"
     script:
@@ -156,14 +159,14 @@ rule plot_curves:
 
 rule plot_confusion:
     input:
-        metrics="results/eval/metrics.json",
-        code=lib(*VIZ, "viz/confusion"),
+        metrics="results/models/{dataset}/{model}/metrics.json",
+        code=lib(*VIZ, "viz/confusion", "data/classes"),
     output:
-        "results/figures/confusion_matrix.png",
+        "results/models/{dataset}/{model}/confusion_matrix.png",
     log:
-        "logs/plot_confusion.log",
+        "logs/plot_confusion/{dataset}/{model}.log",
     benchmark:
-        "benchmarks/plot_confusion.tsv"
+        "benchmarks/plot_confusion/{dataset}/{model}.tsv"
     conda:
         "../envs/digitnet.yaml"
     script:
@@ -172,8 +175,8 @@ rule plot_confusion:
 
 rule plot_mistakes:
     input:
-        predictions="results/eval/predictions.csv",
-        test="results/data/test.npz",
+        predictions=f"{FEATURED}/predictions.csv",
+        test=f"{DATA}/test.npz",
         code=lib(*VIZ, "viz/predictions"),
     output:
         "results/figures/mistakes.png",
@@ -183,13 +186,15 @@ rule plot_mistakes:
         "benchmarks/plot_mistakes.tsv"
     conda:
         "../envs/digitnet.yaml"
+    params:
+        class_names=CLASS_NAMES_SHOWN,
     script:
         "../../scripts/plot_mistakes.py"
 
 
 rule plot_filters:
     input:
-        weights="results/model/weights.npz",
+        weights=f"{FEATURED}/weights.npz",
         code=lib(*MODEL, *VIZ, "viz/filters"),
     output:
         "results/figures/filters.png",
@@ -205,8 +210,8 @@ rule plot_filters:
 
 rule plot_saliency:
     input:
-        weights="results/model/weights.npz",
-        test="results/data/test.npz",
+        weights=f"{FEATURED}/weights.npz",
+        test=f"{DATA}/test.npz",
         code=lib(*MODEL, "trace", *VIZ, "viz/saliency"),
     output:
         "results/figures/saliency.png",
@@ -224,7 +229,7 @@ rule plot_saliency:
 
 rule export_network:
     input:
-        weights="results/model/weights.npz",
+        weights=f"{FEATURED}/weights.npz",
         code=lib(*MODEL, "export"),
     output:
         "results/report/network.json",
@@ -240,8 +245,8 @@ rule export_network:
 
 rule plot_feature_maps:
     input:
-        weights="results/model/weights.npz",
-        test="results/data/test.npz",
+        weights=f"{FEATURED}/weights.npz",
+        test=f"{DATA}/test.npz",
         code=lib(*MODEL, *VIZ, "viz/feature_maps"),
     output:
         "results/figures/feature_maps.png",

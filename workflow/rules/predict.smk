@@ -29,7 +29,7 @@ rule predict_image:
     input:
         pixels="results/custom/{name}/digit.npz",
         status="results/custom/{name}/preprocess.json",
-        weights="results/model/weights.npz",
+        weights=f"{FEATURED}/weights.npz",
         code=lib(*MODEL, "custom"),
     output:
         "results/custom/{name}/prediction.json",
@@ -85,7 +85,7 @@ rule collect_predictions:
 rule kaggle_submission:
     input:
         test_csv=config["kaggle_test_csv"] or "kaggle/test.csv",
-        weights="results/model/weights.npz",
+        weights=f"{FEATURED}/weights.npz",
         code=lib(*MODEL, "data/formats", "data/prepare"),
     output:
         "results/kaggle/submission.csv",

@@ -1,15 +1,21 @@
 # The report: one self-contained HTML file with every result and figure embedded.
 
 # Figure name -> PNG, in the report's reading order.
-FIGURES = {name: f"results/figures/{name}.png" for name in FIGURE_RULES}
+FIGURES = {name: figure_path(name) for name in FIGURE_RULES}
 
 
 rule report:
     input:
         **FIGURES,
-        metrics="results/eval/metrics.json",
-        meta="results/model/model.json",
-        history="results/model/history.csv",
+        metrics=f"{FEATURED}/metrics.json",
+        meta=f"{FEATURED}/model.json",
+        history=f"{FEATURED}/history.csv",
+        comparison_table="results/compare/models.json",
+        model_figures=[
+            f"results/models/{d}/{m}/{name}.png"
+            for d, m in COMPARED
+            for name in MODEL_FIGURES
+        ],
         explain="results/explain/explain.md",
         custom="results/custom/summary.json",
         custom_figures=expand("results/custom/{name}/steps.png", name=CUSTOM_IMAGES),
@@ -19,7 +25,7 @@ rule report:
         css="report_templates/report.css",
         playground="report_templates/playground.js",
         network="results/report/network.json",
-        code=lib("report", "markdown", "trace", *MODEL),
+        code=lib("report", "markdown", "trace", "data/classes", *MODEL),
     output:
         "report.html",
     log:
@@ -31,6 +37,8 @@ rule report:
     params:
         config=config,
         figures=list(FIGURES),
+        model_figures=MODEL_FIGURES,
+        dataset=DATASET,
         custom_images=CUSTOM_IMAGES,
     script:
         "../../scripts/report.py"

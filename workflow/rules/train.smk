@@ -1,25 +1,26 @@
-# Training: the from-scratch network on the prepared training images.
+# Training: the from-scratch network on the prepared training images, once per compared
+# model and data set, each in its own folder (adding a model trains only that model).
 
 
 rule train:
     input:
-        train="results/data/train.npz",
-        val="results/data/val.npz",
+        train="results/data/{dataset}/train.npz",
+        val="results/data/{dataset}/val.npz",
         code=lib(*NN_MODULES, "model", "train", "metrics", "augment"),
     output:
-        weights="results/model/weights.npz",
-        meta="results/model/model.json",
-        history="results/model/history.csv",
-        batch_losses="results/model/batch_losses.csv",
+        weights="results/models/{dataset}/{model}/weights.npz",
+        meta="results/models/{dataset}/{model}/model.json",
+        history="results/models/{dataset}/{model}/history.csv",
+        batch_losses="results/models/{dataset}/{model}/batch_losses.csv",
     log:
-        "logs/train.log",
+        "logs/train/{dataset}/{model}.log",
     benchmark:
-        "benchmarks/train.tsv"
+        "benchmarks/train/{dataset}/{model}.tsv"
     conda:
         "../envs/digitnet.yaml"
     threads: 2
     params:
-        model=config["model"],
-        train=config["train"],
+        model=lambda wildcards: MODELS[wildcards.model]["model"],
+        train=lambda wildcards: MODELS[wildcards.model]["train"],
     script:
         "../../scripts/train.py"

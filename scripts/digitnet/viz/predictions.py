@@ -17,13 +17,21 @@ def choose_examples(labels: np.ndarray, predicted: np.ndarray, count: int, mista
 
 
 def predictions_figure(
-    images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, digit: int, P_digit: np.ndarray
+    images: np.ndarray,
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    confidence: np.ndarray,
+    digit: int,
+    P_digit: np.ndarray,
+    class_names: list[str] | None = None,
 ) -> Figure:
-    """A grid of test digits titled 'prediction (confidence)', mistakes framed in red, and the
-    probability bars for test digit #``digit``.
+    """A grid of test images titled 'prediction (confidence)', mistakes framed in red, and the
+    probability bars for test image #``digit``.
 
     images : (n, 784) of the chosen examples; labels, predicted, confidence : (n,); P_digit : (10,).
+    class_names : what each label means (None: the digits themselves).
     """
+    names = class_names or [str(k) for k in range(10)]
     rows, cols = 5, 8
     fig = new_figure(15, 8.2)
     grid = fig.add_gridspec(rows, cols + 4)
@@ -34,7 +42,7 @@ def predictions_figure(
         show_digit(
             ax,
             images[k],
-            f"{predicted[k]} ({confidence[k]:.0%})" + ("" if correct else f", true {labels[k]}"),
+            f"{names[predicted[k]]} ({confidence[k]:.0%})" + ("" if correct else f"\ntrue {names[labels[k]]}"),
             color=color,
             fontsize=9,
         )
@@ -42,19 +50,25 @@ def predictions_figure(
             for spine in ax.spines.values():
                 spine.set(color=MISTAKE_COLOR, linewidth=3)
     bars_ax = fig.add_subplot(grid[1:4, cols + 1 :])
-    probability_bars(bars_ax, P_digit, None, f"test digit #{digit}: probability of each digit")
-    fig.suptitle("Predictions on test digits: answer (confidence); mistakes in red with the true digit")
+    probability_bars(bars_ax, P_digit, None, f"test image #{digit}: probability of each class", class_names)
+    fig.suptitle("Predictions on test images: answer (confidence); mistakes in red with the true class")
     return fig
 
 
 def mistakes_figure(
-    images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, total_mistakes: int
+    images: np.ndarray,
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    confidence: np.ndarray,
+    total_mistakes: int,
+    class_names: list[str] | None = None,
 ) -> Figure:
     """The most confident mistakes, most confident first: images : (n, 784), the rest (n,).
 
     These are the digits the network is surest about and still gets wrong: often
     ambiguous or mislabelled, sometimes a real blind spot.
     """
+    names = class_names or [str(k) for k in range(10)]
     cols = 8
     rows = max(1, int(np.ceil(len(images) / cols)))
     fig = new_figure(13, 1.75 * rows + 0.8)
@@ -62,7 +76,11 @@ def mistakes_figure(
     for k, ax in enumerate(axes.ravel()):
         if k < len(images):
             show_digit(
-                ax, images[k], f"said {predicted[k]} ({confidence[k]:.0%})\ntrue {labels[k]}", fontsize=9, color=MISTAKE_COLOR
+                ax,
+                images[k],
+                f"said {names[predicted[k]]} ({confidence[k]:.0%})\ntrue {names[labels[k]]}",
+                fontsize=9,
+                color=MISTAKE_COLOR,
             )
         else:
             ax.axis("off")

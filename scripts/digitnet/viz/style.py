@@ -63,11 +63,18 @@ def sample_units(n: int, at_most: int) -> np.ndarray:
     return np.arange(n) if n <= at_most else np.linspace(0, n - 1, at_most).round().astype(int)
 
 
-def probability_bars(ax, P: np.ndarray, label: int | None, title: str) -> None:
-    """Bars of P : (10,) per digit, the true digit's bar green, others blue, values printed."""
+def probability_bars(ax, P: np.ndarray, label: int | None, title: str, class_names: list[str] | None = None) -> None:
+    """Bars of P : (10,) per class, the true class's bar green, others blue, values printed.
+
+    ``class_names`` label the bars (default: the digits 0-9).
+    """
     colors = ["#2ca02c" if k == label else "#1f77b4" for k in range(len(P))]
     ax.bar(range(len(P)), P, color=colors)
-    ax.set(xticks=range(len(P)), ylim=(0, 1.15), xlabel="digit", ylabel="probability", title=title)
+    ax.set(ylim=(0, 1.15), xlabel="class" if class_names else "digit", ylabel="probability", title=title)
+    if class_names:
+        ax.set_xticks(range(len(P)), class_names, rotation=40, ha="right")
+    else:
+        ax.set_xticks(range(len(P)))
     for k, p in enumerate(P):
         if p >= 0.01:
             ax.text(k, p + 0.02, f"{p:.2f}", ha="center", fontsize=8)
