@@ -12,7 +12,7 @@ by side, the trained network's accuracy on
 It also times preprocessing plus prediction of single 1000 x 1000 JPEG photos read from
 disk, the way the workflow handles a custom image, and reports the median.
 
-    .venv/bin/python scripts/benchmark_handwriting.py --weights results/model/weights.npz
+    .venv/bin/python scripts/benchmark_handwriting.py --weights results/models/mnist/mlp128/weights.npz
     .venv/bin/python scripts/benchmark_handwriting.py --examples custom_digits   # write example images
 
 Nothing generated is committed as data: the set is rebuilt from the seed on every run.
@@ -48,7 +48,10 @@ def parse_args() -> argparse.Namespace:
     default_data = os.environ.get("DIGITNET_MNIST_DIR", str(REPO.parent / "shared" / "data" / "mnist"))
     parser.add_argument("--data-dir", type=Path, default=Path(default_data), help="folder with the MNIST test files")
     parser.add_argument(
-        "--weights", type=Path, default=REPO / "results" / "model" / "weights.npz", help="trained network (from the workflow)"
+        "--weights",
+        type=Path,
+        default=REPO / "results" / "models" / "mnist" / "mlp128" / "weights.npz",
+        help="trained network (from the workflow)",
     )
     parser.add_argument("--count", type=int, default=2000, help="test digits turned into photos (default: %(default)s)")
     parser.add_argument(

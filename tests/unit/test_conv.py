@@ -6,10 +6,15 @@ from test_gradients import TOLERANCE, numeric_gradient, relative_error
 
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
 
+# Conv2D lays a batch out batch-second or batch-last inside, by output size: test both.
+LAYOUTS = {"batch-last": 10**9, "batch-second": 0}
 
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 0), (2, 2), (3, 1)])
-def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, rng):
+def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, layout, rng):
     layer = Conv2D.create(2, 3, 3, rng, stride=stride, padding=padding, dtype=np.float64)
+    layer.batch_last_below = LAYOUTS[layout]
     layer.b.value[:] = rng.standard_normal(3)
     x = rng.standard_normal((2, 2, 7, 6))
     out = layer.forward(x)
@@ -25,8 +30,10 @@ def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, pa
     assert relative_error(layer.b.grad, numeric_gradient(f, layer.b.value)) < TOLERANCE
 
 
-def test_conv2d_matches_the_definition_written_as_loops(rng):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_conv2d_matches_the_definition_written_as_loops(layout, rng):
     layer = Conv2D.create(2, 2, 3, rng, stride=2, padding=1, dtype=np.float64)
+    layer.batch_last_below = LAYOUTS[layout]
     x = rng.standard_normal((1, 2, 5, 5))
     out = layer.forward(x)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -51,6 +58,27 @@ def test_maxpool_output_shape_and_gradient(size, stride, rng):
 def test_maxpool_picks_the_largest_value_of_each_window():
     x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
     assert MaxPool2D(2).forward(x)[0, 0].tolist() == [[5, 7], [13, 15]]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(layout, rng):
+    # The layer reuses its scratch buffers from batch to batch; what it returns must not be one.
+    layer = Conv2D.create(1, 2, 3, rng, padding=1)
+    layer.batch_last_below = LAYOUTS[layout]
+    first, second = rng.random((1, 1, 5, 5), dtype=np.float32), rng.random((1, 1, 5, 5), dtype=np.float32)
+    out = layer.forward(first)
+    kept = out.copy()
+    dx = layer.backward(np.ones_like(out))
+    kept_dx = dx.copy()
+    layer.backward(np.ones_like(layer.forward(second)) * 2)
+    assert np.array_equal(out, kept) and np.array_equal(dx, kept_dx)
+
+
+def test_maxpool_sends_a_tied_windows_gradient_to_its_first_maximum_only():
+    pool = MaxPool2D(2)
+    x = np.array([[[[1.0, 1.0], [1.0, 0.0]]]])
+    pool.forward(x)
+    assert pool.backward(np.array([[[[5.0]]]])).tolist() == [[[[5.0, 0.0], [0.0, 0.0]]]]
 
 
 def test_flatten_round_trips_shapes(rng):

@@ -6,7 +6,7 @@ rule train:
     input:
         train="results/data/{dataset}/train.npz",
         val="results/data/{dataset}/val.npz",
-        code=lib(*NN_MODULES, "model", "train", "metrics", "augment"),
+        code=lib(*MODEL, "train", "metrics", "augment"),
     output:
         weights="results/models/{dataset}/{model}/weights.npz",
         meta="results/models/{dataset}/{model}/model.json",
