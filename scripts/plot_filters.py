@@ -1,4 +1,4 @@
-"""Step: draw the first layer's weights as 28 x 28 images (rule plot_filters)."""
+"""Step: draw what the first layer (or every convolution) looks for (rule plot_filters)."""
 
 from digitnet.model import load_model
 from digitnet.step import run_step, save_figure
@@ -6,9 +6,10 @@ from digitnet.viz.filters import conv_filters, first_layer_filters
 
 
 def main(log) -> None:
-    first = load_model(snakemake.input.weights).weighted_layers()[0]
+    layers = load_model(snakemake.input.weights).weighted_layers()
     # A convolution's filters are small images; a dense layer's columns are 28 x 28 ones.
-    figure = conv_filters(first.W.value) if first.W.value.ndim == 4 else first_layer_filters(first.W.value)
+    convolutions = [layer.W.value for layer in layers if layer.W.value.ndim == 4]
+    figure = conv_filters(convolutions) if convolutions else first_layer_filters(layers[0].W.value)
     save_figure(figure, snakemake.output[0])
 
 

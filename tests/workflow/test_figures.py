@@ -11,6 +11,7 @@ from conftest import FEATURED, figure_file
 
 FIGURES = [
     "data_samples",
+    "augmented",
     "architecture",
     "forward",
     "backward",

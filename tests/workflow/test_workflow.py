@@ -32,7 +32,7 @@ AFTER_TRAINING = (
     | PREDICTIONS
     | {"compare_models", "plot_comparison"}
 )
-DATA = {"prepare_data", "plot_samples"}
+DATA = {"prepare_data", "plot_samples", "plot_augmented"}
 CUSTOM = {"preprocess_image"} | PREDICTIONS
 
 
@@ -72,7 +72,7 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     ]:
         assert (finished_run / path).stat().st_size > 0, path
     # A rule run once has logs/<rule>.log; one run per data set or model, logs/<rule>/<...>.log.
-    once = ["trace_step", "explain_step", "report", "plot_samples", "compare_models", "plot_comparison"]
+    once = ["trace_step", "explain_step", "report", "plot_samples", "plot_augmented", "compare_models", "plot_comparison"]
     per_model = ["train", "evaluate", "plot_curves", "plot_confusion"]
     jobs = [(rule, rule) for rule in once + sorted(FIGURES_OF_THE_MODEL - set(per_model))]
     jobs += [(rule, f"{rule}/mnist/mlp128") for rule in per_model] + [("prepare_data", "prepare_data/mnist")]
@@ -89,7 +89,7 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
     report = (finished_run / "report.html").read_text()
     examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
-    assert report.count("data:image/png;base64,") == 12 + len(examples)
+    assert report.count("data:image/png;base64,") == 13 + len(examples)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 

@@ -171,6 +171,7 @@ def has_convolutions():
 # Every figure of the report, in reading order: its file name -> the rule that draws it.
 FIGURE_RULES = {
     "data_samples": "plot_samples",
+    "augmented": "plot_augmented",
     "architecture": "plot_architecture",
     "forward": "plot_forward",
     "backward": "plot_backward",

@@ -56,6 +56,25 @@ rule plot_samples:
         "../../scripts/plot_samples.py"
 
 
+rule plot_augmented:
+    input:
+        train=f"{DATA}/train.npz",
+        code=lib(*VIZ, "viz/augmented", "augment"),
+    output:
+        "results/figures/augmented.png",
+    log:
+        "logs/plot_augmented.log",
+    benchmark:
+        "benchmarks/plot_augmented.tsv"
+    conda:
+        "../envs/digitnet.yaml"
+    params:
+        augment=config["train"]["augment"],
+        seed=config["train"]["seed"],
+    script:
+        "../../scripts/plot_augmented.py"
+
+
 rule plot_architecture:
     input:
         weights=f"{FEATURED}/weights.npz",

@@ -1,5 +1,6 @@
 """The model comparison: test error of each compared model, and what its training cost."""
 
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -35,9 +36,11 @@ def comparison_figure(rows: list[dict]) -> Figure:
     seconds = [row["train_seconds"] for row in rows]
     cost_ax.set_xscale("log")
     cost_ax.set_yscale("log")
-    for axis in (cost_ax.xaxis, cost_ax.yaxis):
-        # Ticks at 1, 2, 5, 10, ... written as plain numbers, over a range of at least a factor of 4.
-        axis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    for axis, values in ((cost_ax.xaxis, seconds), (cost_ax.yaxis, errors)):
+        # Ticks at 1, 2, 5, 10, ... written as plain numbers (at powers of 10 alone over a
+        # wide range, where 500, 1000 and 2000 would run into each other).
+        decades = np.log10(max(values, default=1) / max(min(values, default=1), 1e-9))
+        axis.set_major_locator(LogLocator(subs=(1, 2, 5) if decades < 1.5 else (1,)))
         axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axis.set_minor_formatter(NullFormatter())
     cost_ax.set_xlim(min(seconds, default=1) / 2, max(seconds, default=1) * 4)

@@ -1,4 +1,4 @@
-"""What the hidden units look for: the first layer's weights seen as images."""
+"""What the network looks for: a dense first layer's weights, or every convolution's filters, as images."""
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -8,28 +8,48 @@ from digitnet.viz.style import new_figure, sample_units, show_signed, symmetric_
 MAX_UNITS = 64
 
 
-def conv_filters(W: np.ndarray) -> Figure:
-    """The first convolution's filters W : (F, C, k, k), channel 0 of each as a k x k image.
+def conv_filters(weights: list[np.ndarray]) -> Figure:
+    """The filters of every convolution layer, one panel per layer; weights[l] : (F, C, k, k).
 
-    Each filter slides over the image; where the ink matches its red pattern, its feature
-    map lights up. All filters share one symmetric colour scale.
+    The first layer reads the image itself (C = 1): each filter is one k x k pattern, and
+    where the ink matches its red part, its feature map lights up. A later layer's filter
+    holds one k x k slice per feature map it reads (C of them); the panel shows, for up to
+    8 filters (rows), their slices for the first 8 input maps (columns). Each panel has
+    one symmetric colour scale.
     """
-    F = W.shape[0]
-    cols = 8
-    rows = int(np.ceil(F / cols))
-    fig = new_figure(1.3 * cols + 1.2, max(3.2, 1.35 * rows + 0.9))
-    axes = np.atleast_2d(fig.subplots(rows, cols))
-    limit = symmetric_limit(W[:, 0])
-    image = None
-    for k, ax in enumerate(axes.ravel()):
-        if k < F:
-            image = show_signed(ax, W[k, 0], limit)
-            ax.set_title(f"filter {k}", fontsize=9)
-        else:
-            ax.axis("off")
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
-    fig.suptitle(f"What the first convolution looks for: its {F} filters of {W.shape[2]} x {W.shape[3]} pixels")
+    heights = [_panel_rows(W) * 1.3 + 0.9 for W in weights]
+    fig = new_figure(1.3 * 8 + 1.2, max(3.2, sum(heights)))
+    panels = fig.subfigures(len(weights), 1, height_ratios=heights, squeeze=False)[:, 0]
+    for number, (panel, W) in enumerate(zip(panels, weights, strict=True), start=1):
+        F, C, kh, kw = W.shape
+        if C == 1:  # each filter one image, 8 to a row
+            images = [(W[f, 0], f"filter {f}") for f in range(F)]
+            title = f"Convolution {number}: its {F} filters of {kh} x {kw} pixels"
+        else:  # rows: filters; columns: the input maps they read
+            filters, channels = range(min(F, 8)), range(min(C, 8))
+            images = [(W[f, c], f"filter {f}, map {c}") for f in filters for c in channels]
+            title = (
+                f"Convolution {number}: {F} filters of {C} x {kh} x {kw}; "
+                f"{len(filters)} filters (rows) on {len(channels)} of the {C} maps it reads (columns)"
+            )
+        axes = np.atleast_2d(panel.subplots(_panel_rows(W), 8))
+        limit = symmetric_limit(W)
+        shown = None
+        for ax, item in zip(axes.ravel(), images + [None] * (axes.size - len(images)), strict=True):
+            if item is None:
+                ax.axis("off")
+                continue
+            shown = show_signed(ax, item[0], limit)
+            ax.set_title(item[1], fontsize=7 if C > 1 else 9)
+        panel.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
+        panel.suptitle(title)
     return fig
+
+
+def _panel_rows(W: np.ndarray) -> int:
+    """Rows of 8 images in the panel of a convolution's filters W : (F, C, k, k)."""
+    F, C = W.shape[:2]
+    return int(np.ceil(F / 8)) if C == 1 else min(F, 8)
 
 
 def first_layer_filters(W: np.ndarray) -> Figure:

@@ -1,0 +1,19 @@
+"""Step: draw training digits next to augmented versions of them (rule plot_augmented)."""
+
+import numpy as np
+
+from digitnet.augment import AugmentSettings
+from digitnet.step import run_step, save_figure
+from digitnet.viz.augmented import augmented_digits
+
+
+def main(log) -> None:
+    augment = dict(snakemake.params.augment)
+    enabled = augment.pop("enabled")
+    rng = np.random.default_rng(snakemake.params.seed)
+    with np.load(snakemake.input.train) as train:
+        figure = augmented_digits(train["X"], train["y"], AugmentSettings(**augment), enabled, rng)
+    save_figure(figure, snakemake.output[0])
+
+
+run_step(snakemake, main)
