@@ -18,13 +18,20 @@ def forward_figure(trace: StepTrace) -> Figure:
     n_cols = 2 + len(hidden) + 1
     fig = new_figure(3.3 * n_cols, 6.4)
     grid = fig.add_gridspec(2, n_cols)
-    show_digit(fig.add_subplot(grid[:, 0]), trace.x, f"input X: test digit #{trace.index}\n(1, 784), shown as 28 x 28")
+    input_ax = fig.add_subplot(grid[:, 0])
+    show_digit(input_ax, trace.x, f"input X: test digit #{trace.index}\n(1, 784), shown as 28 x 28")
+    # A convolutional network's dense layers read the last feature maps, flattened, not the pixels.
+    after_convolutions = trace.layers[0].W_before.shape[0] != trace.x.size
+    if after_convolutions:
+        d_in = trace.layers[0].W_before.shape[0]
+        input_ax.set_xlabel(f"convolutions and pooling (not drawn)\nturn X into feature maps,\nflattened to $A_0$ : (1, {d_in})")
     for i, step in enumerate(hidden, start=1):
         d_in, d_out = step.W_before.shape
         limit = symmetric_limit(step.Z)
         z_ax, a_ax = fig.add_subplot(grid[0, i]), fig.add_subplot(grid[1, i])
         image = show_signed(z_ax, as_grid(step.Z), limit)
-        z_ax.set_title(f"layer {i}: $Z_{i} = A_{i - 1} W_{i} + b_{i}$\n(1, {d_in}) @ ({d_in}, {d_out}) + ({d_out},)")
+        name = "dense layer" if after_convolutions else "layer"
+        z_ax.set_title(f"{name} {i}: $Z_{i} = A_{i - 1} W_{i} + b_{i}$\n(1, {d_in}) @ ({d_in}, {d_out}) + ({d_out},)")
         fig.colorbar(image, ax=z_ax, shrink=0.8, label="Z")
         image = show_signed(a_ax, as_grid(step.A), limit)
         active = int((step.A > 0).sum())
