@@ -17,7 +17,7 @@ def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, pa
     layer.batch_last_below = LAYOUTS[layout]
     layer.b.value[:] = rng.standard_normal(3)
     x = rng.standard_normal((2, 2, 7, 6))
-    out = layer.forward(x)
+    out = layer.forward(x, training=True)  # the reused buffers; the numerical side below takes fresh ones
     assert out.shape == (2, 3, output_size(7, 3, stride, padding), output_size(6, 3, stride, padding))
     upstream = rng.standard_normal(out.shape)
     dx = layer.backward(upstream)
@@ -66,11 +66,11 @@ def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(layout, rn
     layer = Conv2D.create(1, 2, 3, rng, padding=1)
     layer.batch_last_below = LAYOUTS[layout]
     first, second = rng.random((1, 1, 5, 5), dtype=np.float32), rng.random((1, 1, 5, 5), dtype=np.float32)
-    out = layer.forward(first)
+    out = layer.forward(first, training=True)
     kept = out.copy()
     dx = layer.backward(np.ones_like(out))
     kept_dx = dx.copy()
-    layer.backward(np.ones_like(layer.forward(second)) * 2)
+    layer.backward(np.ones_like(layer.forward(second, training=True)) * 2)
     assert np.array_equal(out, kept) and np.array_equal(dx, kept_dx)
 
 

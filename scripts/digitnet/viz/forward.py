@@ -1,5 +1,6 @@
 """Forward propagation of one digit: what each layer computes from the one before."""
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from digitnet.trace import StepTrace
@@ -21,7 +22,7 @@ def forward_figure(trace: StepTrace) -> Figure:
     input_ax = fig.add_subplot(grid[:, 0])
     show_digit(input_ax, trace.x, f"input X: test digit #{trace.index}\n(1, 784), shown as 28 x 28")
     # A convolutional network's dense layers read the last feature maps, flattened, not the pixels.
-    after_convolutions = trace.layers[0].W_before.shape[0] != trace.x.size
+    after_convolutions = not np.array_equal(trace.layers[0].X.ravel(), trace.x.ravel())
     if after_convolutions:
         d_in = trace.layers[0].W_before.shape[0]
         input_ax.set_xlabel(f"convolutions and pooling (not drawn)\nturn X into feature maps,\nflattened to $A_0$ : (1, {d_in})")
