@@ -17,7 +17,7 @@ def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, pa
     layer.batch_last_below = LAYOUTS[layout]
     layer.b.value[:] = rng.standard_normal(3)
     x = rng.standard_normal((2, 2, 7, 6))
-    out = layer.forward(x, training=True)  # the reused buffers; the numerical side below takes fresh ones
+    out = layer.forward(x, training=True)
     assert out.shape == (2, 3, output_size(7, 3, stride, padding), output_size(6, 3, stride, padding))
     upstream = rng.standard_normal(out.shape)
     dx = layer.backward(upstream)
