@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from digitnet.data.classes import CLASS_NAMES, ITEM, TITLES
+from digitnet.benchmarks import read_benchmarks
+from digitnet.data.classes import CLASS_NAMES, TITLES
 from digitnet.markdown import to_html
-from digitnet.report import embed_png, read_benchmarks, render
+from digitnet.report import embed_png, render
 from digitnet.step import atomic_path, run_step
 from digitnet.trace import load_trace
 
@@ -69,7 +70,6 @@ def main(log) -> None:
         "dataset": {
             "name": snakemake.params.dataset,
             "title": TITLES[snakemake.params.dataset],
-            "item": ITEM[snakemake.params.dataset],
             "classes": CLASS_NAMES[snakemake.params.dataset],
         },
         "compared": compared_models(

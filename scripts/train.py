@@ -4,7 +4,6 @@ import math
 import os
 import platform
 import time
-from datetime import UTC, datetime
 from functools import partial
 
 import numpy as np
@@ -32,7 +31,7 @@ def main(log) -> None:
         f"{model}: {model.n_parameters():,} parameters; {optimizer}, lr {train_cfg['lr']}, "
         f"{train_cfg['schedule']['name']} schedule, batch {batch_size}, {epochs} epochs on {len(X):,} images"
     )
-    started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.perf_counter()
     augment = None
     if train_cfg["augment"]["enabled"]:
         settings = AugmentSettings(**{k: v for k, v in train_cfg["augment"].items() if k != "enabled"})
@@ -71,7 +70,6 @@ def main(log) -> None:
             "hyper_parameters": {"model": model_cfg, "train": train_cfg},
             "data": {"train_images": int(len(X)), "validation_images": int(len(X_val)), "train_file": snakemake.input.train},
             "metrics": {"final": history_rows(history)[-1], "train_seconds": seconds},
-            "trained": {"started": started_at, "finished": datetime.now(UTC).isoformat(timespec="seconds")},
             # Set by the workflow for its jobs (workflow/rules/common.smk): how this model was made.
             "command": os.environ.get("DIGITNET_COMMAND"),
             "versions": {"digitnet": digitnet.__version__, "numpy": np.__version__, "python": platform.python_version()},

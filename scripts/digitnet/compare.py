@@ -20,8 +20,7 @@ import copy
 import json
 from pathlib import Path
 
-import pandas as pd
-
+from digitnet.benchmarks import read_benchmark
 from digitnet.errors import ConfigError
 
 
@@ -83,8 +82,7 @@ def comparison_row(dataset: str, name: str, metrics_path, meta_path, benchmark_p
     """
     metrics = json.loads(Path(metrics_path).read_text())
     meta = json.loads(Path(meta_path).read_text())
-    benchmark = pd.read_csv(benchmark_path, sep="\t")
-    rss = pd.to_numeric(benchmark["max_rss"], errors="coerce")
+    training = read_benchmark(benchmark_path)
     return {
         "dataset": dataset,
         "model": name,
@@ -94,8 +92,8 @@ def comparison_row(dataset: str, name: str, metrics_path, meta_path, benchmark_p
         "parameters": meta["architecture"]["parameters"],
         "architecture": meta["architecture"]["summary"],
         "epochs": meta["hyper_parameters"]["train"]["epochs"],
-        "train_seconds": float(benchmark["s"].iloc[-1]),
-        "max_rss_mb": float(rss.iloc[-1]) if rss.notna().iloc[-1] else None,
+        "train_seconds": training["seconds"],
+        "max_rss_mb": training["max_rss_mb"],
         "command": meta.get("command"),
         "changes": changes,
     }

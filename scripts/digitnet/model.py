@@ -174,15 +174,24 @@ def build_stack(
 PRESETS = {"cnn": CNN_PRESET}
 
 
+def layer_stack(config: dict) -> list[dict] | None:
+    """The layer entries that the ``model`` slice of config.yaml lists in ``layers`` (a preset
+    name such as "cnn" looked up), or None for an MLP described by hidden and activation."""
+    layers = config.get("layers")
+    if not layers:
+        return None
+    return PRESETS[layers] if isinstance(layers, str) else layers
+
+
 def model_from_config(config: dict, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Sequential:
     """The network that the ``model`` slice of config.yaml describes.
 
     With ``layers`` (a preset name such as "cnn", or a list of layer entries) the stack is
     built by ``build_stack``; otherwise an MLP from hidden, activation, init, dropout and leaky_alpha.
     """
-    layers = config.get("layers")
-    if layers:
-        return build_stack(PRESETS[layers] if isinstance(layers, str) else layers, n_outputs, rng)
+    stack = layer_stack(config)
+    if stack is not None:
+        return build_stack(stack, n_outputs, rng)
     return build_mlp(
         n_inputs,
         config["hidden"],

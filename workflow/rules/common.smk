@@ -19,31 +19,39 @@ from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.errors import ConfigError, DataError
+from digitnet.model import layer_stack
 
 # Check config.yaml before any job runs, with one clear line per problem, then fill
 # in the schema's defaults for keys left out.
 SCHEMA = "workflow/schemas/config.schema.yaml"
-_problems = config_problems(config, ROOT / SCHEMA)
-if _problems:
-    raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(_problems))
+
+
+def stop_if(problems):
+    """End the run before any job, listing each problem of config.yaml on its own line."""
+    if problems:
+        raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(problems))
+
+
+stop_if(config_problems(config, ROOT / SCHEMA))
 validate(config, str(ROOT / SCHEMA), set_default=True)
 
 # The compared models: each entry's settings are the featured model's with its changes,
-# checked against the same schema.
+# checked against the same schema (the featured model's own were checked above).
 try:
     MODELS = named_models(config)
 except ConfigError as error:
-    raise WorkflowError(f"config.yaml is not valid:\n  {error}")
-_problems = [
-    f"compare.models[{name}].{problem}"
-    for name, settings in MODELS.items()
-    for problem in config_problems(
-        {**config, "model": settings["model"], "train": settings["train"]},
-        ROOT / SCHEMA,
-    )
-]
-if _problems:
-    raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(_problems))
+    stop_if([str(error)])
+stop_if(
+    [
+        f"compare.models[{name}].{problem}"
+        for name, settings in MODELS.items()
+        if settings["changes"]
+        for problem in config_problems(
+            {**config, "model": settings["model"], "train": settings["train"]},
+            ROOT / SCHEMA,
+        )
+    ]
+)
 
 # Every (data set, model) pair to train and test; the featured model, which every figure
 # follows, is the first, and its results live in FEATURED.
@@ -163,9 +171,10 @@ CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
 
 
 def has_convolutions():
-    """Whether config.yaml's model has convolution layers (the "cnn" preset, or a conv2d in its stack)."""
-    layers = config["model"]["layers"]
-    return layers == "cnn" or any(entry["type"] == "conv2d" for entry in layers or [])
+    """Whether the featured model has convolution layers (in a preset or in its own stack)."""
+    return any(
+        entry["type"] == "conv2d" for entry in layer_stack(config["model"]) or []
+    )
 
 
 # Every figure of the report, in reading order: its file name -> the rule that draws it.
@@ -209,7 +218,7 @@ def rule_benchmarks(wildcards):
     files = [f"benchmarks/{step}.tsv" for step in steps]
     files += [f"benchmarks/prepare_data/{dataset}.tsv" for dataset in RAW]
     for step in ["train", "evaluate", "plot_curves", "plot_confusion"]:
-        files += [f"benchmarks/{step}/{d}/{m}.tsv" for d, m in COMPARED]
+        files += compared_files(f"benchmarks/{step}/{{d}}/{{m}}.tsv")
     for fmt, raw_files in RAW.values():
         for path in map(Path, raw_files.values()):
             if path.parts[0] == "resources":

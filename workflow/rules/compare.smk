@@ -7,7 +7,7 @@ rule compare_models:
         metrics=compared_files("results/models/{d}/{m}/metrics.json"),
         meta=compared_files("results/models/{d}/{m}/model.json"),
         benchmarks=compared_files("benchmarks/train/{d}/{m}.tsv"),
-        code=lib("compare"),
+        code=lib("compare", "benchmarks"),
     output:
         table="results/compare/models.csv",
         json="results/compare/models.json",

@@ -25,7 +25,7 @@ rule report:
         css="report_templates/report.css",
         playground="report_templates/playground.js",
         network="results/report/network.json",
-        code=lib("report", "markdown", "trace", "data/classes", *MODEL),
+        code=lib("report", "benchmarks", "markdown", "trace", "data/classes", *MODEL),
     output:
         "report.html",
     log:

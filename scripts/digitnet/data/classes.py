@@ -6,6 +6,5 @@ CLASS_NAMES = {
     "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
 }
 
-# How the report and the figures name each data set and one of its images.
+# How the report names each data set.
 TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-ITEM = {"mnist": "digit", "fashion-mnist": "item"}

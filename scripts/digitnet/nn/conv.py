@@ -18,11 +18,6 @@ def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def pad(x: np.ndarray, padding: int) -> np.ndarray:
-    """Zero padding of the two spatial axes of x : (N, C, H, W)."""
-    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))) if padding else x
-
-
 def transpose(a: np.ndarray, out: np.ndarray | None = None, tile: int = 256) -> np.ndarray:
     """a : (R, M) -> a^T : (M, R), a C-contiguous copy (into ``out`` when given), tile by tile.
 
@@ -219,17 +214,17 @@ class MaxPool2D(Layer):
         self.size = size
         self.stride = stride or size
 
-    def _offsets(self, x: np.ndarray, Ho: int, Wo: int):
-        """For each offset (u, v) in the window, the strided view x[:, :, i*s + u, j*s + v] : (N, C, H', W')."""
+    def _offsets(self, x: np.ndarray, Ho: int, Wo: int) -> list[np.ndarray]:
+        """For each offset (u, v) in the window, row by row, the strided view x[:, :, i*s + u, j*s + v] : (N, C, H', W')."""
         s = self.stride
-        return [(u, v, x[:, :, u : u + s * Ho : s, v : v + s * Wo : s]) for u in range(self.size) for v in range(self.size)]
+        return [x[:, :, u : u + s * Ho : s, v : v + s * Wo : s] for u in range(self.size) for v in range(self.size)]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         N, C, H, W = x.shape
         Ho, Wo = output_size(H, self.size, self.stride, 0), output_size(W, self.size, self.stride, 0)
         # One pass per offset in the window (k * k of them), each over all windows at once.
         out = None
-        for _, _, view in self._offsets(x, Ho, Wo):
+        for view in self._offsets(x, Ho, Wo):
             out = view.copy() if out is None else np.maximum(out, view, out=out)
         self._x, self._out = x, out
         return out
@@ -243,16 +238,15 @@ class MaxPool2D(Layer):
         tiles = s == self.size and (H, W) == (s * Ho, s * Wo)
         dx = np.empty_like(self._x) if tiles else np.zeros_like(self._x)
         remaining = dout.copy()  # the gradient of windows whose maximum is not found yet
-        offsets = self._offsets(self._x, Ho, Wo)
-        for k, (u, v, view) in enumerate(offsets):
-            target = dx[:, :, u : u + s * Ho : s, v : v + s * Wo : s]
+        views, targets = self._offsets(self._x, Ho, Wo), self._offsets(dx, Ho, Wo)
+        for k, (view, target) in enumerate(zip(views, targets, strict=True)):
             # The first offset holding a window's maximum takes its whole gradient (0 or 1 times
             # remaining, exactly), and later ties get nothing.
             share = np.multiply(remaining, view == self._out, out=target if tiles else None)
             if not tiles:
                 # += : with overlapping windows (stride < size) one pixel can be the max of several.
                 target += share
-            if k < len(offsets) - 1:
+            if k < len(views) - 1:
                 remaining -= share
         return dx
 
