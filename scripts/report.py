@@ -1,7 +1,7 @@
 """Step: render report.html from the results (rule report)."""
 
 import json
-from datetime import UTC, datetime
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +10,7 @@ import yaml
 from digitnet.benchmarks import read_benchmarks
 from digitnet.data.classes import CLASS_NAMES, TITLES
 from digitnet.markdown import to_html
-from digitnet.report import embed_png, render
+from digitnet.report import embed_png, generation_time, git_state, package_versions, render
 from digitnet.step import atomic_path, run_step
 from digitnet.trace import load_trace
 
@@ -77,7 +77,10 @@ def main(log) -> None:
             list(snakemake.input.model_figures),
             (snakemake.params.dataset, snakemake.params.config["compare"]["name"]),
         ),
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": generation_time(os.environ),
+        # Snakemake runs every job in the workflow's working directory: the checkout, if it is one.
+        "git": git_state(Path.cwd()),
+        "versions": package_versions(),
     }
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(render(snakemake.input.template, context))

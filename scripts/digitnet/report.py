@@ -1,14 +1,55 @@
 """Assemble the static HTML report from result files with a Jinja2 template."""
 
 import base64
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import jinja2
+
+# The packages whose versions the report names: the runtime dependencies that shape its results.
+RUNTIME_PACKAGES = ["numpy", "pandas", "matplotlib", "pillow", "snakemake", "jinja2"]
 
 
 def embed_png(path) -> str:
     """A ``data:`` URI holding the PNG, so the report is one file that opens anywhere."""
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def generation_time(environ: dict) -> str:
+    """When the report was generated, as ``YYYY-MM-DD HH:MM UTC``.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) replaces the
+    clock when it is set, so two builds of the same commit can be identical byte for byte.
+    """
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def git_state(folder: Path) -> dict | None:
+    """The commit checked out in ``folder`` and whether tracked or new files differ from it.
+
+    None outside a git checkout (a copied or unpacked workflow) or where git is not installed.
+    Ignored files (results, logs) do not make the tree dirty.
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": commit, "dirty": bool(changes.strip())}
+
+
+def package_versions() -> dict[str, str]:
+    """{package: installed version} for Python and each of RUNTIME_PACKAGES."""
+    return {"python": platform.python_version(), **{name: version(name) for name in RUNTIME_PACKAGES}}
 
 
 def render(template_path, context: dict) -> str:
