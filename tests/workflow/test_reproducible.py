@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from regeneration import MEASURED_FIELDS, differences, digests
 
 from conftest import snakemake
-from regeneration import MEASURED_FIELDS, differences, digests
 
 # 2023-11-14 22:13:20 UTC, as reproducible builds pass a commit's date.
 SOURCE_DATE_EPOCH = "1700000000"
