@@ -20,13 +20,14 @@ report: $(VENV)/.runtime
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 	@echo "Open report.html in a browser."
 
-test: $(VENV)/.dev
+test: $(VENV)/.cluster
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check scripts tests
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint
+	$(BIN)/actionlint -shellcheck= -pyflakes=
 
 benchmark: $(VENV)/.bench
 	$(BIN)/python scripts/benchmark_torch.py $(BENCHMARK_ARGS)
@@ -43,6 +44,11 @@ $(VENV)/.runtime: requirements.txt | $(VENV)/.python-ok
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The SLURM executor plugin, for the cluster test (tests/workflow/test_slurm.py).
+$(VENV)/.cluster: requirements-cluster.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-cluster.txt
 	touch $@
 
 $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
