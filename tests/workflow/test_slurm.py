@@ -42,7 +42,7 @@ def missing_requirement() -> str | None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> dict:
-    """A running single-node SLURM cluster; yields the environment its clients need (SLURM_CONF)."""
+    """A running single-node SLURM cluster; yields the environment that started it."""
     reason = missing_requirement()
     if reason:
         if os.environ.get("CI"):
@@ -52,7 +52,6 @@ def cluster(tmp_path_factory) -> dict:
     env = {**os.environ, "SLURM_LOCAL_DIR": str(folder), "SLURM_LOCAL_PARTITION": PARTITION}
     started = subprocess.run([CLUSTER, "start"], env=env, capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stderr
-    env["SLURM_CONF"] = str(folder / "slurm.conf")
     yield env
     subprocess.run(["scancel", "--partition", PARTITION], env=env, capture_output=True, timeout=30)
     subprocess.run([CLUSTER, "stop"], env=env, capture_output=True, timeout=120)

@@ -2,20 +2,24 @@
 # A real single-node SLURM cluster on this machine, from Debian's slurm-wlm and munge, for
 # trying the SLURM profile (workflow/profiles/slurm) without a cluster at hand.
 #
-#   workflow/cluster/slurm-local.sh start    # prints the SLURM_CONF line to export
+#   workflow/cluster/slurm-local.sh start
 #   workflow/cluster/slurm-local.sh stop
 #
 # Runs as root (slurmd must), without systemd: munged runs as the munge user, slurmctld and
-# slurmd as root. Everything it writes (slurm.conf, state, logs, pid files) lives in one folder,
-# $SLURM_LOCAL_DIR (default /tmp/digitnet-slurm); /etc/slurm is left alone, so the clients
-# (sinfo, sbatch, squeue) find the cluster through SLURM_CONF. The partition is named
-# $SLURM_LOCAL_PARTITION (default "debug"). There is no accounting database: sacct answers
-# "accounting storage is disabled", so tools must ask squeue about jobs.
+# slurmd as root. State, logs and pid files live in one folder, $SLURM_LOCAL_DIR (default
+# /tmp/digitnet-slurm). slurm.conf is written there too and linked from /etc/slurm/slurm.conf,
+# where every client finds it: SLURM_CONF alone is not enough, as Snakemake's jobstep plugin
+# drops SLURM_* variables before its srun inside each job. An /etc/slurm/slurm.conf that this
+# script did not write is never replaced. The partition is named $SLURM_LOCAL_PARTITION
+# (default "debug"). There is no accounting database: sacct answers "accounting storage is
+# disabled", so tools must ask squeue about jobs.
 set -euo pipefail
 
 DIR="${SLURM_LOCAL_DIR:-/tmp/digitnet-slurm}"
 PARTITION="${SLURM_LOCAL_PARTITION:-debug}"
 CONF="$DIR/slurm.conf"
+SYSTEM_CONF=/etc/slurm/slurm.conf
+MARK="# Written by workflow/cluster/slurm-local.sh"
 MUNGE_SOCKET_DIR=/run/munge
 TIMEOUT_S=60
 
@@ -33,7 +37,7 @@ write_conf() {
     real_mb=$((total_mb * 9 / 10))
     mkdir -p "$DIR/state" "$DIR/spool"
     cat > "$CONF" <<EOF
-# Written by workflow/cluster/slurm-local.sh for $host: $cpus CPUs, $total_mb MB of memory.
+$MARK for $host: $cpus CPUs, $total_mb MB of memory.
 ClusterName=digitnet-local
 SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
@@ -104,15 +108,19 @@ start() {
     if [ -f "$DIR/slurmctld.pid" ] && kill -0 "$(cat "$DIR/slurmctld.pid")" 2> /dev/null; then
         die "already running (SLURM_CONF=$CONF); stop it first"
     fi
+    if [ -e "$SYSTEM_CONF" ] && ! grep -qF "$MARK" "$SYSTEM_CONF"; then
+        die "$SYSTEM_CONF exists and was not written here: this machine has a SLURM set-up already"
+    fi
     write_conf
-    export SLURM_CONF="$CONF"
+    mkdir -p "$(dirname "$SYSTEM_CONF")"
+    ln -sfn "$CONF" "$SYSTEM_CONF"
     start_munge
     # -c: start clean, forgetting the jobs and node states of an earlier run.
-    slurmctld -c -f "$CONF"
+    slurmctld -c
     wait_for "slurmctld" scontrol ping
-    slurmd -f "$CONF"
+    slurmd
     wait_for "the node (sinfo shows $(sinfo --noheader --format %t 2> /dev/null || echo nothing))" node_idle
-    echo "export SLURM_CONF=$CONF"
+    echo "slurm-local: node $(hostname -s) idle in partition $PARTITION ($CONF)"
 }
 
 stop_daemon() {
@@ -131,6 +139,9 @@ stop_daemon() {
 stop() {
     stop_daemon "$DIR/slurmd.pid"
     stop_daemon "$DIR/slurmctld.pid"
+    if [ -L "$SYSTEM_CONF" ] && [ "$(readlink "$SYSTEM_CONF")" = "$CONF" ]; then
+        rm "$SYSTEM_CONF"
+    fi
     # munged stays: other programs on the machine may authenticate with it.
 }
 
