@@ -38,11 +38,12 @@ INVOCATION_FIELDS = {"command"}
 def digests(workdir: Path, ignore_invocation: bool = False) -> dict[str, str]:
     """{path relative to workdir: SHA-256 of the file with the measured fields removed}.
 
-    Covers every file under ``results/`` and ``report.html``; MEASURED_FILES get a placeholder
+    Covers every file under ``results/`` and ``report.html`` (when made); MEASURED_FILES get a placeholder
     instead of a digest. With ``ignore_invocation``, INVOCATION_FIELDS are removed too.
     """
     ignored = MEASURED_FIELDS | (INVOCATION_FIELDS if ignore_invocation else set())
-    paths = sorted(p for p in (workdir / "results").rglob("*") if p.is_file()) + [workdir / "report.html"]
+    paths = sorted(p for p in (workdir / "results").rglob("*") if p.is_file())
+    paths += [workdir / "report.html"] if (workdir / "report.html").exists() else []
     result = {}
     for path in paths:
         name = path.relative_to(workdir).as_posix()
@@ -89,7 +90,12 @@ def report_text(workdir: Path, ignored: set[str]) -> str:
     return text
 
 
-def differences(first: Path, second: Path, ignore_invocation: bool = False) -> list[str]:
-    """The files (relative paths) that differ between two runs, or exist in only one of them."""
+def differences(first: Path, second: Path, ignore_invocation: bool = False, partial: bool = False) -> list[str]:
+    """The files (relative paths) that differ between two runs, or exist in only one of them.
+
+    With ``partial``, the second run made only some of the targets: its files are compared with
+    the same files of the first.
+    """
     a, b = digests(first, ignore_invocation), digests(second, ignore_invocation)
-    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+    names = b.keys() if partial else a.keys() | b.keys()
+    return sorted(name for name in names if a.get(name) != b.get(name))

@@ -19,11 +19,14 @@ from conftest import REPO, copy_workflow
 
 CLUSTER = REPO / "workflow/cluster/slurm-local.sh"
 PARTITION = "digitnet-test"
-# A hang (a job SLURM lost, a plugin waiting for a status it never gets) fails the test after this.
-TIMEOUT_S = 420
+# A hang (a job SLURM lost, a plugin waiting for a status it never gets) fails the test after this,
+# several times what the runs take on two busy cores.
+TIMEOUT_S = 300
 # Site values of this local cluster, which the profile leaves to each site: it has no accounting
 # database, so the plugin must ask squeue for job states (and may ask after 2 s, as jobs here are short).
 SITE_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2"]
+# The comparison table: what the run is asked to make.
+COMPARISON = "results/compare/models.json"
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
 
 
@@ -83,11 +86,16 @@ def job_field(env: dict, job_id: str, field: str) -> str:
 
 @pytest.fixture(scope="module")
 def slurm_run(cluster, sweep_run, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """The two-model comparison of ``sweep_run`` (same config, one training thread), run on SLURM."""
+    """The two-model comparison of ``sweep_run`` (same config, one training thread), run on SLURM.
+
+    Up to the comparison table: data, both models' training and evaluation, the table. The figures
+    and the report add some 40 jobs that would each start Snakemake twice more, and test nothing new.
+    """
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm-run") / "digitnet")
     shutil.copy(sweep_run / "test-config.yaml", workdir / "test-config.yaml")
     on_local_cluster(workdir)
-    result = snakemake_on_slurm(workdir, cluster, "--configfile", "test-config.yaml", "--set-threads", "train=1")
+    args = [COMPARISON, "--set-threads", "train=1", "--configfile", "test-config.yaml"]
+    result = snakemake_on_slurm(workdir, cluster, *args)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir, result
 
@@ -95,15 +103,17 @@ def slurm_run(cluster, sweep_run, tmp_path_factory) -> tuple[Path, subprocess.Co
 def test_every_job_ran_as_a_completed_slurm_job(slurm_run, cluster):
     workdir, result = slurm_run
     output = result.stdout + result.stderr
-    planned = int(re.search(r"^total\s+(\d+)\s*$", output, re.MULTILINE).group(1)) - 1  # less rule all
+    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    planned = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE))
+    assert planned == {"prepare_data": "1", "train": "2", "evaluate": "2", "compare_models": "1", "total": "6"}
     submitted = dict(SUBMITTED.findall(output))
-    assert len(submitted) == planned > 20
+    assert len(submitted) == 6
     for job_id in submitted.values():
         assert job_field(cluster, job_id, "JobState") == "COMPLETED"
         assert job_field(cluster, job_id, "Partition") == PARTITION
-    # Each job's own log, kept by the plugin under .snakemake/slurm_logs/, is named by its SLURM job id.
-    logs = {path.stem for path in (workdir / ".snakemake/slurm_logs").rglob("*.log")}
-    assert set(submitted.values()) <= logs
+    # Snakemake's own log of the run records each job's SLURM id.
+    (log,) = (workdir / ".snakemake/log").glob("*.snakemake.log")
+    assert dict(SUBMITTED.findall(log.read_text())) == submitted
 
 
 def test_training_asked_slurm_for_its_threads_and_the_profiles_memory(slurm_run, cluster):
@@ -119,8 +129,10 @@ def test_training_asked_slurm_for_its_threads_and_the_profiles_memory(slurm_run,
 
 def test_the_results_are_those_of_the_same_config_run_locally(slurm_run, sweep_run):
     workdir, _ = slurm_run
+    made = (workdir / "results").rglob("*")
+    assert {"weights.npz", "metrics.json", "predictions.csv", "models.csv"} <= {path.name for path in made}
     # The recorded command differs (the profile against --cores 2); nothing else may.
-    assert differences(sweep_run, workdir, ignore_invocation=True) == []
+    assert differences(sweep_run, workdir, ignore_invocation=True, partial=True) == []
 
 
 def test_a_failing_job_is_reported_as_failed(slurm_run, cluster):
@@ -128,12 +140,11 @@ def test_a_failing_job_is_reported_as_failed(slurm_run, cluster):
     # A model whose training diverges: its train step exits with an error inside its SLURM job.
     models = [{"name": "diverges", "train": {"lr": 1.0e6}}]
     (workdir / "failing.yaml").write_text(yaml.safe_dump({"compare": {"models": models}}))
-    configs = ["--configfile", "test-config.yaml", "failing.yaml"]
-    result = snakemake_on_slurm(workdir, cluster, *configs, "results/models/mnist/diverges/model.json")
+    target = "results/models/mnist/diverges/model.json"
+    result = snakemake_on_slurm(workdir, cluster, target, "--configfile", "test-config.yaml", "failing.yaml")
     assert result.returncode != 0
     output = result.stdout + result.stderr
     (job_id,) = [slurm for _, slurm in SUBMITTED.findall(output)]
     assert f"SLURM-job '{job_id}' failed" in output
     assert job_field(cluster, job_id, "JobState") == "FAILED"
     assert "training diverged" in (workdir / "logs/train/mnist/diverges.log").read_text()
-

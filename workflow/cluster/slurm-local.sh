@@ -103,10 +103,14 @@ node_idle() {
 
 start() {
     [ "$(id -u)" = 0 ] || die "must run as root (slurmd does)"
-    command -v slurmctld > /dev/null && command -v munged > /dev/null \
-        || die "slurm-wlm and munge are not installed: apt-get install slurm-wlm munge"
+    if ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
+        die "slurm-wlm and munge are not installed: apt-get install slurm-wlm munge"
+    fi
     if [ -f "$DIR/slurmctld.pid" ] && kill -0 "$(cat "$DIR/slurmctld.pid")" 2> /dev/null; then
         die "already running (SLURM_CONF=$CONF); stop it first"
+    fi
+    if [ -e "$SYSTEM_CONF" ] && scontrol ping > /dev/null 2>&1; then
+        die "a SLURM controller already answers ($(readlink -f "$SYSTEM_CONF")); stop it first"
     fi
     if [ -e "$SYSTEM_CONF" ] && ! grep -qF "$MARK" "$SYSTEM_CONF"; then
         die "$SYSTEM_CONF exists and was not written here: this machine has a SLURM set-up already"
