@@ -19,9 +19,9 @@ from conftest import REPO, copy_workflow
 
 CLUSTER = REPO / "workflow/cluster/slurm-local.sh"
 PARTITION = "digitnet-test"
-# A hang (a job SLURM lost, a plugin waiting for a status it never gets) fails the test after this,
-# several times what the runs take on two busy cores.
-TIMEOUT_S = 300
+# A hang (a job SLURM lost, a plugin waiting for a status it never gets) fails the test after this:
+# about three times what the comparison run takes on two cores busy with other work.
+TIMEOUT_S = 420
 # Site values of this local cluster, which the profile leaves to each site: it has no accounting
 # database, so the plugin must ask squeue for job states (and may ask after 2 s, as jobs here are short).
 SITE_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2"]
