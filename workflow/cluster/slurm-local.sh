@@ -107,7 +107,7 @@ start() {
         die "slurm-wlm and munge are not installed: apt-get install slurm-wlm munge"
     fi
     if [ -f "$DIR/slurmctld.pid" ] && kill -0 "$(cat "$DIR/slurmctld.pid")" 2> /dev/null; then
-        die "already running (SLURM_CONF=$CONF); stop it first"
+        die "already running ($CONF); stop it first"
     fi
     if [ -e "$SYSTEM_CONF" ] && scontrol ping > /dev/null 2>&1; then
         die "a SLURM controller already answers ($(readlink -f "$SYSTEM_CONF")); stop it first"
