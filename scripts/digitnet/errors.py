@@ -19,3 +19,14 @@ class ConfigError(DigitnetError):
 
 class TrainingDiverged(DigitnetError):
     """The training loss became NaN or infinite."""
+
+
+class DamagedFile(DataError):
+    """A file the workflow wrote cannot be read back: truncated, overwritten or foreign.
+
+    ``problem`` is what is wrong with it, without the file name and the advice.
+    """
+
+    def __init__(self, path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}; the workflow made this file: delete it and rerun snakemake to rebuild it")
+        self.path, self.problem = path, problem

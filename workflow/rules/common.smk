@@ -95,7 +95,7 @@ def lib(*modules):
     Snakemake cannot see Python imports, so these are declared as inputs: editing
     a module reruns exactly the rules whose steps import it.
     """
-    names = ["__init__", "errors", "step", *modules]
+    names = ["__init__", "errors", "files", "step", *modules]
     return [f"scripts/digitnet/{name}.py" for name in names]
 
 
