@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from digitnet.configcheck import check_index
 from digitnet.files import read_npz
 from digitnet.model import load_model
 from digitnet.step import run_step, save_figure
@@ -13,7 +14,7 @@ def main(log) -> None:
     model = load_model(snakemake.input.weights)
     test = read_npz(snakemake.input.test, required=("X", "y"))
     X, y = test["X"], test["y"]
-    digit = snakemake.params.digit
+    digit = check_index("figures.digit", snakemake.params.digit, len(y), "test set")
     # The configured digit first, then the first test image of each other class.
     others = [int(np.flatnonzero(y == k)[0]) for k in range(10) if k != y[digit] and (y == k).any()]
     indices = np.array([digit, *others])

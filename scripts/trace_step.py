@@ -1,5 +1,6 @@
 """Step: record one training step on the configured test digit (rule trace_step)."""
 
+from digitnet.configcheck import check_index
 from digitnet.files import read_npz
 from digitnet.model import load_model
 from digitnet.nn.optimizers import make_optimizer
@@ -8,8 +9,9 @@ from digitnet.trace import save_trace, trace_training_step
 
 
 def main(log) -> None:
-    digit, train = snakemake.params.digit, snakemake.params.train
+    train = snakemake.params.train
     test = read_npz(snakemake.input.test, required=("X", "y"))
+    digit = check_index("figures.digit", snakemake.params.digit, len(test["y"]), "test set")
     x, label = test["X"][digit], int(test["y"][digit])
     model = load_model(snakemake.input.weights)
     optimizer = make_optimizer(model.parameters(), train)
