@@ -4,7 +4,7 @@ A file under results/ can be damaged after the step that wrote it succeeded: a f
 a copy gone wrong, an edit by hand. NumPy, json and pandas then fail with messages that
 name no file (``File is not a zip file``). These readers turn every such failure into a
 DataError that names the file and says how to recover: the workflow made the file, so
-deleting it makes Snakemake rebuild it on the next run.
+``snakemake --forcerun <file>`` rebuilds it and everything made from it.
 """
 
 import json
