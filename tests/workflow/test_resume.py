@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,10 +41,11 @@ def weights_checksum(workdir) -> str:
     return digest.hexdigest()
 
 
-def interrupt_training(workdir, sig: signal.Signals) -> str:
-    """Start training and send ``sig`` to Snakemake's process group as soon as the first checkpoint exists.
+def interrupt_training(workdir, sig: signal.Signals, after_epoch: int = 3) -> str:
+    """Start training and send ``sig`` to Snakemake's process group once the checkpoint of ``after_epoch`` exists.
 
-    Returns the terminal output. SIGINT is what Ctrl-C sends, to every process of the group.
+    Returns the terminal output. SIGINT is what Ctrl-C sends, to every process of the
+    group; SIGKILL is a machine going down: nothing gets to clean up.
     """
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "test-config.yaml", "--until", "train"]
     process = subprocess.Popen(
@@ -57,7 +59,7 @@ def interrupt_training(workdir, sig: signal.Signals) -> str:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300
-    while not (workdir / CHECKPOINT).exists():
+    while not (workdir / CHECKPOINT).exists() or checkpoint_epoch(workdir) < after_epoch:
         assert process.poll() is None, process.communicate()[0][-3000:]
         assert time.monotonic() < deadline, "no checkpoint appeared"
         time.sleep(0.01)
@@ -76,14 +78,29 @@ def uninterrupted(small_data, tmp_path_factory):
     return weights_checksum(workdir)
 
 
-@pytest.fixture
-def interrupted(small_data, tmp_path):
-    """A workflow copy whose training was stopped by Ctrl-C after its first checkpoint; and the terminal output."""
-    workdir = copy_workflow(tmp_path / "digitnet")
+@pytest.fixture(scope="module")
+def prepared(small_data, tmp_path_factory):
+    """A workflow copy with its data prepared."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("prepared") / "digitnet")
     write_config(workdir, {**RESUME_CONFIG, "data_dir": str(small_data)})
     snakemake(workdir, "--until", "prepare_data")
-    output = interrupt_training(workdir, signal.SIGINT)
-    return workdir, output
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def interrupted_once(prepared, tmp_path_factory):
+    """A copy of ``prepared`` whose training was stopped by Ctrl-C after epoch 3; and the terminal output."""
+    workdir = tmp_path_factory.mktemp("interrupted") / "digitnet"
+    shutil.copytree(prepared, workdir, symlinks=True)
+    return workdir, interrupt_training(workdir, signal.SIGINT)
+
+
+@pytest.fixture
+def interrupted(interrupted_once, tmp_path):
+    """A private copy of ``interrupted_once`` to rerun."""
+    workdir, output = interrupted_once
+    shutil.copytree(workdir, tmp_path / "digitnet", symlinks=True)
+    return tmp_path / "digitnet", output
 
 
 def checkpoint_epoch(workdir) -> int:
@@ -96,7 +113,7 @@ def test_ctrl_c_prints_one_line_and_leaves_no_weights_but_a_checkpoint(interrupt
     assert "interrupted: the unfinished outputs of this step were removed; rerun snakemake to continue" in output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output
     assert not [p for p in (workdir / FEATURED).glob("*") if p.is_file()]
-    assert 1 <= checkpoint_epoch(workdir) < RESUME_CONFIG["train"]["epochs"]
+    assert 3 <= checkpoint_epoch(workdir) < RESUME_CONFIG["train"]["epochs"]
 
 
 def test_training_rerun_after_ctrl_c_resumes_and_ends_byte_identical(interrupted, uninterrupted):
@@ -110,6 +127,19 @@ def test_training_rerun_after_ctrl_c_resumes_and_ends_byte_identical(interrupted
     assert f"epoch {epoch + 1:>2}/10" in log and f"epoch {epoch:>2}/10" not in log
     assert weights_checksum(workdir) == uninterrupted
     assert not (workdir / "results/checkpoints").exists()
+
+
+def test_training_killed_with_its_machine_resumes_after_unlocking_and_ends_byte_identical(prepared, uninterrupted, tmp_path):
+    workdir = tmp_path / "digitnet"
+    shutil.copytree(prepared, workdir, symlinks=True)
+    interrupt_training(workdir, signal.SIGKILL)
+    epoch = checkpoint_epoch(workdir)
+    locked = snakemake(workdir, "--until", "train", check=False)
+    assert locked.returncode != 0 and "the remaining lock was likely caused by a kill signal" in locked.stderr
+    snakemake(workdir, "--unlock")
+    snakemake(workdir, "--until", "train")
+    assert f"resuming from {CHECKPOINT}: epoch {epoch} of 10 was the last finished" in (workdir / LOG).read_text()
+    assert weights_checksum(workdir) == uninterrupted
 
 
 def test_a_checkpoint_made_with_other_settings_is_not_used(interrupted, small_data):
