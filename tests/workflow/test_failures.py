@@ -92,6 +92,11 @@ def assert_one_line_and_no_traceback(result, expected: str) -> None:
     assert "Traceback" not in output
 
 
+def assert_nothing_prepared_or_trained(workdir) -> None:
+    assert not [p for p in (workdir / "results/data").rglob("*") if p.is_file()]
+    assert not (workdir / "results/models").exists()
+
+
 def test_a_bad_value_from_the_command_line_names_the_option_it_came_from(workdir, small_data):
     write_config(workdir, {"data_dir": str(small_data), "train": {"lr": "fast"}})
     result = snakemake(workdir, "--config", "dataset=emnist", check=False)
@@ -111,8 +116,7 @@ def test_a_test_digit_beyond_the_test_set_stops_before_any_training(workdir, sma
         "error: figures.digit: 1000 is out of range, as the test set has 1000 images: "
         "set figures.digit to a number from 0 to 999 in config.yaml",
     )
-    assert not [p for p in (workdir / "results/data").rglob("*") if p.is_file()]
-    assert not (workdir / "results/models").exists()
+    assert_nothing_prepared_or_trained(workdir)
 
 
 def test_a_test_digit_changed_after_the_data_was_prepared_is_named_too(run_copy, small_data):
@@ -135,8 +139,7 @@ def test_a_kaggle_file_too_small_for_the_split_names_the_keys_and_the_range(work
         "error: split.test_size (200) + split.validation_size (100) leave no training images out of the 300 "
         "in a file without a test set: lower them in config.yaml so that they add up to at most 299",
     )
-    assert not [p for p in (workdir / "results/data").rglob("*") if p.is_file()]
-    assert not (workdir / "results/models").exists()
+    assert_nothing_prepared_or_trained(workdir)
 
 
 def test_a_truncated_intermediate_is_named_with_how_to_rebuild_it(run_copy):
