@@ -72,7 +72,7 @@ def run_step(snakemake, main: Callable[[logging.Logger], None]) -> None:
         damaged = first_damaged(ours)
         if damaged is not None:
             stop(log, snakemake.output, f"error: {damaged}", 1)
-        where = f"the traceback is in {log_path}" if log_path else "no log file was configured"
+        where = f"the traceback is in {log_path}" if log_path else "the traceback is above"
         summary = f"{type(error).__name__}: {error}".splitlines()[0]
         stop(log, snakemake.output, f"error: unexpected failure in step {snakemake.rule} ({summary}); {where}", 1)
 
