@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from digitnet.errors import ConfigError
+from digitnet.nn.conv import output_size
 
 # The configuration's layers, in the order Snakemake merges them (later ones win):
 # [(where, settings)], such as [("config.yaml", {...}), ("--configfile test.yaml", {...}), ("--config", {...})].
@@ -73,3 +74,30 @@ def check_index(key: str, index: int, count: int, what: str) -> int:
             f"set {key} to a number from 0 to {count - 1} in config.yaml"
         )
     return index
+
+
+def stack_problems(stack: list[dict], key: str, image_size: int = 28) -> list[str]:
+    """One line per layer of ``stack`` whose window does not fit the feature maps it would get.
+
+    The images are ``image_size`` pixels square (28 for every data set digitnet reads), so
+    a convolution's kernel or a pooling window can be too large for what the layers before
+    leave: n' = (n + 2 padding - kernel) // stride + 1 must stay at least 1. ``key`` names
+    the stack in the messages (``model.layers``).
+    """
+    size = image_size
+    for i, entry in enumerate(stack):
+        if entry["type"] == "conv2d":
+            window, stride, padding = entry["kernel"], entry.get("stride") or 1, entry.get("padding", 0)
+        elif entry["type"] == "maxpool2d":
+            window, padding = entry.get("size", 2), 0
+            stride = entry.get("stride") or window
+        else:
+            continue
+        out = output_size(size, window, stride, padding)
+        if out < 1:
+            return [
+                f"{key}[{i}]: a {window} x {window} {entry['type']} window does not fit the {size} x {size} maps "
+                f"it gets (with padding {padding}): make it at most {size + 2 * padding}, or remove layers before it"
+            ]
+        size = out
+    return []

@@ -31,6 +31,9 @@ def read_npz(path, required: tuple[str, ...] = (), what: str = "a file digitnet 
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
     except ValueError as error:
+        # np.load takes any file that is neither .npy nor a zip archive for a pickle.
+        if not zipfile.is_zipfile(path):
+            raise DamagedFile(path, f"damaged or not {what}: not an .npz archive") from None
         if "allow_pickle" in str(error):
             raise DamagedFile(path, f"not {what}, refused unread: it holds pickled Python objects") from None
         raise DamagedFile(path, f"damaged or not {what} ({error})") from None

@@ -13,7 +13,12 @@ ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from digitnet.compare import named_models
-from digitnet.configcheck import config_problems, invalid_header, source_note
+from digitnet.configcheck import (
+    config_problems,
+    invalid_header,
+    source_note,
+    stack_problems,
+)
 from digitnet.custom import label_from_name, read_labels_csv
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
@@ -76,6 +81,22 @@ stop_if(
         for problem in config_problems(
             {**config, "model": settings["model"], "train": settings["train"]},
             ROOT / SCHEMA,
+        )
+    ]
+)
+
+# Convolution and pooling windows that the 28 x 28 images, shrunk by the layers before, cannot fit.
+stop_if(
+    [
+        f"{problem}{source_note(SOURCES, ['model'] if name == config['compare']['name'] else ['compare', 'models'])}"
+        for name, settings in MODELS.items()
+        for problem in stack_problems(
+            layer_stack(settings["model"]) or [],
+            (
+                "model.layers"
+                if name == config["compare"]["name"]
+                else f"compare.models[{name}].model.layers"
+            ),
         )
     ]
 )
