@@ -98,7 +98,7 @@ def load_checkpoint(
             batch_losses=data["batch_losses"],
         )
         targets = {f"param.{p.name}": p.value for p in model.parameters()} | optimizer_arrays(optimizer)
-        check_fits(path, data, targets, state)
+        check_fits(data, targets, state)
         # Last, as it changes the generator: it fails for a state of another kind of generator.
         rng.bit_generator.state = json.loads(str(data["rng"]))
     except (DataError, ValueError, TypeError, KeyError) as error:
@@ -116,13 +116,13 @@ def load_checkpoint(
     return state
 
 
-def check_fits(path, data: dict[str, np.ndarray], targets: dict[str, np.ndarray], state: TrainingState) -> None:
-    """Raise DataError unless ``data`` holds an array of the right shape and dtype for every target."""
+def check_fits(data: dict[str, np.ndarray], targets: dict[str, np.ndarray], state: TrainingState) -> None:
+    """Raise ValueError unless ``data`` holds an array of the right shape and dtype for every target."""
     for name, target in targets.items():
         if name not in data or data[name].shape != target.shape or data[name].dtype != target.dtype:
-            raise DataError(f"{path}: {name!r} is missing or does not fit the model")
+            raise ValueError(f"{name!r} is missing or does not fit the model")
     if len(state.history) != state.epoch or state.epoch < 0:
-        raise DataError(f"{path}: its history has {len(state.history)} epochs, not {state.epoch}")
+        raise ValueError(f"its history has {len(state.history)} epochs, not {state.epoch}")
 
 
 def remove_checkpoint(path) -> None:
