@@ -125,7 +125,7 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     from digitnet.model import build_stack, model_from_config
     from digitnet.nn.optimizers import make_optimizer
     from digitnet.nn.schedules import make_schedule
-    from digitnet.train import fit
+    from digitnet.train import FitSettings, fit
 
     train, val, test = splits
     model_cfg, train_cfg = config["model"], config["train"]
@@ -138,7 +138,9 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     optimizer = make_optimizer(model.parameters(), train_cfg)
     schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(train.X) / batch_size), epochs)
     started = time.perf_counter()
-    history, _ = fit(model, optimizer, schedule, train.X, train.y, val.X, val.y, epochs, batch_size, rng, l2=train_cfg["l2"])
+    history, _ = fit(
+        model, optimizer, schedule, train.X, train.y, val.X, val.y, FitSettings(epochs, batch_size, train_cfg["l2"]), rng
+    )
     train_seconds = time.perf_counter() - started
     return {
         "train_seconds": train_seconds,

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from digitnet.files import read_npz
 from digitnet.metrics import accuracy, confusion_matrix, per_class_metrics
 from digitnet.model import load_model
 from digitnet.step import run_step, write_csv, write_json
@@ -10,8 +11,8 @@ from digitnet.step import run_step, write_csv, write_json
 
 def main(log) -> None:
     model = load_model(snakemake.input.weights)
-    with np.load(snakemake.input.test) as test:
-        X, y = test["X"], test["y"]
+    test = read_npz(snakemake.input.test, required=("X", "y"))
+    X, y = test["X"], test["y"]
     P = model.predict_proba(X)  # (N, 10)
     predicted = P.argmax(axis=1)
     test_accuracy = accuracy(y, predicted)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from digitnet.augment import AugmentSettings
+from digitnet.files import read_npz
 from digitnet.step import run_step, save_figure
 from digitnet.viz.augmented import augmented_digits
 
@@ -11,8 +12,8 @@ def main(log) -> None:
     augment = dict(snakemake.params.augment)
     enabled = augment.pop("enabled")
     rng = np.random.default_rng(snakemake.params.seed)
-    with np.load(snakemake.input.train) as train:
-        figure = augmented_digits(train["X"], train["y"], AugmentSettings(**augment), enabled, rng)
+    train = read_npz(snakemake.input.train, required=("X", "y"))
+    figure = augmented_digits(train["X"], train["y"], AugmentSettings(**augment), enabled, rng)
     save_figure(figure, snakemake.output[0])
 
 

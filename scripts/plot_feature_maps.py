@@ -1,7 +1,7 @@
 """Step: draw each convolution layer's feature maps for the configured test digit (rule plot_feature_maps)."""
 
-import numpy as np
-
+from digitnet.configcheck import check_index
+from digitnet.files import read_npz
 from digitnet.model import load_model
 from digitnet.nn.activations import ACTIVATIONS
 from digitnet.nn.conv import Conv2D
@@ -11,9 +11,9 @@ from digitnet.viz.feature_maps import feature_maps_figure
 
 def main(log) -> None:
     model = load_model(snakemake.input.weights)
-    digit = snakemake.params.digit
-    with np.load(snakemake.input.test) as test:
-        x, label = test["X"][digit], int(test["y"][digit])
+    test = read_npz(snakemake.input.test, required=("X", "y"))
+    digit = check_index("figures.digit", snakemake.params.digit, len(test["y"]), "test set")
+    x, label = test["X"][digit], int(test["y"][digit])
     trace: list = []
     model.forward(x[None, :], trace=trace)
     maps = []

@@ -1,18 +1,15 @@
 """Step: draw the most confident mistakes on the test set (rule plot_mistakes)."""
 
-import numpy as np
-import pandas as pd
-
+from digitnet.files import read_npz, read_table
 from digitnet.step import run_step, save_figure
 from digitnet.viz.predictions import mistakes_figure
 
 
 def main(log) -> None:
-    predictions = pd.read_csv(snakemake.input.predictions)
+    predictions = read_table(snakemake.input.predictions, columns=("index", "label", "predicted", "confidence"))
     wrong = predictions[predictions["label"] != predictions["predicted"]]
     worst = wrong.sort_values("confidence", ascending=False).head(24)
-    with np.load(snakemake.input.test) as test:
-        images = test["X"][worst["index"].to_numpy()]
+    images = read_npz(snakemake.input.test, required=("X",))["X"][worst["index"].to_numpy()]
     figure = mistakes_figure(
         images,
         worst["label"].to_numpy(),

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from digitnet.configcheck import check_index
+from digitnet.files import read_npz
 from digitnet.model import load_model
 from digitnet.step import run_step, save_figure
 from digitnet.trace import saliency
@@ -10,9 +12,9 @@ from digitnet.viz.saliency import saliency_figure
 
 def main(log) -> None:
     model = load_model(snakemake.input.weights)
-    with np.load(snakemake.input.test) as test:
-        X, y = test["X"], test["y"]
-    digit = snakemake.params.digit
+    test = read_npz(snakemake.input.test, required=("X", "y"))
+    X, y = test["X"], test["y"]
+    digit = check_index("figures.digit", snakemake.params.digit, len(y), "test set")
     # The configured digit first, then the first test image of each other class.
     others = [int(np.flatnonzero(y == k)[0]) for k in range(10) if k != y[digit] and (y == k).any()]
     indices = np.array([digit, *others])

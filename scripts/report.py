@@ -1,14 +1,13 @@
 """Step: render report.html from the results (rule report)."""
 
-import json
 import os
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from digitnet.benchmarks import read_benchmarks
 from digitnet.data.classes import CLASS_NAMES, TITLES
+from digitnet.files import read_json, read_table
 from digitnet.markdown import to_html
 from digitnet.report import embed_png, generation_time, git_state, package_versions, render
 from digitnet.step import atomic_path, run_step
@@ -22,7 +21,7 @@ def trace_summary(trace) -> dict:
 
 def custom_digits(summary_path, names: list[str], figures: list[str]) -> dict:
     """The custom images' results, each with its step-by-step figure embedded (errors have one too)."""
-    collected = json.loads(open(summary_path).read())
+    collected = read_json(summary_path)
     figure_of = dict(zip(names, figures, strict=True))
     for image in collected["images"]:
         image["figure"] = embed_png(figure_of[image["file"]]) if image["file"] in figure_of else None
@@ -41,7 +40,7 @@ def compared_models(table_path, figure_paths: list[str], featured: tuple[str, st
         figures = embedded.setdefault((dataset, model), {})
         if (dataset, model) != featured:
             figures[Path(file_name).stem] = embed_png(path)
-    rows = json.loads(open(table_path).read())["models"]
+    rows = read_json(table_path)["models"]
     for row in rows:
         row["figures"] = embedded[(row["dataset"], row["model"])]
         row["featured"] = (row["dataset"], row["model"]) == featured
@@ -50,20 +49,20 @@ def compared_models(table_path, figure_paths: list[str], featured: tuple[str, st
 
 
 def main(log) -> None:
-    metrics = json.loads(open(snakemake.input.metrics).read())
+    metrics = read_json(snakemake.input.metrics)
     network_text = open(snakemake.input.network).read()
-    meta = json.loads(open(snakemake.input.meta).read())
+    meta = read_json(snakemake.input.meta)
     context = {
         "config_yaml": yaml.safe_dump(snakemake.params.config, sort_keys=False),
         "metrics": metrics,
         "meta": meta,
-        "history": pd.read_csv(snakemake.input.history).to_dict(orient="records"),
+        "history": read_table(snakemake.input.history).to_dict(orient="records"),
         "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
         "trace": trace_summary(load_trace(snakemake.input.trace)),
         "custom": custom_digits(snakemake.input.custom, snakemake.params.custom_images, list(snakemake.input.custom_figures)),
         # Embedded in a <script> block: "</" must not appear, or the block would end early.
         "network_json": network_text.replace("</", "<\\/"),
-        "playground": json.loads(network_text),
+        "playground": read_json(snakemake.input.network),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
         "title": snakemake.params.config["report"]["title"],

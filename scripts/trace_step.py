@@ -1,7 +1,7 @@
 """Step: record one training step on the configured test digit (rule trace_step)."""
 
-import numpy as np
-
+from digitnet.configcheck import check_index
+from digitnet.files import read_npz
 from digitnet.model import load_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.step import atomic_path, run_step
@@ -9,9 +9,10 @@ from digitnet.trace import save_trace, trace_training_step
 
 
 def main(log) -> None:
-    digit, train = snakemake.params.digit, snakemake.params.train
-    with np.load(snakemake.input.test) as test:
-        x, label = test["X"][digit], int(test["y"][digit])
+    train = snakemake.params.train
+    test = read_npz(snakemake.input.test, required=("X", "y"))
+    digit = check_index("figures.digit", snakemake.params.digit, len(test["y"]), "test set")
+    x, label = test["X"][digit], int(test["y"][digit])
     model = load_model(snakemake.input.weights)
     optimizer = make_optimizer(model.parameters(), train)
     trace = trace_training_step(model, optimizer, x, label, lr=train["lr"], l2=train["l2"], index=digit)

@@ -37,12 +37,12 @@ def model_for_photos(mnist_path):
     from digitnet.model import build_mlp
     from digitnet.nn.optimizers import make_optimizer
     from digitnet.nn.schedules import make_schedule
-    from digitnet.train import fit
+    from digitnet.train import FitSettings, fit
 
     X = normalize(read_idx_images(mnist_path / "train-images-idx3-ubyte.gz")[:20000])
     y = read_idx_labels(mnist_path / "train-labels-idx1-ubyte.gz")[:20000]
     rng = np.random.default_rng(0)
     model = build_mlp(784, [128], 10, rng)
     optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
-    fit(model, optimizer, make_schedule({"name": "cosine"}, 0.2, 79, 6), X, y, X[:500], y[:500], 6, 256, rng, l2=3e-4)
+    fit(model, optimizer, make_schedule({"name": "cosine"}, 0.2, 79, 6), X, y, X[:500], y[:500], FitSettings(6, 256, 3e-4), rng)
     return model

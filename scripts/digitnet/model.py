@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 
+from digitnet.errors import DamagedFile
+from digitnet.files import read_npz
 from digitnet.nn.activations import ACTIVATIONS, LeakyReLU
 from digitnet.nn.base import Layer
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape, output_size
@@ -217,32 +219,45 @@ def save_model(model: Sequential, path) -> None:
 
 
 def load_model(path, rng: np.random.Generator | None = None) -> Sequential:
-    """Rebuild the network saved by ``save_model`` (read with allow_pickle=False)."""
+    """Rebuild the network saved by ``save_model``.
+
+    Nothing in the file is unpickled (a file holding Python objects is refused unread),
+    and a file that is damaged or was not written by ``save_model`` raises DataError
+    naming it, never a bare NumPy or KeyError.
+    """
+    what = "a digitnet model"
+    data = read_npz(path, required=("spec",), what=what)
     rng = rng if rng is not None else np.random.default_rng(0)
-    with np.load(path, allow_pickle=False) as data:
-        spec = json.loads(str(data["spec"]))
-        layers: list[Layer] = []
-        counts = {"dense": 0, "conv": 0}
-        for entry in spec:
-            kind = entry["type"]
-            if kind == "dense":
-                name = f"dense{counts['dense']}"
-                layers.append(Dense(data[f"{name}.W"], data[f"{name}.b"], name=name))
-                counts["dense"] += 1
-            elif kind == "conv2d":
-                name = f"conv{counts['conv']}"
-                layers.append(Conv2D(data[f"{name}.W"], data[f"{name}.b"], entry["stride"], entry["padding"], name=name))
-                counts["conv"] += 1
-            elif kind == "maxpool2d":
-                layers.append(MaxPool2D(entry["size"], entry["stride"]))
-            elif kind == "reshape":
-                layers.append(Reshape(tuple(entry["shape"])))
-            elif kind == "flatten":
-                layers.append(Flatten())
-            elif kind == "dropout":
-                layers.append(Dropout(entry["p"], rng))
-            elif kind == "leaky_relu":
-                layers.append(LeakyReLU(entry["alpha"]))
-            else:
-                layers.append(ACTIVATIONS[kind]())
-    return Sequential(layers)
+    try:
+        return Sequential(list(_layers_from_spec(json.loads(str(data["spec"])), data, rng)))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DamagedFile(
+            path, f"not {what}: its layer list does not match its arrays ({type(error).__name__}: {error})"
+        ) from None
+
+
+def _layers_from_spec(spec: list[dict], data: dict[str, np.ndarray], rng: np.random.Generator):
+    """Yield the layers that ``spec`` (save_model's layer list) describes, with weights from ``data``."""
+    counts = {"dense": 0, "conv": 0}
+    for entry in spec:
+        kind = entry["type"]
+        if kind == "dense":
+            name = f"dense{counts['dense']}"
+            yield Dense(data[f"{name}.W"], data[f"{name}.b"], name=name)
+            counts["dense"] += 1
+        elif kind == "conv2d":
+            name = f"conv{counts['conv']}"
+            yield Conv2D(data[f"{name}.W"], data[f"{name}.b"], entry["stride"], entry["padding"], name=name)
+            counts["conv"] += 1
+        elif kind == "maxpool2d":
+            yield MaxPool2D(entry["size"], entry["stride"])
+        elif kind == "reshape":
+            yield Reshape(tuple(entry["shape"]))
+        elif kind == "flatten":
+            yield Flatten()
+        elif kind == "dropout":
+            yield Dropout(entry["p"], rng)
+        elif kind == "leaky_relu":
+            yield LeakyReLU(entry["alpha"])
+        else:
+            yield ACTIVATIONS[kind]()

@@ -2,17 +2,25 @@
 
 Step scripts call ``run_step(snakemake, main)``. ``main(log)`` does the work and writes
 the outputs; ``log`` is a logger that prints to the terminal and to the rule's log file.
-When ``main`` raises DigitnetError (bad data, bad config, diverged training) the step
-prints ``error: <message>`` as one line, deletes any outputs it had begun to write and
-exits with status 1, so Snakemake stops and reruns the step next time.
+However the step ends early, it deletes any outputs it had begun to write, so Snakemake
+reruns it next time, and the terminal gets one line:
+
+- DigitnetError (bad data, bad config, a damaged file, diverged training):
+  ``error: <message>``, status 1;
+- any other exception: a damaged input under results/ is named as above if there is one;
+  otherwise ``error: unexpected failure ...`` pointing at the log, which alone holds the
+  traceback (once), status 1;
+- Ctrl-C (SIGINT) or SIGTERM (a scheduler's time limit): ``interrupted: ...``, status 130.
 """
 
 import io
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +28,7 @@ from pathlib import Path
 from PIL import Image
 
 from digitnet.errors import DigitnetError
+from digitnet.files import first_damaged
 
 
 def make_logger(name: str, log_path: str | None) -> logging.Logger:
@@ -42,17 +51,47 @@ def run_step(snakemake, main: Callable[[logging.Logger], None]) -> None:
     """Run one workflow step with logging and clean failure (see the module docstring)."""
     log_path = snakemake.log[0] if len(snakemake.log) else None
     log = make_logger(snakemake.rule, log_path)
+    # A scheduler stops a job with SIGTERM; end it like Ctrl-C, cleaning up the same way.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         main(log)
         log.info(f"wrote {', '.join(str(path) for path in snakemake.output)}")
     except DigitnetError as error:
-        log.error(f"error: {error}")
-        remove_outputs(snakemake.output)
-        sys.exit(1)
-    except BaseException:
-        log.exception("unexpected failure")
-        remove_outputs(snakemake.output)
-        raise
+        stop(log, snakemake.output, f"error: {error}", 1)
+    except KeyboardInterrupt:
+        stop(
+            log,
+            snakemake.output,
+            "interrupted: the unfinished outputs of this step were removed; rerun snakemake to continue",
+            130,
+        )
+    except Exception as error:
+        # The traceback goes to the log only, once; the terminal gets one line.
+        write_to_log_file(log, traceback.format_exc())
+        ours = [path for path in snakemake.input if Path(path).parts[:1] == ("results",)]
+        damaged = first_damaged(ours)
+        if damaged is not None:
+            stop(log, snakemake.output, f"error: {damaged}", 1)
+        where = f"the traceback is in {log_path}" if log_path else "the traceback is above"
+        summary = f"{type(error).__name__}: {error}".splitlines()[0]
+        stop(log, snakemake.output, f"error: unexpected failure in step {snakemake.rule} ({summary}); {where}", 1)
+
+
+def stop(log: logging.Logger, outputs, line: str, status: int) -> None:
+    """Print ``line``, delete the step's outputs and exit with ``status``."""
+    log.error(line)
+    remove_outputs(outputs)
+    sys.exit(status)
+
+
+def write_to_log_file(log: logging.Logger, text: str) -> None:
+    """Write ``text`` to the log file alone (stderr when there is none), not to the terminal."""
+    files = [handler for handler in log.handlers if isinstance(handler, logging.FileHandler)]
+    for handler in files:
+        handler.stream.write(text)
+        handler.flush()
+    if not files:
+        sys.stderr.write(text)
 
 
 def remove_outputs(outputs) -> None:

@@ -54,6 +54,33 @@ def evaluate_loss_accuracy(model: Sequential, X: np.ndarray, y: np.ndarray) -> t
     return loss, accuracy(y, P.argmax(axis=1))
 
 
+@dataclass(frozen=True)
+class FitSettings:
+    """How ``fit`` trains: the train slice of config.yaml that the loop itself reads.
+
+    ``augment(X_batch, rng)``, when given, replaces each batch by transformed copies
+    (digitnet.augment) before it is trained on; ``l2`` is the weight decay coefficient.
+    """
+
+    epochs: int
+    batch_size: int
+    l2: float = 0.0
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
+
+
+@dataclass
+class TrainingState:
+    """Where training stands after ``epoch`` finished epochs: with the model, the optimizer
+    and the random generator, all it takes to continue as if it had never stopped.
+
+    batch_losses : (epochs * steps_per_epoch,) float32, filled for the finished epochs.
+    """
+
+    epoch: int
+    history: list[EpochRecord]
+    batch_losses: np.ndarray
+
+
 def fit(
     model: Sequential,
     optimizer: Optimizer,
@@ -62,52 +89,53 @@ def fit(
     y: np.ndarray,
     X_val: np.ndarray,
     y_val: np.ndarray,
-    epochs: int,
-    batch_size: int,
+    settings: FitSettings,
     rng: np.random.Generator,
-    l2: float = 0.0,
-    on_epoch: Callable[[EpochRecord], None] | None = None,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    on_epoch: Callable[[TrainingState], None] | None = None,
+    resume: TrainingState | None = None,
 ) -> tuple[list[EpochRecord], np.ndarray]:
     """Train ``model`` in place; return the per-epoch history and every batch's loss.
 
     X : (N, D) float32 in [0, 1], y : (N,) integer labels; the same for the validation set.
-    ``rng`` shuffles the data (and drives dropout through the layers that hold it), so
-    the same seed and config give the same weights. ``augment(X_batch, rng)``, when given,
-    replaces each batch by transformed copies (digitnet.augment) before it is trained on.
+    ``rng`` shuffles the data (and drives dropout and augmentation), so the same seed and
+    config give the same weights. ``on_epoch(state)`` is called after every epoch (to
+    report progress and save a checkpoint). ``resume``, a state saved after epoch k with
+    the model, optimizer and ``rng`` restored to that moment, continues at epoch k + 1:
+    every update, random draw and flush happens as in a run that never stopped.
 
     Returns (history, batch_losses) with batch_losses : (epochs * ceil(N / batch_size),).
     Raises TrainingDiverged as soon as a batch loss is NaN or infinite.
     """
     loss_fn = SoftmaxCrossEntropy()
-    steps_per_epoch = math.ceil(len(X) / batch_size)
-    batch_losses = np.empty(epochs * steps_per_epoch, dtype=np.float32)
-    history: list[EpochRecord] = []
+    steps_per_epoch = math.ceil(len(X) / settings.batch_size)
+    if resume is None:
+        resume = TrainingState(0, [], np.empty(settings.epochs * steps_per_epoch, dtype=np.float32))
+    state = TrainingState(resume.epoch, list(resume.history), resume.batch_losses.copy())
     # An overflow shows up as a non-finite loss, which train_epoch checks with a message
     # that says what to do; NumPy's own warnings would only repeat it less clearly.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, epochs + 1):
+        for epoch in range(state.epoch + 1, settings.epochs + 1):
             started = time.perf_counter()
             first_step = (epoch - 1) * steps_per_epoch
-            epoch_losses = batch_losses[first_step : first_step + steps_per_epoch]  # a view, filled in place
-            correct = train_epoch(
-                model, loss_fn, optimizer, schedule, X, y, batch_size, rng, l2, first_step, epoch_losses, epoch, augment
-            )
+            epoch_losses = state.batch_losses[first_step : first_step + steps_per_epoch]  # a view, filled in place
+            correct = train_epoch(model, loss_fn, optimizer, schedule, X, y, settings, rng, first_step, epoch_losses, epoch)
             optimizer.flush_subnormals()
             val_loss, val_acc = evaluate_loss_accuracy(model, X_val, y_val)
-            record = EpochRecord(
-                epoch=epoch,
-                lr=schedule(first_step + steps_per_epoch - 1),
-                train_loss=float(epoch_losses.mean()),
-                train_acc=correct / len(X),
-                val_loss=val_loss,
-                val_acc=val_acc,
-                seconds=time.perf_counter() - started,
+            state.history.append(
+                EpochRecord(
+                    epoch=epoch,
+                    lr=schedule(first_step + steps_per_epoch - 1),
+                    train_loss=float(epoch_losses.mean()),
+                    train_acc=correct / len(X),
+                    val_loss=val_loss,
+                    val_acc=val_acc,
+                    seconds=time.perf_counter() - started,
+                )
             )
-            history.append(record)
+            state.epoch = epoch
             if on_epoch is not None:
-                on_epoch(record)
-    return history, batch_losses
+                on_epoch(state)
+    return state.history, state.batch_losses
 
 
 def train_epoch(
@@ -117,13 +145,11 @@ def train_epoch(
     schedule: Callable[[int], float],
     X: np.ndarray,
     y: np.ndarray,
-    batch_size: int,
+    settings: FitSettings,
     rng: np.random.Generator,
-    l2: float,
     first_step: int,
     losses: np.ndarray,
     epoch: int,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> int:
     """One pass over X : (N, D) in a random order; write each batch's loss into ``losses``.
 
@@ -135,12 +161,12 @@ def train_epoch(
     weight_grads = [layer.W.grad for layer in model.weighted_layers()]
     order = rng.permutation(len(X))
     correct = 0
-    for batch_index, start in enumerate(range(0, len(X), batch_size)):
+    for batch_index, start in enumerate(range(0, len(X), settings.batch_size)):
         step = first_step + batch_index
-        batch = order[start : start + batch_size]
+        batch = order[start : start + settings.batch_size]
         X_batch, y_batch = X[batch], y[batch]  # (B, D), (B,)
-        if augment is not None:
-            X_batch = augment(X_batch, rng)
+        if settings.augment is not None:
+            X_batch = settings.augment(X_batch, rng)
         logits = model.forward(X_batch, training=True)  # (B, K)
         loss = loss_fn.forward(logits, y_batch)
         if not math.isfinite(loss):
@@ -148,8 +174,8 @@ def train_epoch(
         losses[batch_index] = loss
         correct += int((logits.argmax(axis=1) == y_batch).sum())
         model.backward(loss_fn.backward())
-        if l2:
-            add_l2_gradient(weights, weight_grads, l2)
+        if settings.l2:
+            add_l2_gradient(weights, weight_grads, settings.l2)
         optimizer.step(schedule(step))
     return correct
 

@@ -10,7 +10,7 @@ from digitnet.metrics import accuracy
 from digitnet.model import CNN_PRESET, build_stack, load_model, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
-from digitnet.train import fit
+from digitnet.train import FitSettings, fit
 
 
 def test_the_preset_cnn_has_the_expected_layers_and_shapes(rng):
@@ -40,7 +40,7 @@ def test_five_cnn_epochs_on_4000_digits_reach_95_percent(mnist_path):
     optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
     schedule = make_schedule({"name": "cosine"}, 0.1, steps_per_epoch=32, epochs=5)
     started = time.perf_counter()
-    fit(model, optimizer, schedule, X[:4000], y[:4000], X[4000:], y[4000:], 5, 128, rng, l2=1e-4)
+    fit(model, optimizer, schedule, X[:4000], y[:4000], X[4000:], y[4000:], FitSettings(5, 128, 1e-4), rng)
     test_accuracy = accuracy(yt, model.predict_proba(X_test).argmax(axis=1))
     print(f"small CNN, 5 epochs on 4,000 digits: {test_accuracy:.1%} in {time.perf_counter() - started:.1f} s")
     assert test_accuracy >= 0.95

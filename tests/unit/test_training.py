@@ -10,7 +10,7 @@ from digitnet.metrics import accuracy, confusion_matrix, per_class_metrics
 from digitnet.model import build_mlp, load_model, save_model
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.nn.schedules import make_schedule
-from digitnet.train import fit
+from digitnet.train import FitSettings, fit
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def train(digits, seed=0, epochs=8, optimizer="sgd", lr=0.1, hidden=(64,), dropo
     model = build_mlp(784, list(hidden), 10, rng, dropout=dropout)
     opt = make_optimizer(model.parameters(), {"optimizer": optimizer, "momentum": 0.9})
     schedule = make_schedule({"name": "cosine"}, lr, steps_per_epoch=int(np.ceil(len(X) / 64)), epochs=epochs)
-    history, batch_losses = fit(model, opt, schedule, X, y, X_val, y_val, epochs, 64, rng, l2=l2)
+    history, batch_losses = fit(model, opt, schedule, X, y, X_val, y_val, FitSettings(epochs, 64, l2), rng)
     return model, history, batch_losses
 
 

@@ -1,11 +1,14 @@
 """What a user sees when something is wrong: one clear line, and nothing half-written left behind."""
 
 import gzip
+import json
 import shutil
 
+import numpy as np
 import pytest
 
-from conftest import FEATURED, SMALL_CONFIG, copy_workflow, snakemake, write_config
+from conftest import FEATURED, SMALL_CONFIG, copy_workflow, planned_jobs, snakemake, write_config
+from data_helpers import kaggle_frame, read_real
 
 
 @pytest.fixture
@@ -79,3 +82,103 @@ def test_diverging_training_stops_with_the_likely_cause_and_no_weights(workdir, 
     assert "training diverged" in (workdir / "logs/train/mnist/mlp128.log").read_text()
     assert not [p for p in (workdir / FEATURED).rglob("*") if p.is_file()]
     assert "Traceback" not in result.stderr
+
+
+def assert_one_line_and_no_traceback(result, expected: str) -> None:
+    """The run failed, ``expected`` is in the terminal output on a line of its own making, and no traceback is."""
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert expected in output, output[-3000:]
+    assert "Traceback" not in output
+
+
+def assert_nothing_prepared_or_trained(workdir) -> None:
+    assert not [p for p in (workdir / "results/data").rglob("*") if p.is_file()]
+    assert not (workdir / "results/models").exists()
+
+
+def test_a_bad_value_from_the_command_line_names_the_option_it_came_from(workdir, small_data):
+    write_config(workdir, {"data_dir": str(small_data), "train": {"lr": "fast"}})
+    result = snakemake(workdir, "--config", "dataset=emnist", check=False)
+    assert_one_line_and_no_traceback(result, "the configuration is not valid:")
+    assert "dataset: 'emnist' is not one of ['mnist', 'fashion-mnist'] (from --config)" in result.stderr
+    assert "train.lr: 'fast' is not of type 'number' (from --configfile test-config.yaml)" in result.stderr
+    assert "config.yaml is not valid" not in result.stderr
+    assert 'File "' not in result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_a_test_digit_beyond_the_test_set_stops_before_any_training(workdir, small_data):
+    write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "figures": {"digit": 1000}})
+    result = snakemake(workdir, check=False)
+    assert_one_line_and_no_traceback(
+        result,
+        "error: figures.digit: 1000 is out of range, as the test set has 1000 images: "
+        "set figures.digit to a number from 0 to 999 in config.yaml",
+    )
+    assert_nothing_prepared_or_trained(workdir)
+
+
+def test_a_test_digit_changed_after_the_data_was_prepared_is_named_too(run_copy, small_data):
+    write_config(run_copy, {**SMALL_CONFIG, "data_dir": str(small_data), "figures": {"digit": 5000}})
+    result = snakemake(run_copy, check=False)
+    assert_one_line_and_no_traceback(result, "error: figures.digit: 5000 is out of range, as the test set has 1000 images")
+    # Nothing was accepted as made with the bad digit: the steps that read it are still to run.
+    assert {"trace_step", "plot_predictions", "plot_saliency"} & planned_jobs(run_copy)
+
+
+def test_a_kaggle_file_too_small_for_the_split_names_the_keys_and_the_range(workdir, small_data, tmp_path):
+    data = tmp_path / "kaggle"
+    data.mkdir()
+    x, y = read_real(small_data, "train", 300)
+    kaggle_frame(x, y).to_csv(data / "train.csv", index=False)
+    write_config(workdir, {"data_dir": str(data), "split": {"test_size": 200, "validation_size": 100}})
+    result = snakemake(workdir, check=False)
+    assert_one_line_and_no_traceback(
+        result,
+        "error: split.test_size (200) + split.validation_size (100) leave no training images out of the 300 "
+        "in a file without a test set: lower them in config.yaml so that they add up to at most 299",
+    )
+    assert_nothing_prepared_or_trained(workdir)
+
+
+def test_a_truncated_intermediate_is_named_with_how_to_rebuild_it(run_copy):
+    test_file = run_copy / "results/data/mnist/test.npz"
+    test_file.write_bytes(test_file.read_bytes()[:5000])
+    result = snakemake(run_copy, check=False)
+    assert_one_line_and_no_traceback(
+        result,
+        "error: results/data/mnist/test.npz: damaged or not a file digitnet wrote (BadZipFile: File is not a zip file); "
+        "the workflow made this file: rebuild it and what follows by adding "
+        "--forcerun results/data/mnist/test.npz to the snakemake command",
+    )
+    assert not (run_copy / FEATURED / "metrics.json").exists()
+    assert {"prepare_data", "train", "report"} <= planned_jobs(run_copy, "--forcerun", "results/data/mnist/test.npz")
+
+
+def test_a_damaged_json_read_inside_the_library_is_named_too(run_copy):
+    (run_copy / FEATURED / "metrics.json").write_text('{"test_accuracy": 0.9')
+    result = snakemake(run_copy, check=False)
+    assert_one_line_and_no_traceback(result, f"error: {FEATURED}/metrics.json: not valid JSON (")
+    assert not (run_copy / "results/comparison.json").exists()
+
+
+def test_a_foreign_weights_file_is_refused_unread(run_copy):
+    weights = run_copy / FEATURED / "weights.npz"
+    np.savez(weights, spec=np.array("[]"), payload=np.array([{"run": "code"}], dtype=object))
+    result = snakemake(run_copy, check=False)
+    assert_one_line_and_no_traceback(
+        result, f"error: {FEATURED}/weights.npz: not a digitnet model, refused unread: it holds pickled Python objects"
+    )
+
+
+def test_an_unexpected_failure_prints_one_line_and_its_traceback_once_in_the_log(run_copy):
+    metrics = run_copy / FEATURED / "metrics.json"
+    metrics.write_text(json.dumps({"test_accuracy": 0.9}))
+    result = snakemake(run_copy, "--until", "plot_confusion", check=False)
+    log = "logs/plot_confusion/mnist/mlp128.log"
+    assert_one_line_and_no_traceback(
+        result, f"error: unexpected failure in step plot_confusion (KeyError: 'confusion_matrix'); the traceback is in {log}"
+    )
+    assert (run_copy / log).read_text().count("Traceback") == 1
+    assert not (run_copy / FEATURED / "confusion_matrix.png").exists()

@@ -6,14 +6,19 @@ import shlex
 import sys
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
+import yaml
 from snakemake.utils import validate
 
 ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from digitnet.compare import named_models
-from digitnet.configcheck import config_problems
+from digitnet.configcheck import (
+    config_problems,
+    invalid_header,
+    source_note,
+    stack_problems,
+)
 from digitnet.custom import label_from_name, read_labels_csv
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
@@ -21,18 +26,45 @@ from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.errors import ConfigError, DataError
 from digitnet.model import layer_stack
 
-# Check config.yaml before any job runs, with one clear line per problem, then fill
-# in the schema's defaults for keys left out.
+# Check the configuration before any job runs, with one clear line per problem that says
+# where a bad value came from (config.yaml, a --configfile or --config), then fill in the
+# schema's defaults for keys left out.
 SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
+def config_sources():
+    """The configuration's layers in the order Snakemake merged them: config.yaml, each
+    --configfile, then --config."""
+    settings = workflow.config_settings
+    sources = [
+        ("config.yaml", yaml.safe_load((ROOT / "config.yaml").read_text()) or {})
+    ]
+    for path in settings.configfiles:
+        shown = os.path.relpath(path) if Path(path).is_relative_to(Path.cwd()) else path
+        sources.append(
+            (f"--configfile {shown}", yaml.safe_load(Path(path).read_text()) or {})
+        )
+    if settings.config:
+        sources.append(("--config", dict(settings.config)))
+    return sources
+
+
+SOURCES = config_sources()
+
+
+def stop(message):
+    """End the run before any job with ``message`` alone: a user's mistake, so no traceback."""
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
+
+
 def stop_if(problems):
-    """End the run before any job, listing each problem of config.yaml on its own line."""
+    """End the run before any job, listing each problem of the configuration on its own line."""
     if problems:
-        raise WorkflowError("config.yaml is not valid:\n  " + "\n  ".join(problems))
+        stop(f"{invalid_header(problems)}:\n  " + "\n  ".join(problems))
 
 
-stop_if(config_problems(config, ROOT / SCHEMA))
+stop_if(config_problems(config, ROOT / SCHEMA, SOURCES))
 validate(config, str(ROOT / SCHEMA), set_default=True)
 
 # The compared models: each entry's settings are the featured model's with its changes,
@@ -40,15 +72,31 @@ validate(config, str(ROOT / SCHEMA), set_default=True)
 try:
     MODELS = named_models(config)
 except ConfigError as error:
-    stop_if([str(error)])
+    stop_if([f"{error}{source_note(SOURCES, ['compare', 'models'])}"])
 stop_if(
     [
-        f"compare.models[{name}].{problem}"
+        f"compare.models[{name}].{problem}{source_note(SOURCES, ['compare', 'models'])}"
         for name, settings in MODELS.items()
         if settings["changes"]
         for problem in config_problems(
             {**config, "model": settings["model"], "train": settings["train"]},
             ROOT / SCHEMA,
+        )
+    ]
+)
+
+# Convolution and pooling windows that the 28 x 28 images, shrunk by the layers before, cannot fit.
+stop_if(
+    [
+        f"{problem}{source_note(SOURCES, ['model'] if name == config['compare']['name'] else ['compare', 'models'])}"
+        for name, settings in MODELS.items()
+        for problem in stack_problems(
+            layer_stack(settings["model"]) or [],
+            (
+                "model.layers"
+                if name == config["compare"]["name"]
+                else f"compare.models[{name}].model.layers"
+            ),
         )
     ]
 )
@@ -95,7 +143,7 @@ def lib(*modules):
     Snakemake cannot see Python imports, so these are declared as inputs: editing
     a module reruns exactly the rules whose steps import it.
     """
-    names = ["__init__", "errors", "step", *modules]
+    names = ["__init__", "errors", "files", "configcheck", "step", *modules]
     return [f"scripts/digitnet/{name}.py" for name in names]
 
 
@@ -117,7 +165,7 @@ def find_raw_data(dataset):
     try:
         fmt, files = find_files(config["data_dir"], config["data"]["format"])
     except DataError as error:
-        raise WorkflowError(str(error))
+        stop(f"error: {error}")
     return fmt, {role: str(path) for role, path in files.items()}
 
 
@@ -162,7 +210,7 @@ def find_custom_images():
                 {k: v for k, v in read_labels_csv(labels_csv).items() if k in labels}
             )
         except DataError as error:
-            raise WorkflowError(str(error))
+            stop(f"error: {error}")
     return readable, unreadable, labels
 
 

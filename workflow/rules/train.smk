@@ -6,7 +6,7 @@ rule train:
     input:
         train="results/data/{dataset}/train.npz",
         val="results/data/{dataset}/val.npz",
-        code=lib(*MODEL, "train", "metrics", "augment"),
+        code=lib(*MODEL, "train", "metrics", "augment", "checkpoint"),
     output:
         weights="results/models/{dataset}/{model}/weights.npz",
         meta="results/models/{dataset}/{model}/model.json",
@@ -22,5 +22,8 @@ rule train:
     params:
         model=lambda wildcards: MODELS[wildcards.model]["model"],
         train=lambda wildcards: MODELS[wildcards.model]["train"],
+        # Saved after every epoch and deleted at the end: a rerun after an interruption
+        # continues from there. Not an output, so Snakemake never deletes it on failure.
+        checkpoint="results/checkpoints/{dataset}/{model}/checkpoint.npz",
     script:
         "../../scripts/train.py"

@@ -45,14 +45,18 @@ def split_dataset(
         if test_size + validation_size >= len(x_train):
             raise DataError(
                 f"split.test_size ({test_size}) + split.validation_size ({validation_size}) "
-                f"leave no training images out of {len(x_train)}"
+                f"leave no training images out of the {len(x_train)} in a file without a test set: "
+                f"lower them in config.yaml so that they add up to at most {len(x_train) - 1}"
             )
         test_rows, order = order[:test_size], order[test_size:]
         x_test, y_test = x_train[test_rows], y_train[test_rows]
     else:
         x_test, y_test = raw.x_test, raw.y_test
     if validation_size >= len(order):
-        raise DataError(f"split.validation_size ({validation_size}) must be smaller than the {len(order)} training images")
+        raise DataError(
+            f"split.validation_size ({validation_size}) must be smaller than the {len(order)} training images: "
+            f"set it to a number from 1 to {len(order) - 1} in config.yaml"
+        )
     val_rows, train_rows = order[:validation_size], order[validation_size:]
     if train_limit is not None:
         train_rows = train_rows[:train_limit]
