@@ -25,8 +25,8 @@ def main(log) -> None:
     P = load_model(snakemake.input.weights).predict_proba(pixels) if len(pixels) else np.zeros((0, 10), np.float32)
     per_image = np.split(P, np.cumsum(pieces)[:-1]) if names else []
     results = [
-        image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"])
-        for name, reading, probabilities in zip(names, folder.readings, per_image, strict=True)
+        {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"]), "sha256": sha}
+        for name, reading, probabilities, sha in zip(names, folder.readings, per_image, folder.hashes, strict=True)
     ]
     write_json({"model": snakemake.params.model, "prepared": folder.prepared, "images": results}, snakemake.output.readings)
     with atomic_path(snakemake.output.images) as tmp, open(tmp, "wb") as f:

@@ -183,6 +183,7 @@ class FolderReading:
     """Every image of a folder, in the order asked for, and how many were prepared anew."""
 
     readings: list[Reading]
+    hashes: list[str]
     prepared: list[str]
     cached: int
 
@@ -220,6 +221,7 @@ def read_folder(
             entry.unlink()
     return FolderReading(
         readings=[load_reading(entries[name]) for name in names],
+        hashes=[entries[name].stem for name in names],
         prepared=sorted(missing),
         cached=len(names) - len(missing),
     )

@@ -73,7 +73,9 @@ rule plot_image_steps:
         "benchmarks/plot_image_steps.tsv"
     conda:
         "../envs/digitnet.yaml"
+    threads: workflow.cores
     params:
+        cache="results/custom/figure-cache",
         folder=CUSTOM_FOLDER,
         max_megapixels=config["custom_digits"]["max_megapixels"],
     script:
