@@ -21,17 +21,19 @@ from PIL import Image, ImageFilter
 VARIANTS = ("plain", "ruled", "squared", "pencil", "show-through", "border", "ballpoint", "coloured", "thumb")
 
 
-def digit_ink(pixels: np.ndarray, size: int, rng: np.random.Generator, stroke: int | None = None) -> np.ndarray:
+def digit_ink(
+    pixels: np.ndarray, size: int, rng: np.random.Generator, stroke: int | None = None, step: int | None = None
+) -> np.ndarray:
     """One MNIST digit (784,) scaled to size x size, its stroke thickened or thinned and
     rotated a little: ink (h, w) float32 in [0, 1] (h, w grow with the rotation).
 
-    stroke: dilation (> 0) or erosion (< 0) steps of about one MNIST pixel each; default
-    random in -1..2.
+    stroke: dilation (> 0) or erosion (< 0) steps of ``step`` pixels each (default about
+    half an MNIST pixel, size // 56); default random in -1..2.
     """
     ink = Image.fromarray((pixels.reshape(28, 28) * 255).astype(np.uint8), mode="L")
     ink = ink.resize((size, size), Image.Resampling.BICUBIC)
     steps = int(rng.integers(-1, 3)) if stroke is None else stroke
-    radius = abs(steps) * max(1, size // 56)
+    radius = abs(steps) * (step or max(1, size // 56))
     if radius > 0:
         ink = ink.filter((ImageFilter.MaxFilter if steps > 0 else ImageFilter.MinFilter)(2 * radius + 1))
     ink = ink.rotate(float(rng.uniform(-10, 10)), resample=Image.Resampling.BILINEAR, expand=True)
@@ -118,9 +120,10 @@ def photo_like(
     canvas = int(canvas or (rng.integers(700, 1001) if variant == "ballpoint" else rng.integers(300, 601)))
     digit_size = int(canvas * rng.uniform(0.3, 0.6))
     # A ballpoint's line is about 1% of the digit's size, a fifth of MNIST's stroke.
-    ink = digit_ink(pixels, digit_size, rng, stroke=-3 if variant == "ballpoint" else None)
     if variant == "ballpoint":
-        ink = np.clip(ink * 1.6 - 0.3, 0, 1)  # the eroded MNIST edge is soft; a pen's line is not
+        ink = digit_ink(pixels, digit_size, rng, stroke=-2, step=max(1, digit_size // 80))
+    else:
+        ink = digit_ink(pixels, digit_size, rng)
     layer = np.zeros((canvas, canvas), dtype=np.float32)
     if variant == "border":
         # Flush with one side, cut by up to 3% of the digit: the ink runs into the edge.
@@ -149,7 +152,8 @@ def photo_like(
             lines = np.maximum(lines, ruled_lines(layer.shape, spacing, rng, vertical=True))
     if variant == "show-through":
         shadow = digit_ink(back, int(canvas * rng.uniform(0.3, 0.6)), rng)[:, ::-1]
-        shadow = np.asarray(Image.fromarray(shadow).filter(ImageFilter.GaussianBlur(canvas / 150)))
+        blurred = Image.fromarray((shadow * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(canvas / 150))
+        shadow = np.asarray(blurred, dtype=np.float32) / 255  # ink seen through paper is soft
         faint = np.zeros_like(layer)
         paste(faint, shadow * rng.uniform(0.15, 0.3), int(rng.integers(0, canvas // 2)), int(rng.integers(0, canvas // 2)))
         layer = np.maximum(layer, faint)

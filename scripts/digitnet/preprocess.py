@@ -199,13 +199,17 @@ def box_blur(image: np.ndarray, size: int) -> np.ndarray:
 def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
     """Even out shadows and uneven lighting: divide by an estimate of the paper's brightness.
 
-    With the paper made bright (dark paper is inverted first), a window wider than any
-    stroke always contains paper, so its maximum is the local paper brightness; a box blur
-    smooths that estimate. The result has paper near 1 everywhere and ink darker.
+    With the paper made bright (dark paper is inverted first), the estimate is a grey
+    closing, the maximum over a window wider than any stroke followed by the minimum over
+    the same window: strokes vanish into the paper around them, while a shadow or a thumb
+    broader than the window keeps its own edge, so it divides out instead of leaving a
+    dark crescent. A small box blur smooths the estimate's steps. The result has paper
+    near 1 everywhere and ink darker.
     """
     paper_up = gray if bright_paper else 1 - gray
     window = max(3, (max(gray.shape) // 8) | 1)
-    background = box_blur(sliding_max(paper_up, window), window)
+    closed = 1 - sliding_max(1 - sliding_max(paper_up, window), window)
+    background = box_blur(closed, max(3, (window // 4) | 1))
     return np.clip(paper_up / np.maximum(background, 1e-3), 0, 1)
 
 
@@ -293,6 +297,26 @@ def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tu
     keep[0] = False
     kept_mask = keep[labels]
     return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
+
+
+def drop_edge_clutter(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a single digit: remove ink that touches the image border when a larger piece lies inside.
+
+    The edge of a thumb, a shadow, the paper's edge or a neighbouring digit cut off by the
+    frame leaves ink along the border; the digit the photo is about lies inside it. So
+    border components smaller than the largest inner component go. A digit that touches
+    the border itself is the largest piece there is, or the only one, and stays.
+    """
+    labels = label_components(mask)
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    on_edge = np.zeros(len(sizes), dtype=bool)
+    on_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    on_edge[0] = False
+    inner_largest = sizes[~on_edge].max(initial=0)
+    drop = on_edge & (sizes < inner_largest)
+    kept = mask & ~drop[labels]
+    return np.where(kept, ink, 0).astype(np.float32), kept
 
 
 def crop_to_ink(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -436,6 +460,8 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     gray = resize_longest(to_grayscale(upright), WORK_SIZE)
     steps.append(("grayscale", gray))
     ink, mask = find_ink(gray, steps, notes)
+    ink, mask = drop_edge_clutter(ink, mask)
+    steps.append(("ink at the edge dropped", ink))
     return mnist_from_ink(ink, mask, steps, notes)
 
 
