@@ -26,6 +26,10 @@ MODES = ("auto", "single", "sheet")
 THUMBNAIL = {"single": 96, "sheet": 360, "error": 96}  # longest side kept for the report's gallery
 # Below this many images to prepare, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
+# Mode "auto" segments an image only when its ink, prepared as one digit, is this much wider
+# than tall: segmenting costs about ten times a single digit's preparation, and a digit squeezed
+# into MNIST's 20 x 20 box is at most about as wide as tall, while a row of digits is wider.
+ROW_ASPECT = 1.25
 
 
 @dataclass
@@ -105,19 +109,35 @@ def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray) -> Reading:
     )
 
 
+def ink_aspect(pixels: np.ndarray) -> float:
+    """Width / height of the box around the ink (pixels above 0.1) of pixels : (784,); 0 when blank."""
+    ink = pixels.reshape(28, 28) > 0.1
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return 0.0
+    return (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
+
+
 def read_image(path: Path, mode: str, max_megapixels: float) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
-    A bad image is not an exception here: it becomes an "error" Reading whose message says
-    why, so one broken photo never stops the others.
+    "auto" prepares the image as one digit first; only when that digit is wider than tall
+    (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
+    finds several digit-sized pieces. A grid of digits can look like one square blot: use
+    mode "sheet" for worksheets. A bad image is not an exception here: it becomes an "error"
+    Reading whose message says why, so one broken photo never stops the others.
     """
     try:
         if mode == "single":
             return read_single(path, max_megapixels)
+        if mode == "auto":
+            single = read_single(path, max_megapixels)
+            if ink_aspect(single.pixels[0]) < ROW_ASPECT:
+                return single
         sheet, thumbnail = segment_file(path, max_megapixels)
         if mode == "sheet" or looks_like_sheet(sheet):
             return read_sheet(sheet, thumbnail)
-        return read_single(path, max_megapixels)
+        return single
     except ImageError as error:
         return error_reading(str(error))
 
