@@ -11,7 +11,8 @@ def main(log) -> None:
     readings = json.loads(open(snakemake.input.readings).read())
     labels = snakemake.params.labels
     images = [score(image, labels.get(image["file"])) for image in readings["images"]]
-    groups = list(dict.fromkeys(image["group"] for image in images))
+    # The top of the folder first, then each sub-folder by name.
+    groups = sorted({image["group"] for image in images}, key=lambda group: (group != "", group))
     collected = {
         "model": readings["model"],
         "summary": accuracy_summary(images),
