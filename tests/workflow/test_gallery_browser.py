@@ -106,7 +106,7 @@ def test_each_digit_of_a_sheet_has_a_box_with_the_digit_read(gallery_page, class
     page, _ = gallery_page
     readings = json.loads((class_run / "results/custom/readings.json").read_text())["images"]
     sheets = [image for image in readings if image["kind"] == "sheet"]
-    assert len(sheets) == 2
+    assert {image["file"] for image in sheets} >= {image["file"] for image in readings if image["file"].startswith("sheet_")}
     boxes = page.evaluate("[...document.querySelectorAll('#gallery .sheet .piece b')].map(b => b.textContent)")
     assert boxes == [str(piece["digit"]) for sheet in sheets for piece in sheet["pieces"]]
 
