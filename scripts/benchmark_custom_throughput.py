@@ -38,6 +38,13 @@ WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_tem
 CUSTOM_STEPS = ["read_custom_digits", "collect_predictions", "plot_image_steps"]
 
 
+def outside_the_workflow(folder: str, names: list[str]) -> list[str]:
+    """For shutil.copytree: at the top, everything but WORKFLOW_PARTS; below, Python's caches."""
+    if Path(folder) == REPO:
+        return [name for name in names if name not in WORKFLOW_PARTS]
+    return [name for name in names if name == "__pycache__"]
+
+
 def snakemake(workdir: Path, cores: int, *args: str) -> float:
     """Run the workflow in ``workdir``; return its wall-clock seconds (Snakemake's own start-up included)."""
     command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", "bench-config.yaml", *args]
@@ -86,13 +93,7 @@ def main() -> None:
 
     workdir = args.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, workdir / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, workdir / part)
+    shutil.copytree(REPO, workdir, ignore=outside_the_workflow)
     folder = workdir / "photos"
     folder.mkdir()
     config = {
