@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from digitnet.viz.style import new_figure, probability_bars
+from digitnet.viz.style import DPI, new_figure, probability_bars
 
 COLUMNS = 6
 
@@ -21,7 +21,11 @@ def image_steps_figure(prediction: dict, thumbnail: np.ndarray, steps: list[tupl
     """
     panels = 1 + len(steps) + 1
     rows = math.ceil(panels / COLUMNS)
-    fig = new_figure(2.2 * COLUMNS, 2.5 * rows + 0.6)
+    height = 2.5 * rows + 0.6
+    # Fixed margins, not constrained layout: laying out this many panels cost 40% of the
+    # figure's time (1.2 s instead of 0.76 s), and a class's photos bring up to two dozen.
+    fig = Figure(figsize=(2.2 * COLUMNS, height), dpi=DPI)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.6 / height, top=1 - 0.95 / height, wspace=0.25, hspace=0.45)
     axes = fig.subplots(rows, COLUMNS, squeeze=False).ravel()
     axes[0].imshow(thumbnail)
     axes[0].set_title("your image", fontsize=10)
