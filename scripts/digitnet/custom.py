@@ -152,7 +152,7 @@ def confusion_pairs(images: list[dict]) -> np.ndarray:
 
 def accuracy_summary(images: list[dict]) -> dict:
     """Counts and accuracies over ``images`` (scored): whole images (a sheet is right when every
-    digit is) and single digits (every digit of every labelled image)."""
+    digit is), whole sheets alone, and single digits (every digit of every labelled image)."""
     labelled = [i for i in images if i["correct"] is not None]
     digits = sum(i["digits_labelled"] for i in labelled)
     summary = {
@@ -162,6 +162,8 @@ def accuracy_summary(images: list[dict]) -> dict:
         "sheets": sum(i["kind"] == "sheet" for i in images),
         "labelled": len(labelled),
         "correct": sum(bool(i["correct"]) for i in labelled),
+        "sheets_labelled": sum(i["kind"] == "sheet" for i in labelled),
+        "sheets_correct": sum(i["kind"] == "sheet" and bool(i["correct"]) for i in labelled),
         "digits_labelled": digits,
         "digits_correct": sum(i["digits_right"] for i in labelled),
         "with_warnings": sum(bool(i.get("warnings")) for i in images),

@@ -188,7 +188,8 @@ def test_a_sheet_is_read_digit_by_digit_and_labelled_by_its_name(messy_copy, sma
     row = rows(messy_copy)[name]
     assert row["label"] == name[5:9] and row["digits_labelled"] == "4"
     summary = json.loads((messy_copy / "results/custom/summary.json").read_text())["summary"]
-    assert summary["sheets"] == 1 and summary["digits_labelled"] == 2 + 4
+    assert summary["sheets"] == 1 and summary["sheets_labelled"] == 1 and summary["digits_labelled"] == 2 + 4
+    assert summary["sheets_correct"] == int(row["correct"])
     assert 'class="piece' in (messy_copy / "report.html").read_text()
 
 
