@@ -30,6 +30,7 @@ from digitnet.preprocess import (
     paste_centered,
     preprocess_file,
     preprocess_image,
+    remove_lines,
     scale_to_box,
     separate_ink,
     stroke_width,
@@ -252,3 +253,34 @@ def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_f
     photos = (model_for_photos.predict_proba(prepared).argmax(axis=1) == y).mean()
     print(f"{variant}: original {original:.0%}, photo-like {photos:.0%}")
     assert photos >= original - 0.05, (original, photos)
+
+
+def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_strokes_they_cross(mnist_path):
+    from digitnet.photolike import ruled_lines
+
+    x, _ = read_real(mnist_path, "t10k", 4)
+    X = normalize(x)
+    rng = np.random.default_rng(2)
+    for index, digit in enumerate(X):
+        ink = np.asarray(
+            Image.fromarray((digit.reshape(28, 28) * 255).astype(np.uint8)).resize((200, 200), Image.Resampling.BICUBIC)
+        )
+        canvas = np.zeros((400, 400), np.float32)
+        canvas[100:300, 120:320] = ink / 255
+        lines = ruled_lines(canvas.shape, 45, rng, vertical=False)  # tilted up to 2 degrees
+        if index % 2:
+            lines = np.maximum(lines, ruled_lines(canvas.shape, 45, rng, vertical=True))  # squared paper
+        lined = preprocess_image(Image.fromarray(((0.9 - 0.75 * np.maximum(canvas, 0.8 * lines)) * 255).astype(np.uint8)))
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.75 * canvas) * 255).astype(np.uint8)))
+        assert any(note.startswith("printed lines removed") for note in lined.notes)
+        assert np.corrcoef(lined.pixels, clean.pixels)[0, 1] > 0.95
+
+
+def test_a_stroke_crossing_a_line_stays_whole():
+    mask = np.zeros((100, 100), bool)
+    mask[50:52, :] = True  # a line across the image
+    mask[20:80, 40:46] = True  # a stroke through it
+    ink, kept, removed = remove_lines(mask.astype(np.float32), mask)
+    assert kept[20:80, 40:46].all()  # the stroke is not cut where it crosses the line
+    assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and removed >= 180
+    assert len(np.unique(label_components(kept))) == 2  # background and one stroke
