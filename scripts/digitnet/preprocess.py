@@ -32,6 +32,7 @@ MNIST_STROKE_RATIO = 0.14  # median stroke width / longest side of MNIST digits 
 # them (a thick pen fills the loops, and erosion cannot bring them back).
 THICKEN_BELOW = 2.0
 THIN_ABOVE = 3.0
+STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's level is a faint ghost
 # Printed lines of ruled or squared paper: rows (or columns) covered over 50% of the image's
 # width, at most 4% of its height thick, tilted up to about 3 degrees.
 LINE_COVERAGE = 0.5
@@ -242,7 +243,8 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
 def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
 
-    Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
+    Returns (ink with paper set to 0, rescaled so solid ink, the 90th percentile of the
+    mask's, is 1; mask (H, W) bool; threshold).
     Raises ImageError when there is no ink to speak of (a blank page).
     """
     contrast = float(np.percentile(ink, 99.5) - np.median(ink))
@@ -253,6 +255,24 @@ def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     solid = float(np.percentile(ink[mask], 90))
     kept = np.where(mask, np.clip(ink / max(solid, 1e-3), 0, 1), 0).astype(np.float32)
     return kept, mask, threshold
+
+
+def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hysteresis, as in Canny's edge detector: a connected piece of the mask stays only when at
+    least STRONG_SHARE of its pixels reach half the solid ink's level (ink from ``separate_ink``,
+    solid = 1).
+
+    Ink showing through from the back of the sheet, a faint smudge or the ghost of an
+    erased digit is light throughout and goes; the pen's strokes, with the lighter edges
+    joined to them, stay.
+    """
+    labels = label_components(mask)
+    strong = np.bincount(labels[ink >= 0.5], minlength=labels.max() + 1)
+    sizes = np.bincount(labels.ravel(), minlength=labels.max() + 1)
+    keep = strong >= STRONG_SHARE * sizes
+    keep[0] = False
+    kept = keep[labels]
+    return np.where(kept, ink, 0).astype(np.float32), kept
 
 
 def run_bounds(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -489,6 +509,8 @@ def find_ink(gray: np.ndarray, steps: list, notes: list[str], min_share: float =
     if removed:
         notes.append(f"printed lines removed ({removed} px)")
         steps.append(("lines removed", ink))
+    ink, mask = drop_faint(ink, mask)
+    steps.append(("faint ink dropped", ink))
     ink, mask = drop_specks(ink, mask, min_share)
     steps.append(("specks dropped", ink))
     return ink, mask

@@ -19,6 +19,7 @@ from digitnet.preprocess import (
     center_of_mass,
     crop_to_ink,
     drop_edge_clutter,
+    drop_faint,
     drop_specks,
     flatten_lighting,
     flatten_transparency,
@@ -284,3 +285,28 @@ def test_a_stroke_crossing_a_line_stays_whole():
     assert kept[20:80, 40:46].all()  # the stroke is not cut where it crosses the line
     assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and removed >= 180
     assert len(np.unique(label_components(kept))) == 2  # background and one stroke
+
+
+def test_faint_ink_showing_through_from_the_back_is_dropped_and_the_digit_kept(mnist_path):
+    x, _ = read_real(mnist_path, "t10k", 6)
+    X = normalize(x)
+    for front, back in ((0, 3), (1, 4), (2, 5)):
+        canvas = np.zeros((300, 300), np.float32)
+        canvas[40:180, 30:170] = (
+            np.asarray(Image.fromarray((X[front].reshape(28, 28) * 255).astype(np.uint8)).resize((140, 140))) / 255
+        )
+        ghost = np.zeros_like(canvas)
+        mirrored = (X[back].reshape(28, 28)[:, ::-1] * 255).astype(np.uint8)
+        ghost[140:280, 150:290] = np.asarray(Image.fromarray(mirrored).resize((140, 140))) / 255
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.8 * canvas) * 255).astype(np.uint8)))
+        seen = preprocess_image(Image.fromarray(((0.9 - 0.8 * np.maximum(canvas, 0.4 * ghost)) * 255).astype(np.uint8)))
+        assert np.corrcoef(clean.pixels, seen.pixels)[0, 1] > 0.97
+
+
+def test_hysteresis_keeps_light_edges_joined_to_strong_ink_and_drops_light_pieces_alone():
+    ink = np.zeros((40, 40), np.float32)
+    ink[5:35, 10:14] = 1.0  # a solid stroke
+    ink[5:35, 14:16] = 0.3  # its light edge
+    ink[5:35, 25:29] = 0.3  # a light stroke on its own
+    kept, mask = drop_faint(ink, ink > 0.1)
+    assert mask[5:35, 10:16].all() and not mask[:, 25:29].any() and kept[10, 15] == pytest.approx(0.3)
