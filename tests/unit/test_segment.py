@@ -140,3 +140,12 @@ def test_segment_file_gives_boxes_in_source_pixels_and_a_view_to_draw_them_on(tm
     assert max(view.shape[:2]) <= 480
     assert [piece.box[0] for piece in sheet.pieces] == pytest.approx([140, 540, 940], abs=4)
     assert all(piece.box[1] == pytest.approx(200, abs=4) for piece in sheet.pieces)
+
+
+@pytest.mark.parametrize("variant", ["ruled", "squared"])
+def test_a_sheet_on_lined_paper_is_cut_into_its_digits(mnist_path, variant):
+    x, _ = read_real(mnist_path, "t10k", 60)
+    X = normalize(x)
+    rng = np.random.default_rng(21)
+    counts = [len(segment_image(sheet_like(X[k * 6 : k * 6 + 6], rng, rows=2, variant=variant)).pieces) for k in range(10)]
+    assert counts.count(6) >= 9, counts
