@@ -510,6 +510,8 @@ def find_ink(gray: np.ndarray, steps: list, notes: list[str], min_share: float =
         notes.append(f"printed lines removed ({removed} px)")
         steps.append(("lines removed", ink))
     ink, mask = drop_faint(ink, mask)
+    if not mask.any():
+        raise ImageError("no ink found: only faint marks, lighter than half of the darkest ink, and printed lines")
     steps.append(("faint ink dropped", ink))
     ink, mask = drop_specks(ink, mask, min_share)
     steps.append(("specks dropped", ink))
