@@ -69,8 +69,12 @@ def open_image(path: Path, max_megapixels: float = 40.0, work_size: int = WORK_S
     which is much faster for photos.
     """
     path = Path(path)
+    if not path.exists():
+        raise ImageError("no such file")
+    if path.is_dir():
+        raise ImageError("a folder, not an image file")
     if not path.is_file():
-        raise ImageError("not a readable file")
+        raise ImageError("not a regular file (a device, socket or pipe)")
     if path.stat().st_size == 0:
         raise ImageError("the file is empty (0 bytes)")
     refused = f"more than the {max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"

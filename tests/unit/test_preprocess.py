@@ -145,6 +145,11 @@ def test_digit_is_scaled_into_20_pixels_keeping_its_shape_and_centered_by_mass()
 
 
 def test_unreadable_files_give_clear_errors(tmp_path):
+    with pytest.raises(ImageError, match="no such file"):
+        open_image(tmp_path / "gone.png")
+    (tmp_path / "album.png").mkdir()
+    with pytest.raises(ImageError, match="a folder, not an image file"):
+        open_image(tmp_path / "album.png")
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ImageError, match="the file is empty"):
         open_image(tmp_path / "empty.png")
