@@ -62,6 +62,17 @@ def ruled_lines(shape: tuple[int, int], spacing: float, rng: np.random.Generator
     return np.clip(half + 0.5 - distance, 0, 1).astype(np.float32)
 
 
+def paper_lines(shape: tuple[int, int], digit_size: int, rng: np.random.Generator, variant: str) -> np.ndarray | None:
+    """The printed lines of "ruled" (every 0.3-0.5 digit heights) or "squared" paper (every
+    0.2-0.35, both ways), as (H, W) coverage; None for other variants."""
+    if variant == "ruled":
+        return ruled_lines(shape, digit_size * rng.uniform(0.3, 0.5), rng, vertical=False)
+    if variant == "squared":
+        spacing = digit_size * rng.uniform(0.2, 0.35)
+        return np.maximum(ruled_lines(shape, spacing, rng, vertical=False), ruled_lines(shape, spacing, rng, vertical=True))
+    return None
+
+
 def render(ink: np.ndarray, rng: np.random.Generator, variant: str = "plain", lines: np.ndarray | None = None) -> Image.Image:
     """Ink (H, W) in [0, 1] (and optional printed lines, same shape) -> an RGB photo, JPEG round-tripped.
 
@@ -144,12 +155,7 @@ def photo_like(
         top = int(rng.integers(0, max(1, canvas - ink.shape[0])))
         left = int(rng.integers(0, max(1, canvas - ink.shape[1])))
     paste(layer, ink, top, left)
-    lines = None
-    if variant in ("ruled", "squared"):
-        spacing = digit_size * rng.uniform(0.3, 0.5) if variant == "ruled" else digit_size * rng.uniform(0.2, 0.35)
-        lines = ruled_lines(layer.shape, spacing, rng, vertical=False)
-        if variant == "squared":
-            lines = np.maximum(lines, ruled_lines(layer.shape, spacing, rng, vertical=True))
+    lines = paper_lines(layer.shape, digit_size, rng, variant)
     if variant == "show-through":
         shadow = digit_ink(back, int(canvas * rng.uniform(0.3, 0.6)), rng)[:, ::-1]
         blurred = Image.fromarray((shadow * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(canvas / 150))
@@ -160,9 +166,10 @@ def photo_like(
     return render(layer, rng, variant, lines)
 
 
-def sheet_like(digits: np.ndarray, rng: np.random.Generator, rows: int = 1) -> Image.Image:
+def sheet_like(digits: np.ndarray, rng: np.random.Generator, rows: int = 1, variant: str = "plain") -> Image.Image:
     """Several MNIST digits (n, 784) written on one photo-like page, in ``rows`` rows: an RGB image.
 
+    variant: "plain", "ruled" or "squared" paper.
     Digits are cut to their ink and set side by side with gaps from "touching" (a third of
     them: 0 to 1 px of overlap at MNIST's scale, as a hurried hand joins its digits) to
     half a digit; each wobbles up or down a little, as handwriting does.
@@ -189,4 +196,4 @@ def sheet_like(digits: np.ndarray, rng: np.random.Generator, rows: int = 1) -> I
             paste(layer, ink, baseline - ink.shape[0], left)
             left += ink.shape[1] + int(round(gaps[k]))
             k += 1
-    return render(layer, rng)
+    return render(layer, rng, variant, paper_lines(layer.shape, size, rng, variant))

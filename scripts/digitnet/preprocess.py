@@ -32,6 +32,12 @@ MNIST_STROKE_RATIO = 0.14  # median stroke width / longest side of MNIST digits 
 # them (a thick pen fills the loops, and erosion cannot bring them back).
 THICKEN_BELOW = 2.0
 THIN_ABOVE = 3.0
+STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's level is a faint ghost
+# Printed lines of ruled or squared paper: rows (or columns) covered over 50% of the image's
+# width, at most 4% of its height thick, tilted up to about 3 degrees.
+LINE_COVERAGE = 0.5
+LINE_THICKNESS = 0.04
+LINE_TILT = 0.05
 
 
 class ImageError(DigitnetError):
@@ -63,8 +69,12 @@ def open_image(path: Path, max_megapixels: float = 40.0, work_size: int = WORK_S
     which is much faster for photos.
     """
     path = Path(path)
+    if not path.exists():
+        raise ImageError("no such file")
+    if path.is_dir():
+        raise ImageError("a folder, not an image file")
     if not path.is_file():
-        raise ImageError("not a readable file")
+        raise ImageError("not a regular file (a device, socket or pipe)")
     if path.stat().st_size == 0:
         raise ImageError("the file is empty (0 bytes)")
     refused = f"more than the {max_megapixels:g} allowed (custom_digits.max_megapixels): not decoded, as a guard against decompression bombs"
@@ -207,7 +217,7 @@ def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
     near 1 everywhere and ink darker.
     """
     paper_up = gray if bright_paper else 1 - gray
-    window = max(3, (max(gray.shape) // 8) | 1)
+    window = max(3, (max(gray.shape) // 4) | 1)
     closed = 1 - sliding_max(1 - sliding_max(paper_up, window), window)
     background = box_blur(closed, max(3, (window // 4) | 1))
     return np.clip(paper_up / np.maximum(background, 1e-3), 0, 1)
@@ -237,7 +247,8 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
 def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
 
-    Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
+    Returns (ink with paper set to 0, rescaled so solid ink, the 90th percentile of the
+    mask's, is 1; mask (H, W) bool; threshold).
     Raises ImageError when there is no ink to speak of (a blank page).
     """
     contrast = float(np.percentile(ink, 99.5) - np.median(ink))
@@ -248,6 +259,83 @@ def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     solid = float(np.percentile(ink[mask], 90))
     kept = np.where(mask, np.clip(ink / max(solid, 1e-3), 0, 1), 0).astype(np.float32)
     return kept, mask, threshold
+
+
+def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hysteresis, as in Canny's edge detector: a connected piece of the mask stays only when at
+    least STRONG_SHARE of its pixels reach half the solid ink's level (ink from ``separate_ink``,
+    solid = 1).
+
+    Ink showing through from the back of the sheet, a faint smudge or the ghost of an
+    erased digit is light throughout and goes; the pen's strokes, with the lighter edges
+    joined to them, stay.
+    """
+    labels = label_components(mask)
+    strong = np.bincount(labels[ink >= 0.5], minlength=labels.max() + 1)
+    sizes = np.bincount(labels.ravel(), minlength=labels.max() + 1)
+    keep = strong >= STRONG_SHARE * sizes
+    keep[0] = False
+    kept = keep[labels]
+    return np.where(kept, ink, 0).astype(np.float32), kept
+
+
+def run_bounds(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a 1-D bool array (n,), the first and last index of the run of Trues each index lies in:
+    (start (n,), end (n,)), meaningful where flags is True. Running maximum and minimum, no loop."""
+    index = np.arange(len(flags))
+    start = np.maximum.accumulate(np.where(flags & ~np.r_[False, flags[:-1]], index, 0))
+    end = np.minimum.accumulate(np.where(flags & ~np.r_[flags[1:], False], index, len(flags))[::-1])[::-1]
+    return start, end
+
+
+def printed_lines(mask: np.ndarray) -> np.ndarray:
+    """Pixels (H, W) bool of the mask that belong to horizontal printed lines, strokes that cross them excepted.
+
+    A ruled or squared paper's line runs across the whole image, thin and straight, maybe
+    tilted by a few degrees. For each tilt t in +-LINE_TILT the ink is summed along lines
+    y - t (x - W/2) = const (a shear, then a row sum: a Radon transform at a few angles);
+    the tilt with the highest peak wins, and rows of it covered over LINE_COVERAGE of the
+    width, in bands at most LINE_THICKNESS of the height thick, are lines. A line pixel is
+    kept where ink lies within two pixels above or below the band in its column: there a
+    stroke of the digit crosses the line, and removing the line must not cut it.
+    """
+    height, width = mask.shape
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return np.zeros_like(mask)
+    pad = int(np.ceil(LINE_TILT * width / 2)) + 3
+    tilts = np.linspace(-LINE_TILT, LINE_TILT, 9)
+    sheared = ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - width / 2)).astype(np.int64) + pad  # (9, P)
+    span = height + 2 * pad
+    counts = np.bincount((sheared + span * np.arange(len(tilts))[:, None]).ravel(), minlength=len(tilts) * span)
+    counts = counts.reshape(len(tilts), span)
+    best = int(np.argmax(counts.max(axis=1)))
+    rows = sheared[best]  # (P,): each ink pixel's row along the winning tilt
+    line = counts[best] >= LINE_COVERAGE * width
+    # The line's faint edges (anti-aliasing) belong to it too.
+    line |= (counts[best] >= 0.25 * LINE_COVERAGE * width) & (np.r_[line[1:], False] | np.r_[False, line[:-1]])
+    start, end = run_bounds(line)
+    line &= end - start + 1 <= max(2, LINE_THICKNESS * height)
+    if not line.any():
+        return np.zeros_like(mask)
+    image = np.zeros((span + 4, width), dtype=bool)
+    image[rows + 2, xs] = True  # the sheared mask, two spare rows on each side
+    on = np.flatnonzero(line[rows])  # the ink pixels that lie on a line
+    band_start, band_end, columns = start[rows[on]] + 2, end[rows[on]] + 2, xs[on]
+    near = np.zeros(len(on), dtype=bool)
+    for offset in (1, 2):
+        near |= image[band_start - offset, columns] | image[band_end + offset, columns]
+    lines = np.zeros_like(mask)
+    lines[ys[on[~near]], xs[on[~near]]] = True
+    return lines
+
+
+def remove_lines(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Remove ruled and squared paper's lines, horizontal and vertical, from (ink, mask); also
+    return how many line pixels went. See ``printed_lines``."""
+    lines = printed_lines(mask) | printed_lines(mask.T).T
+    kept = mask & ~lines
+    return np.where(kept, ink, 0).astype(np.float32), kept, int(lines.sum())
 
 
 def label_components(mask: np.ndarray) -> np.ndarray:
@@ -421,6 +509,14 @@ def find_ink(gray: np.ndarray, steps: list, notes: list[str], min_share: float =
     steps.append(("ink = 1 - paper", ink))
     ink, mask, threshold = separate_ink(ink)
     steps.append((f"ink separated (Otsu t = {threshold:.2f})", ink))
+    ink, mask, removed = remove_lines(ink, mask)
+    if removed:
+        notes.append(f"printed lines removed ({removed} px)")
+        steps.append(("lines removed", ink))
+    ink, mask = drop_faint(ink, mask)
+    if not mask.any():
+        raise ImageError("no ink found: only faint marks, lighter than half of the darkest ink, and printed lines")
+    steps.append(("faint ink dropped", ink))
     ink, mask = drop_specks(ink, mask, min_share)
     steps.append(("specks dropped", ink))
     return ink, mask

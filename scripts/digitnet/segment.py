@@ -40,7 +40,7 @@ MERGE_GAP = 0.3  # ... when the vertical gap between them is under this share of
 MERGE_TALL = 1.4  # ... and together they are no taller than this many typical heights
 PART_HEIGHT = 0.75  # ... and one of them is a part: shorter than this share of the typical height
 MIN_HEIGHT = 0.4  # pieces shorter than this share of the typical height are not digits (dots, dashes)
-SPLIT_WIDTH = 1.05  # a piece wider than this many typical heights holds touching digits
+SPLIT_WIDTH = 1.25  # a piece wider than this many typical heights holds touching digits
 DIGIT_WIDTH = 0.7  # typical digit width / height, to guess how many digits a wide piece holds
 CUT_STROKES = 1.5  # a clear cut crosses one stroke at most: where two digits touch, not a 0's two sides
 

@@ -77,3 +77,11 @@ def test_augmentation_with_stroke_change_keeps_the_ink_range_and_varies_the_ink_
     ratio = out.sum(axis=1) / X[:200].sum(axis=1)
     assert out.min() >= 0 and out.max() <= 1
     assert ratio.min() < 0.8 and ratio.max() > 1.3  # thinner and thicker digits both appear
+
+
+def test_a_share_of_the_batch_is_transformed_and_the_rest_returned_as_it_is(digits, rng):
+    X, _ = digits
+    out = augment_batch(X, rng, AugmentSettings(share=0.25))
+    changed = (out != X).any(axis=1)
+    assert 0.15 < changed.mean() < 0.35
+    assert np.array_equal(out[~changed], X[~changed]) and out.dtype == X.dtype

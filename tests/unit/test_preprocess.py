@@ -19,6 +19,7 @@ from digitnet.preprocess import (
     center_of_mass,
     crop_to_ink,
     drop_edge_clutter,
+    drop_faint,
     drop_specks,
     flatten_lighting,
     flatten_transparency,
@@ -30,6 +31,7 @@ from digitnet.preprocess import (
     paste_centered,
     preprocess_file,
     preprocess_image,
+    remove_lines,
     scale_to_box,
     separate_ink,
     stroke_width,
@@ -143,6 +145,11 @@ def test_digit_is_scaled_into_20_pixels_keeping_its_shape_and_centered_by_mass()
 
 
 def test_unreadable_files_give_clear_errors(tmp_path):
+    with pytest.raises(ImageError, match="no such file"):
+        open_image(tmp_path / "gone.png")
+    (tmp_path / "album.png").mkdir()
+    with pytest.raises(ImageError, match="a folder, not an image file"):
+        open_image(tmp_path / "album.png")
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ImageError, match="the file is empty"):
         open_image(tmp_path / "empty.png")
@@ -252,3 +259,59 @@ def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_f
     photos = (model_for_photos.predict_proba(prepared).argmax(axis=1) == y).mean()
     print(f"{variant}: original {original:.0%}, photo-like {photos:.0%}")
     assert photos >= original - 0.05, (original, photos)
+
+
+def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_strokes_they_cross(mnist_path):
+    from digitnet.photolike import ruled_lines
+
+    x, _ = read_real(mnist_path, "t10k", 4)
+    X = normalize(x)
+    rng = np.random.default_rng(2)
+    for index, digit in enumerate(X):
+        ink = np.asarray(
+            Image.fromarray((digit.reshape(28, 28) * 255).astype(np.uint8)).resize((200, 200), Image.Resampling.BICUBIC)
+        )
+        canvas = np.zeros((400, 400), np.float32)
+        canvas[100:300, 120:320] = ink / 255
+        lines = ruled_lines(canvas.shape, 45, rng, vertical=False)  # tilted up to 2 degrees
+        if index % 2:
+            lines = np.maximum(lines, ruled_lines(canvas.shape, 45, rng, vertical=True))  # squared paper
+        lined = preprocess_image(Image.fromarray(((0.9 - 0.75 * np.maximum(canvas, 0.8 * lines)) * 255).astype(np.uint8)))
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.75 * canvas) * 255).astype(np.uint8)))
+        assert any(note.startswith("printed lines removed") for note in lined.notes)
+        assert np.corrcoef(lined.pixels, clean.pixels)[0, 1] > 0.95
+
+
+def test_a_stroke_crossing_a_line_stays_whole():
+    mask = np.zeros((100, 100), bool)
+    mask[50:52, :] = True  # a line across the image
+    mask[20:80, 40:46] = True  # a stroke through it
+    ink, kept, removed = remove_lines(mask.astype(np.float32), mask)
+    assert kept[20:80, 40:46].all()  # the stroke is not cut where it crosses the line
+    assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and removed >= 180
+    assert len(np.unique(label_components(kept))) == 2  # background and one stroke
+
+
+def test_faint_ink_showing_through_from_the_back_is_dropped_and_the_digit_kept(mnist_path):
+    x, _ = read_real(mnist_path, "t10k", 6)
+    X = normalize(x)
+    for front, back in ((0, 3), (1, 4), (2, 5)):
+        canvas = np.zeros((300, 300), np.float32)
+        canvas[40:180, 30:170] = (
+            np.asarray(Image.fromarray((X[front].reshape(28, 28) * 255).astype(np.uint8)).resize((140, 140))) / 255
+        )
+        ghost = np.zeros_like(canvas)
+        mirrored = (X[back].reshape(28, 28)[:, ::-1] * 255).astype(np.uint8)
+        ghost[140:280, 150:290] = np.asarray(Image.fromarray(mirrored).resize((140, 140))) / 255
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.8 * canvas) * 255).astype(np.uint8)))
+        seen = preprocess_image(Image.fromarray(((0.9 - 0.8 * np.maximum(canvas, 0.4 * ghost)) * 255).astype(np.uint8)))
+        assert np.corrcoef(clean.pixels, seen.pixels)[0, 1] > 0.97
+
+
+def test_hysteresis_keeps_light_edges_joined_to_strong_ink_and_drops_light_pieces_alone():
+    ink = np.zeros((40, 40), np.float32)
+    ink[5:35, 10:14] = 1.0  # a solid stroke
+    ink[5:35, 14:16] = 0.3  # its light edge
+    ink[5:35, 25:29] = 0.3  # a light stroke on its own
+    kept, mask = drop_faint(ink, ink > 0.1)
+    assert mask[5:35, 10:16].all() and not mask[:, 25:29].any() and kept[10, 15] == pytest.approx(0.3)

@@ -25,9 +25,9 @@ def as_image(gray: np.ndarray) -> Image.Image:
 
 
 def one(gray: np.ndarray, left: int, top: int = 40) -> None:
-    """A digit-like upright stroke with a foot: 80 px tall, 50 wide (digits are about 0.7 times as wide as tall)."""
+    """A digit-like upright stroke with a foot: 80 px tall, 56 wide (digits are about 0.7 times as wide as tall)."""
     bar(gray, top, left + 25, 80, 10)
-    bar(gray, top + 70, left + 5, 10, 50)
+    bar(gray, top + 70, left + 5, 10, 56)
 
 
 def test_separate_digits_come_in_reading_order_rows_then_columns():
@@ -79,12 +79,12 @@ def test_touching_digits_are_cut_where_the_ink_is_thinnest():
     for left in (40, 150):
         one(gray, left)  # two separate digits: the row's typical size
     # Two more that touch: the second's foot runs into the first's.
-    one(gray, 250)  # upright at x 275-284, foot 255-304
-    one(gray, 299)  # upright at x 324-333, foot 304-353: overlaps the first's by a pixel
+    one(gray, 250)  # upright at x 275-284, foot 255-310
+    one(gray, 305)  # upright at x 330-339, foot 310-365: overlaps the first's by a pixel
     sheet = segment_image(as_image(gray))
     assert len(sheet.pieces) == 4, [piece.box for piece in sheet.pieces]
     first, second = sheet.pieces[2].box, sheet.pieces[3].box
-    assert first[2] == second[0] and 285 <= first[2] <= 324  # cut between the two uprights, through the feet
+    assert first[2] == second[0] and 285 <= first[2] <= 330  # cut between the two uprights, through the feet
 
 
 def test_a_single_digit_photo_is_not_taken_for_a_sheet(mnist_path):
@@ -140,3 +140,12 @@ def test_segment_file_gives_boxes_in_source_pixels_and_a_view_to_draw_them_on(tm
     assert max(view.shape[:2]) <= 480
     assert [piece.box[0] for piece in sheet.pieces] == pytest.approx([140, 540, 940], abs=4)
     assert all(piece.box[1] == pytest.approx(200, abs=4) for piece in sheet.pieces)
+
+
+@pytest.mark.parametrize("variant", ["ruled", "squared"])
+def test_a_sheet_on_lined_paper_is_cut_into_its_digits(mnist_path, variant):
+    x, _ = read_real(mnist_path, "t10k", 60)
+    X = normalize(x)
+    rng = np.random.default_rng(21)
+    counts = [len(segment_image(sheet_like(X[k * 6 : k * 6 + 6], rng, rows=2, variant=variant)).pieces) for k in range(10)]
+    assert counts.count(6) >= 9, counts
