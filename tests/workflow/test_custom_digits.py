@@ -76,7 +76,7 @@ def test_good_images_are_read_with_labels_from_name_and_csv(messy_run):
         ("truncated.jpg", "corrupt or truncated image"),
         ("blank-page.png", "no ink found: the page looks blank"),
         ("enormous.png", "144 megapixels), more than the 40 allowed"),
-        ("gone.png", "not a readable file"),
+        ("gone.png", "no such file"),
     ],
 )
 def test_each_bad_image_gets_an_error_row_and_a_report_entry(messy_run, name, message):
