@@ -1,34 +1,44 @@
-"""Step: gather every custom image's prediction into one table (rule collect_predictions)."""
+"""Step: score every custom image against its label and sum up (rule collect_predictions)."""
 
+import csv
 import json
 
-import pandas as pd
-
-from digitnet.custom import SUMMARY_COLUMNS, summary_row
-from digitnet.step import run_step, write_csv, write_json
+from digitnet.custom import SUMMARY_COLUMNS, accuracy_summary, confusion_pairs, needs_a_look, score, summary_row
+from digitnet.step import atomic_path, run_step, write_json
 
 
 def main(log) -> None:
-    results = [json.loads(open(path).read()) for path in snakemake.input.predictions]
-    results += [
-        {"file": name, "status": "error", "label": None, "error": "not a readable file"} for name in snakemake.params.unreadable
-    ]
-    table = pd.DataFrame([summary_row(r) for r in results], columns=SUMMARY_COLUMNS)
-    labelled = table[(table["status"] == "ok") & (table["label"] != "")]
-    summary = {
-        "images": len(table),
-        "read": int((table["status"] == "ok").sum()),
-        "errors": int((table["status"] != "ok").sum()),
-        "labelled": len(labelled),
-        "correct": int(labelled["correct"].astype(int).sum()) if len(labelled) else 0,
-        "with_warnings": int((table["warnings"] != "").sum()),
+    readings = json.loads(open(snakemake.input.readings).read())
+    labels = snakemake.params.labels
+    images = [score(image, labels.get(image["file"])) for image in readings["images"]]
+    # The top of the folder first, then each sub-folder by name.
+    groups = sorted({image["group"] for image in images}, key=lambda group: (group != "", group))
+    collected = {
+        "model": readings["model"],
+        "summary": accuracy_summary(images),
+        # Accuracy per sub-folder (one per writer, say), when images are grouped in sub-folders.
+        "groups": [
+            {"name": group or "(top of the folder)", **accuracy_summary([i for i in images if i["group"] == group])}
+            for group in groups
+        ]
+        if groups != [""]
+        else [],
+        "confusion": confusion_pairs(images).tolist(),
+        "look": needs_a_look(images, snakemake.params.first_figures, snakemake.params.max_figures),
+        "images": images,
     }
-    summary["accuracy"] = summary["correct"] / summary["labelled"] if summary["labelled"] else None
-    write_csv(table, snakemake.output.table)
-    write_json({"summary": summary, "images": results}, snakemake.output.summary)
+    # The csv module, not pandas: this step runs after every change to the folder, and pandas
+    # alone takes longer to import than the step's work.
+    with atomic_path(snakemake.output.table) as tmp, open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(summary_row(i) for i in images)
+    write_json(collected, snakemake.output.summary)
+    summary = collected["summary"]
     log.info(
         f"{summary['read']} of {summary['images']} images read; {summary['errors']} errors; "
-        f"{summary['correct']} of {summary['labelled']} labelled images right"
+        f"{summary['correct']} of {summary['labelled']} labelled images and "
+        f"{summary['digits_correct']} of {summary['digits_labelled']} labelled digits right"
     )
 
 

@@ -3,13 +3,14 @@
 import os
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from digitnet.benchmarks import read_benchmarks
 from digitnet.data.classes import CLASS_NAMES, TITLES
 from digitnet.files import read_json, read_table
 from digitnet.markdown import to_html
-from digitnet.report import embed_png, generation_time, git_state, package_versions, render
+from digitnet.report import embed_png, gallery_images, generation_time, git_state, package_versions, render
 from digitnet.step import atomic_path, run_step
 from digitnet.trace import load_trace
 
@@ -19,12 +20,16 @@ def trace_summary(trace) -> dict:
     return {"index": trace.index, "label": trace.label, "p_true": float(trace.P[trace.label]), "loss": trace.loss_before}
 
 
-def custom_digits(summary_path, names: list[str], figures: list[str]) -> dict:
-    """The custom images' results, each with its step-by-step figure embedded (errors have one too)."""
-    collected = read_json(summary_path)
-    figure_of = dict(zip(names, figures, strict=True))
-    for image in collected["images"]:
-        image["figure"] = embed_png(figure_of[image["file"]]) if image["file"] in figure_of else None
+def custom_digits(summary_path, images_path, figures_folder, low_confidence: float) -> dict:
+    """The custom images' results for the gallery: each with its photo and 28 x 28 input embedded,
+    and the stage-by-stage figure of those that need a look."""
+    collected = {**read_json(summary_path), "low_confidence": low_confidence}
+    figures_folder = Path(figures_folder)
+    drawn = read_json(figures_folder / "index.json")
+    with np.load(images_path) as arrays:
+        for n, image in enumerate(collected["images"]):
+            image.update(gallery_images(image, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"]))
+            image["figure"] = embed_png(figures_folder / drawn[image["file"]]) if image["file"] in drawn else None
     return collected
 
 
@@ -59,7 +64,12 @@ def main(log) -> None:
         "history": read_table(snakemake.input.history).to_dict(orient="records"),
         "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
         "trace": trace_summary(load_trace(snakemake.input.trace)),
-        "custom": custom_digits(snakemake.input.custom, snakemake.params.custom_images, list(snakemake.input.custom_figures)),
+        "custom": custom_digits(
+            snakemake.input.custom,
+            snakemake.input.custom_images,
+            snakemake.input.custom_figures,
+            snakemake.params.config["custom_digits"]["low_confidence"],
+        ),
         # Embedded in a <script> block: "</" must not appear, or the block would end early.
         "network_json": network_text.replace("</", "<\\/"),
         "playground": read_json(snakemake.input.network),

@@ -3,7 +3,8 @@
 Each image of a batch gets its own random small rotation, scaling and shift (an affine
 map) and, optionally, an elastic distortion (Simard, Steinkraus and Platt, 2003): a random
 displacement field, smoothed by a Gaussian so that neighbouring pixels move together, like
-the wobble of a hand. The label stays the same; a 7 nudged, turned or bent is still a 7.
+the wobble of a hand; and, optionally, a thicker or thinner stroke, as another pen would
+draw it. The label stays the same; a 7 nudged, turned, bent or inked more is still a 7.
 
 Everything is computed for all images at once: the source coordinates of every output
 pixel, then one bilinear lookup. No Python loop runs over images or pixels.
@@ -25,6 +26,8 @@ class AugmentSettings:
     scale: float = 0.1  # zoom factor uniform in [1 - scale, 1 + scale]
     elastic_alpha: float = 0.0  # displacement strength in pixels (0: no elastic distortion)
     elastic_sigma: float = 3.0  # smoothness of the displacement field, in pixels
+    stroke: float = 0.0  # stroke width change, uniform in [-stroke, stroke] (1: one grey dilation or erosion)
+    share: float = 1.0  # share of each batch transformed; the rest is trained on as it is (cheaper)
 
 
 def gaussian_matrix(size: int, sigma: float) -> np.ndarray:
@@ -38,28 +41,28 @@ def gaussian_matrix(size: int, sigma: float) -> np.ndarray:
 
 
 def source_coordinates(n: int, settings: AugmentSettings, rng: np.random.Generator) -> np.ndarray:
-    """Where each output pixel of each image reads from: (n, 2, 28, 28) as (row, column).
+    """Where each output pixel of each image reads from: (n, 2, 28, 28) float32 as (row, column).
 
-    The inverse map of "rotate by theta and scale by s about the center, then shift by t":
-    source = center + R(-theta) (output - center - t) / s.
+    The inverse map of "rotate by theta and scale by s about the center c, then shift by t":
+    source = c + R(-theta) (output - c - t) / s, an affine map source = M output + b with
+    M = R(-theta) / s : (n, 2, 2) and b = c - M (c + t) : (n, 2). All pixels of all images
+    are then one batched matrix product with the (2, 784) grid of output coordinates.
     """
     theta = np.deg2rad(rng.uniform(-settings.rotation, settings.rotation, n))
     zoom = rng.uniform(1 - settings.scale, 1 + settings.scale, n)
     shift = rng.uniform(-settings.shift, settings.shift, (n, 2))
     center = (SIDE - 1) / 2
-    rows, cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
-    dr = rows[None] - center - shift[:, 0, None, None]  # (n, 28, 28)
-    dc = cols[None] - center - shift[:, 1, None, None]
-    cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
-    source_r = center + (cos * dr - sin * dc) / zoom[:, None, None]
-    source_c = center + (sin * dr + cos * dc) / zoom[:, None, None]
-    coords = np.stack([source_r, source_c], axis=1)
+    cos, sin = np.cos(theta) / zoom, np.sin(theta) / zoom
+    M = np.stack([np.stack([cos, -sin], axis=1), np.stack([sin, cos], axis=1)], axis=1)  # (n, 2, 2)
+    b = center - M @ (center + shift)[:, :, None]  # (n, 2, 1)
+    grid = np.mgrid[0:SIDE, 0:SIDE].reshape(2, -1).astype(np.float32)  # (2, 784): (row, column) of each pixel
+    coords = (M.astype(np.float32) @ grid + b.astype(np.float32)).reshape(n, 2, SIDE, SIDE)
     if settings.elastic_alpha > 0:
         G = gaussian_matrix(SIDE, settings.elastic_sigma)
         field = G @ (2 * rng.random((n, 2, SIDE, SIDE), dtype=np.float32) - 1) @ G.T  # (n, 2, 28, 28), smooth
         # Rescale so the strongest displacement of each field is about alpha pixels.
         field /= np.abs(field).max(axis=(1, 2, 3), keepdims=True) + 1e-12
-        coords += settings.elastic_alpha * field
+        coords += np.float32(settings.elastic_alpha) * field
     return coords
 
 
@@ -67,26 +70,54 @@ def bilinear_sample(images: np.ndarray, coords: np.ndarray) -> np.ndarray:
     """images : (n, 28, 28), coords : (n, 2, 28, 28) -> (n, 28, 28), reading 0 outside the image.
 
     Each output pixel mixes the four input pixels around its source point, weighted by
-    closeness. The images get a one-pixel black frame so that reads just outside are 0
-    without a test per pixel.
+    closeness: top = a + (b - a) fc, bottom = c + (d - c) fc, out = top + (bottom - top) fr.
+    The images get a one-pixel black frame so that reads just outside are 0 without a test
+    per pixel; the four reads are gathers from the flattened batch.
     """
     n = len(images)
-    framed = np.pad(images, ((0, 0), (1, 1), (1, 1))).reshape(n, -1)  # (n, 30 * 30)
     side = SIDE + 2
-    r = np.clip(coords[:, 0] + 1, 0, side - 1.001).reshape(n, -1)  # (n, 784), in framed coordinates
-    c = np.clip(coords[:, 1] + 1, 0, side - 1.001).reshape(n, -1)
-    r0, c0 = r.astype(np.int64), c.astype(np.int64)
+    framed = np.pad(images, ((0, 0), (1, 1), (1, 1))).ravel()  # (n * 30 * 30,)
+    r = np.clip(coords[:, 0].reshape(n, -1) + 1, 0, side - 1.001)  # (n, 784), in framed coordinates
+    c = np.clip(coords[:, 1].reshape(n, -1) + 1, 0, side - 1.001)
+    r0, c0 = r.astype(np.int32), c.astype(np.int32)
     fr, fc = (r - r0).astype(np.float32), (c - c0).astype(np.float32)
-    top_left = r0 * side + c0
-    out = np.take_along_axis(framed, top_left, axis=1) * ((1 - fr) * (1 - fc))
-    out += np.take_along_axis(framed, top_left + 1, axis=1) * ((1 - fr) * fc)
-    out += np.take_along_axis(framed, top_left + side, axis=1) * (fr * (1 - fc))
-    out += np.take_along_axis(framed, top_left + side + 1, axis=1) * (fr * fc)
+    top_left = r0 * side + c0 + (np.arange(n, dtype=np.int32) * side * side)[:, None]
+    a, b = framed.take(top_left), framed.take(top_left + 1)
+    c_, d = framed.take(top_left + side), framed.take(top_left + side + 1)
+    top = a + (b - a) * fc
+    out = top + (c_ + (d - c_) * fc - top) * fr
     return out.reshape(n, SIDE, SIDE)
 
 
+def change_stroke(images: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """images : (n, 28, 28), amount : (n,) in [-1, 1] -> strokes thickened (amount > 0) or thinned (< 0).
+
+    out = x + a (dilate(x) - x) for a > 0 and x + |a| (erode(x) - x) for a < 0, where dilate
+    and erode are the maximum and minimum over each pixel and its four neighbours (a grey
+    dilation or erosion with a cross): a full step widens or narrows a stroke by about
+    2 px, a fraction of it shades the stroke's edge, as a slightly broader pen would.
+    """
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    cross = np.stack(
+        [padded[:, 1:-1, 1:-1], padded[:, :-2, 1:-1], padded[:, 2:, 1:-1], padded[:, 1:-1, :-2], padded[:, 1:-1, 2:]]
+    )  # (5, n, 28, 28)
+    a = amount[:, None, None].astype(images.dtype)
+    target = np.where(a > 0, cross.max(axis=0), cross.min(axis=0))
+    return images + np.abs(a) * (target - images)
+
+
 def augment_batch(X: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
-    """X : (n, 784) float32 in [0, 1] -> new images of the same shape, dtype and range."""
-    coords = source_coordinates(len(X), settings, rng)
-    images = bilinear_sample(X.reshape(-1, SIDE, SIDE), coords)
-    return np.clip(images, 0, 1).reshape(len(X), -1).astype(X.dtype)
+    """X : (n, 784) float32 in [0, 1] -> new images of the same shape, dtype and range.
+
+    With ``settings.share`` below 1, each image is transformed with that probability and
+    the others are returned as they are: the cost falls in proportion, which lets a short
+    training budget still see transformed digits.
+    """
+    chosen = np.flatnonzero(rng.random(len(X)) < settings.share) if settings.share < 1 else np.arange(len(X))
+    coords = source_coordinates(len(chosen), settings, rng)
+    images = bilinear_sample(X[chosen].reshape(-1, SIDE, SIDE), coords)
+    if settings.stroke > 0:
+        images = change_stroke(images, rng.uniform(-settings.stroke, settings.stroke, len(chosen)))
+    out = X.copy()
+    out[chosen] = np.clip(images, 0, 1).reshape(len(chosen), -1)
+    return out

@@ -1,6 +1,7 @@
 """Assemble the static HTML report from result files with a Jinja2 template."""
 
 import base64
+import io
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -8,6 +9,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import jinja2
+import numpy as np
+from PIL import Image
 
 # The packages whose versions the report names: the runtime dependencies that shape its results.
 RUNTIME_PACKAGES = ["numpy", "pandas", "matplotlib", "pillow", "snakemake", "jinja2"]
@@ -63,3 +66,37 @@ def render(template_path, context: dict) -> str:
         lstrip_blocks=True,
     )
     return environment.get_template(template_path.name).render(**context)
+
+
+def embed_array(image: np.ndarray, fmt: str = "PNG", quality: int = 80) -> str:
+    """A ``data:`` URI of image : (h, w) float in [0, 1] or (h, w, 3) uint8, as PNG or JPEG."""
+    if image.dtype != np.uint8:
+        image = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format=fmt, **({"quality": quality} if fmt == "JPEG" else {"optimize": True}))
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def gallery_images(image: dict, thumbnail: np.ndarray, pixels: np.ndarray) -> dict:
+    """What the gallery shows of one custom image: its photo (JPEG), the network's 28 x 28 input(s)
+    side by side (PNG; pixels : (k, 784)), and each piece's box in percent of the photo.
+
+    About 3 kB per single-digit photo, so 300 of them fit in a report of a few megabytes.
+    """
+    shown = {"thumbnail": embed_array(thumbnail, "JPEG", quality=75) if thumbnail.size > 3 else None, "inputs": None, "boxes": []}
+    if len(pixels):
+        shown["inputs"] = embed_array(pixels.reshape(-1, 28, 28).transpose(1, 0, 2).reshape(28, -1))
+    if image.get("pieces"):
+        width, height = image["size"]
+        shown["boxes"] = [
+            {
+                "left": 100 * piece["box"][0] / width,
+                "top": 100 * piece["box"][1] / height,
+                "width": 100 * (piece["box"][2] - piece["box"][0]) / width,
+                "height": 100 * (piece["box"][3] - piece["box"][1]) / height,
+                "digit": piece["digit"],
+                "confidence": piece["confidence"],
+            }
+            for piece in image["pieces"]
+        ]
+    return shown

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from data_helpers import read_real
-from digitnet.augment import AugmentSettings, augment_batch, gaussian_matrix
+from digitnet.augment import AugmentSettings, augment_batch, change_stroke, gaussian_matrix
 from digitnet.data.prepare import normalize
 from digitnet.preprocess import center_of_mass
 
@@ -60,3 +60,28 @@ def test_gently_augmented_digits_keep_their_labels_for_a_trained_network(digits,
 def test_gaussian_blur_matrix_rows_sum_to_one():
     G = gaussian_matrix(28, 3.0)
     assert np.allclose(G.sum(axis=1), 1) and G[14, 14] == G[14].max()
+
+
+def test_stroke_change_widens_or_narrows_a_bar_by_its_amount():
+    bar = np.zeros((3, 28, 28), np.float32)
+    bar[:, 4:24, 12:16] = 1  # 4 px wide
+    out = change_stroke(bar, np.array([1.0, -1.0, 0.5]))
+    widths = (out > 0.5).sum(axis=2)[:, 14]
+    assert list(widths) == [6, 2, 4]  # one full dilation, one full erosion, half a dilation (edges at 0.5)
+    assert out[2, 14, 11] == pytest.approx(0.5) and out.max() <= 1 and out.min() >= 0
+
+
+def test_augmentation_with_stroke_change_keeps_the_ink_range_and_varies_the_ink_amount(digits, rng):
+    X, _ = digits
+    out = augment_batch(X[:200], rng, AugmentSettings(shift=0, rotation=0, scale=0, stroke=1.0))
+    ratio = out.sum(axis=1) / X[:200].sum(axis=1)
+    assert out.min() >= 0 and out.max() <= 1
+    assert ratio.min() < 0.8 and ratio.max() > 1.3  # thinner and thicker digits both appear
+
+
+def test_a_share_of_the_batch_is_transformed_and_the_rest_returned_as_it_is(digits, rng):
+    X, _ = digits
+    out = augment_batch(X, rng, AugmentSettings(share=0.25))
+    changed = (out != X).any(axis=1)
+    assert 0.15 < changed.mean() < 0.35
+    assert np.array_equal(out[~changed], X[~changed]) and out.dtype == X.dtype

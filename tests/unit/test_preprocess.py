@@ -1,6 +1,8 @@
 """Each stage of the MNIST-style preprocessing, on images made for the purpose, and the whole chain on photo-like digits."""
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ from PIL import Image
 
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
-from digitnet.photolike import photo_like
+from digitnet.photolike import VARIANTS, photo_like
 from digitnet.preprocess import (
     MNIST_STROKE_RATIO,
     ImageError,
@@ -16,6 +18,8 @@ from digitnet.preprocess import (
     center_by_mass,
     center_of_mass,
     crop_to_ink,
+    drop_edge_clutter,
+    drop_faint,
     drop_specks,
     flatten_lighting,
     flatten_transparency,
@@ -25,7 +29,9 @@ from digitnet.preprocess import (
     otsu_threshold,
     paper_is_bright,
     paste_centered,
+    preprocess_file,
     preprocess_image,
+    remove_lines,
     scale_to_box,
     separate_ink,
     stroke_width,
@@ -139,6 +145,11 @@ def test_digit_is_scaled_into_20_pixels_keeping_its_shape_and_centered_by_mass()
 
 
 def test_unreadable_files_give_clear_errors(tmp_path):
+    with pytest.raises(ImageError, match="no such file"):
+        open_image(tmp_path / "gone.png")
+    (tmp_path / "album.png").mkdir()
+    with pytest.raises(ImageError, match="a folder, not an image file"):
+        open_image(tmp_path / "album.png")
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ImageError, match="the file is empty"):
         open_image(tmp_path / "empty.png")
@@ -166,3 +177,141 @@ def test_photo_like_digits_are_read_as_the_originals(mnist_path, model_for_photo
     # The 3-point bar for the default model is measured by scripts/benchmark_handwriting.py on
     # 2,000 digits; on 200 digits and a briefly trained network, 5 points allows for sampling noise.
     assert photos >= original - 0.05, (original, photos)
+
+
+def test_a_broad_shadow_at_the_edge_divides_out_with_the_lighting():
+    gray = bar_image(height=160, width=160, paper=0.9, ink=0.1)
+    gray[:, :50] *= 0.35  # a thumb's shadow over the left third, wider than the window
+    flat = flatten_lighting(gray, bright_paper=True)
+    assert flat[80, 10] > 0.9 and flat[80, 47] > 0.8  # paper in the shadow, up to its edge, is paper again
+    assert flat[30, 20] < 0.4  # the stroke stays dark
+
+
+def test_smaller_ink_on_the_border_goes_but_a_digit_touching_the_border_stays():
+    mask = np.zeros((60, 60), bool)
+    mask[10:50, 25:31] = True  # the digit, inside
+    mask[40:60, 0:4] = True  # the edge of a thumb, on the border
+    ink, kept = drop_edge_clutter(mask.astype(np.float32), mask)
+    assert kept[10:50, 25:31].all() and not kept[40:60, 0:4].any() and ink[45, 2] == 0
+    alone = np.zeros((60, 60), bool)
+    alone[0:40, 25:31] = True  # a digit running into the top edge, with a speck inside
+    alone[50:52, 10:12] = True
+    assert drop_edge_clutter(alone.astype(np.float32), alone)[1][0:40, 25:31].all()
+
+
+def digit_png(tmp_path, X, mode: str, name: str):
+    """The first test digit as dark ink on light paper, 112 x 112, saved in a high-depth mode."""
+    ink = np.asarray(Image.fromarray((X[0].reshape(28, 28) * 255).astype(np.uint8)).resize((112, 112)), np.float32) / 255
+    gray = 0.9 - 0.8 * ink
+    if mode == "I;16":
+        image = Image.fromarray((gray * 65535).astype(np.uint16))
+        assert image.mode == "I;16"
+    elif mode == "F255":
+        image = Image.fromarray((gray * 255).astype(np.float32), mode="F")
+    else:
+        image = Image.fromarray(gray.astype(np.float32), mode="F")
+    path = tmp_path / name
+    image.save(path)
+    return path, gray
+
+
+@pytest.mark.parametrize(("mode", "name"), [("I;16", "digit16.png"), ("F", "digit.tif"), ("F255", "digit255.tif")])
+def test_sixteen_bit_and_float_images_are_read_by_their_real_range(tmp_path, mnist_path, mode, name):
+    x, _ = read_real(mnist_path, "t10k", 1)
+    path, gray = digit_png(tmp_path, normalize(x), mode, name)
+    image = open_image(path)
+    assert np.abs(to_grayscale(image) - gray).max() < 1e-3  # today's 8-bit conversion gave a white page
+    eight_bit = tmp_path / "digit8.png"
+    Image.fromarray((gray * 255).round().astype(np.uint8)).save(eight_bit)
+    result, view = preprocess_file(path)
+    same, _ = preprocess_file(eight_bit)
+    assert np.abs(result.pixels - same.pixels).max() < 0.05
+    assert view.dtype == np.uint8 and abs(int(view[0, 0, 0]) - round(0.9 * 255)) <= 2
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims width x height 1-bit pixels but holds almost no data (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
+
+def test_a_400_megapixel_image_is_refused_with_its_true_size(tmp_path):
+    (tmp_path / "huge.png").write_bytes(png_header(20000, 20000))
+    with pytest.raises(ImageError, match=r"20000 x 20000 pixels \(400 megapixels\), more than the 40 allowed"):
+        open_image(tmp_path / "huge.png", max_megapixels=40)
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "plain"])
+def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_for_photos, variant):
+    """Ruled and squared paper, pencil, show-through, a digit at the border, thin ballpoint on
+    off-white paper, coloured paper and a thumb's shadow: each photo-like variant is read about
+    as well as the original digits."""
+    x, y = read_real(mnist_path, "t10k", 100)
+    X = normalize(x)
+    rng = np.random.default_rng(17)
+    backs = X[::-1]  # another digit shows through from the back
+    prepared = np.stack([preprocess_image(photo_like(X[i], rng, variant=variant, back=backs[i])).pixels for i in range(len(X))])
+    original = (model_for_photos.predict_proba(X).argmax(axis=1) == y).mean()
+    photos = (model_for_photos.predict_proba(prepared).argmax(axis=1) == y).mean()
+    print(f"{variant}: original {original:.0%}, photo-like {photos:.0%}")
+    assert photos >= original - 0.05, (original, photos)
+
+
+def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_strokes_they_cross(mnist_path):
+    from digitnet.photolike import ruled_lines
+
+    x, _ = read_real(mnist_path, "t10k", 4)
+    X = normalize(x)
+    rng = np.random.default_rng(2)
+    for index, digit in enumerate(X):
+        ink = np.asarray(
+            Image.fromarray((digit.reshape(28, 28) * 255).astype(np.uint8)).resize((200, 200), Image.Resampling.BICUBIC)
+        )
+        canvas = np.zeros((400, 400), np.float32)
+        canvas[100:300, 120:320] = ink / 255
+        lines = ruled_lines(canvas.shape, 45, rng, vertical=False)  # tilted up to 2 degrees
+        if index % 2:
+            lines = np.maximum(lines, ruled_lines(canvas.shape, 45, rng, vertical=True))  # squared paper
+        lined = preprocess_image(Image.fromarray(((0.9 - 0.75 * np.maximum(canvas, 0.8 * lines)) * 255).astype(np.uint8)))
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.75 * canvas) * 255).astype(np.uint8)))
+        assert any(note.startswith("printed lines removed") for note in lined.notes)
+        assert np.corrcoef(lined.pixels, clean.pixels)[0, 1] > 0.95
+
+
+def test_a_stroke_crossing_a_line_stays_whole():
+    mask = np.zeros((100, 100), bool)
+    mask[50:52, :] = True  # a line across the image
+    mask[20:80, 40:46] = True  # a stroke through it
+    ink, kept, removed = remove_lines(mask.astype(np.float32), mask)
+    assert kept[20:80, 40:46].all()  # the stroke is not cut where it crosses the line
+    assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and removed >= 180
+    assert len(np.unique(label_components(kept))) == 2  # background and one stroke
+
+
+def test_faint_ink_showing_through_from_the_back_is_dropped_and_the_digit_kept(mnist_path):
+    x, _ = read_real(mnist_path, "t10k", 6)
+    X = normalize(x)
+    for front, back in ((0, 3), (1, 4), (2, 5)):
+        canvas = np.zeros((300, 300), np.float32)
+        canvas[40:180, 30:170] = (
+            np.asarray(Image.fromarray((X[front].reshape(28, 28) * 255).astype(np.uint8)).resize((140, 140))) / 255
+        )
+        ghost = np.zeros_like(canvas)
+        mirrored = (X[back].reshape(28, 28)[:, ::-1] * 255).astype(np.uint8)
+        ghost[140:280, 150:290] = np.asarray(Image.fromarray(mirrored).resize((140, 140))) / 255
+        clean = preprocess_image(Image.fromarray(((0.9 - 0.8 * canvas) * 255).astype(np.uint8)))
+        seen = preprocess_image(Image.fromarray(((0.9 - 0.8 * np.maximum(canvas, 0.4 * ghost)) * 255).astype(np.uint8)))
+        assert np.corrcoef(clean.pixels, seen.pixels)[0, 1] > 0.97
+
+
+def test_hysteresis_keeps_light_edges_joined_to_strong_ink_and_drops_light_pieces_alone():
+    ink = np.zeros((40, 40), np.float32)
+    ink[5:35, 10:14] = 1.0  # a solid stroke
+    ink[5:35, 14:16] = 0.3  # its light edge
+    ink[5:35, 25:29] = 0.3  # a light stroke on its own
+    kept, mask = drop_faint(ink, ink > 0.1)
+    assert mask[5:35, 10:16].all() and not mask[:, 25:29].any() and kept[10, 15] == pytest.approx(0.3)

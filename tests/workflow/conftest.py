@@ -31,12 +31,13 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000  # for launching, loading and every single page operation
 WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
-# A quick configuration: little data, two epochs, no models compared beside the featured one.
-# Merged over config.yaml.
+# A quick configuration: little data, two epochs, no models compared beside the featured one,
+# which therefore reads the custom digits too. Merged over config.yaml.
 SMALL_CONFIG = {
     "split": {"validation_size": 500},
     "train": {"epochs": 2, "batch_size": 128},
     "compare": {"models": []},
+    "custom_digits": {"model": None},
 }
 # Where the featured model (config.yaml's model and train, named compare.name) and its data go.
 FEATURED = "results/models/mnist/mlp128"

@@ -24,8 +24,9 @@ FIGURES_OF_THE_MODEL = {
     "plot_backward",
     "plot_update",
 }
-# The custom images' predictions depend on the weights; their preprocessing does not.
-PREDICTIONS = {"predict_image", "plot_image_steps", "collect_predictions"}
+# The custom images' predictions depend on the weights (their preparation, cached per image
+# inside read_custom_digits, does not).
+PREDICTIONS = {"read_custom_digits", "plot_image_steps", "collect_predictions"}
 AFTER_TRAINING = (
     {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"}
     | FIGURES_OF_THE_MODEL
@@ -33,7 +34,7 @@ AFTER_TRAINING = (
     | {"compare_models", "plot_comparison"}
 )
 DATA = {"prepare_data", "plot_samples", "plot_augmented"}
-CUSTOM = {"preprocess_image"} | PREDICTIONS
+CUSTOM = PREDICTIONS
 
 
 def test_snakemake_lint_finds_nothing():
@@ -88,8 +89,11 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     metrics = json.loads((finished_run / FEATURED / "metrics.json").read_text())
     assert metrics["test_images"] == 1000 and metrics["test_accuracy"] > 0.85
     report = (finished_run / "report.html").read_text()
+    # The figures, each custom image's 28 x 28 input in the gallery, and the stage-by-stage
+    # figures of the custom images that need a look.
     examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
-    assert report.count("data:image/png;base64,") == 13 + len(examples)
+    drawn = json.loads((finished_run / "results/custom/steps/index.json").read_text())
+    assert report.count("data:image/png;base64,") == 13 + len(examples) + len(drawn)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 

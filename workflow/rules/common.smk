@@ -188,21 +188,36 @@ def compared_files(folder_file):
 
 
 def find_custom_images():
-    """(readable image names, unreadable names, {name: label}) in custom_digits.folder.
+    """(readable image paths, unreadable paths, {path: label}) in custom_digits.folder.
 
-    Files with an image extension are taken; one that is not a regular readable file
-    (a broken link, a folder) gets an error row in the report instead of a job. Labels
-    come from labels_csv when it lists the file, else from a digit ending the file name.
+    Paths are relative to the folder and include sub-folders (one per writer, say); hidden
+    files and folders are skipped. Files with an image extension are taken; one that is not
+    a regular readable file (a broken link) gets an error row in the report. Labels come
+    from labels_csv when it lists the file, else from the digits ending the file name.
     """
     settings = config["custom_digits"]
     folder = Path(settings["folder"])
     if not folder.is_dir():
-        return [], [], {}
+        stop_if(
+            [
+                f"custom_digits.folder: {folder} is not a folder: create it and put your digit images in it, "
+                "or point custom_digits.folder at the folder that holds them"
+            ]
+        )
     extensions = {e.lower() for e in settings["extensions"]}
-    candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in extensions)
-    readable = [p.name for p in candidates if p.is_file() and os.access(p, os.R_OK)]
-    unreadable = [p.name for p in candidates if p.name not in readable]
-    labels = {name: label_from_name(name) for name in readable}
+    candidates = sorted(
+        p.relative_to(folder)
+        for p in folder.rglob("*")
+        if p.suffix.lower() in extensions
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    readable = [
+        str(p)
+        for p in candidates
+        if (folder / p).is_file() and os.access(folder / p, os.R_OK)
+    ]
+    unreadable = [str(p) for p in candidates if str(p) not in readable]
+    labels = {name: label_from_name(name, settings["mode"]) for name in readable}
     labels_csv = folder / settings["labels_csv"] if settings["labels_csv"] else None
     if labels_csv is not None and labels_csv.is_file():
         try:
@@ -211,11 +226,27 @@ def find_custom_images():
             )
         except DataError as error:
             stop(f"error: {error}")
-    return readable, unreadable, labels
+    return readable, unreadable, {k: v for k, v in labels.items() if v is not None}
+
+
+def custom_model():
+    """The compared model that reads custom digits: custom_digits.model, or the featured one."""
+    name = config["custom_digits"]["model"] or config["compare"]["name"]
+    if name not in MODELS or DATASET not in MODELS[name]["datasets"]:
+        stop_if(
+            [
+                f"custom_digits.model: {name!r} is not a model trained on {DATASET}; "
+                f"choose one of {[m for m in MODELS if DATASET in MODELS[m]['datasets']]} "
+                "(compare.name or a name in compare.models), or null for the featured model"
+            ]
+        )
+    return name
 
 
 CUSTOM_FOLDER = config["custom_digits"]["folder"]
 CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
+CUSTOM_MODEL = custom_model()
+CUSTOM_WEIGHTS = f"results/models/{DATASET}/{CUSTOM_MODEL}/weights.npz"
 
 
 def has_convolutions():
@@ -258,7 +289,7 @@ def figure_path(name):
 def rule_benchmarks(wildcards):
     """The benchmark files of every step before the report, for its time-and-memory table.
 
-    A step run once per data set, model or image has one file per job; the report adds
+    A step run once per data set or model has one file per job; the report adds
     their times up.
     """
     steps = ["trace_step", "explain_step", "export_network", "compare_models"]
@@ -273,7 +304,6 @@ def rule_benchmarks(wildcards):
                 files.append(
                     f"benchmarks/download_mnist/{path.parent.name}_{path.name}.tsv"
                 )
-    for step in ["preprocess_image", "predict_image", "plot_image_steps"]:
-        files += [f"benchmarks/{step}/{name}.tsv" for name in CUSTOM_IMAGES]
-    files.append("benchmarks/collect_predictions.tsv")
+    for step in ["read_custom_digits", "collect_predictions", "plot_image_steps"]:
+        files.append(f"benchmarks/{step}.tsv")
     return files

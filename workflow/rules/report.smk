@@ -18,12 +18,14 @@ rule report:
         ],
         explain="results/explain/explain.md",
         custom="results/custom/summary.json",
-        custom_figures=expand("results/custom/{name}/steps.png", name=CUSTOM_IMAGES),
+        custom_images="results/custom/images.npz",
+        custom_figures="results/custom/steps",
         trace="results/trace/step.npz",
         benchmarks=rule_benchmarks,
         template="report_templates/report.html.j2",
         css="report_templates/report.css",
         playground="report_templates/playground.js",
+        gallery="report_templates/gallery.js",
         network="results/report/network.json",
         code=lib("report", "benchmarks", "markdown", "trace", "data/classes", *MODEL),
     output:
@@ -39,6 +41,5 @@ rule report:
         figures=list(FIGURES),
         model_figures=MODEL_FIGURES,
         dataset=DATASET,
-        custom_images=CUSTOM_IMAGES,
     script:
         "../../scripts/report.py"

@@ -1,0 +1,250 @@
+"""Read a sheet of digits: cut an image that holds several digits into single MNIST-style digits.
+
+A number, a row of digits or a worksheet grid is found the way a reader would: the ink
+is separated from the paper exactly as for one digit (digitnet.preprocess.find_ink), its
+connected pieces are labelled, broken strokes of one digit are joined (a 5's detached
+top, a 4 or 7 drawn in two strokes), neighbours that touch are split where a clear cut
+exists, and the pieces are put in reading order: rows top to bottom, then left to right.
+Each piece is then prepared like a single digit (digitnet.preprocess.mnist_from_ink).
+
+Sizes are judged against the sheet's own typical digit height, the median height of its
+large pieces, so the same rules serve a phone number photographed from afar and a year
+written across a whole page. Boxes are (left, top, right, bottom), right and bottom
+exclusive, in pixels of the upright source image.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from digitnet.preprocess import (
+    apply_exif_orientation,
+    find_ink,
+    flatten_transparency,
+    label_components,
+    mnist_from_ink,
+    open_image,
+    resize_longest,
+    stroke_width,
+    thumbnail_of,
+    to_grayscale,
+)
+
+SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
+SHEET_THUMBNAIL = 480  # longest side of the view on which the report draws the boxes
+SPECK_SHARE = 0.02  # pieces under this share of the largest are noise (a digit's loose stroke is more)
+MERGE_OVERLAP = 0.5  # two pieces overlapping in x by this share of the narrower one may be one digit
+MERGE_GAP = 0.3  # ... when the vertical gap between them is under this share of the typical height
+MERGE_TALL = 1.4  # ... and together they are no taller than this many typical heights
+PART_HEIGHT = 0.75  # ... and one of them is a part: shorter than this share of the typical height
+MIN_HEIGHT = 0.4  # pieces shorter than this share of the typical height are not digits (dots, dashes)
+SPLIT_WIDTH = 1.25  # a piece wider than this many typical heights holds touching digits
+DIGIT_WIDTH = 0.7  # typical digit width / height, to guess how many digits a wide piece holds
+CUT_STROKES = 1.5  # a clear cut crosses one stroke at most: where two digits touch, not a 0's two sides
+
+
+@dataclass
+class Piece:
+    """One digit of a sheet.
+
+    box: (left, top, right, bottom) in the upright source image's pixels.
+    row: 0-based row index in reading order.
+    pixels: (784,) float32 in [0, 1], MNIST-style, as for a single digit.
+    ink_fraction: share of the 28 x 28 pixels above 0.5.
+    """
+
+    box: tuple[int, int, int, int]
+    row: int
+    pixels: np.ndarray
+    ink_fraction: float
+
+
+@dataclass
+class Sheet:
+    """A segmented image: its size (width, height), its pieces in reading order, and notes in words."""
+
+    size: tuple[int, int]
+    pieces: list[Piece] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def component_boxes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Relabel components 1..K and measure them.
+
+    labels : (H, W) int, 0 background. Returns (compact labels (H, W), boxes (K, 4) as
+    left, top, right, bottom with right and bottom exclusive, areas (K,)), computed with
+    one scatter per side over the ink pixels (no loop over pixels or components).
+    """
+    ys, xs = np.nonzero(labels)
+    ids, compact = np.unique(labels[ys, xs], return_inverse=True)
+    count = len(ids)
+    relabelled = np.zeros_like(labels)
+    relabelled[ys, xs] = compact + 1
+    boxes = np.empty((count, 4), dtype=np.int64)
+    boxes[:, :2] = np.iinfo(np.int64).max
+    boxes[:, 2:] = -1
+    np.minimum.at(boxes[:, 0], compact, xs)
+    np.minimum.at(boxes[:, 1], compact, ys)
+    np.maximum.at(boxes[:, 2], compact, xs + 1)
+    np.maximum.at(boxes[:, 3], compact, ys + 1)
+    return relabelled, boxes, np.bincount(compact, minlength=count)
+
+
+def typical_height(boxes: np.ndarray, areas: np.ndarray) -> float:
+    """Median height of the large pieces (area at least a quarter of the largest): one digit's height."""
+    heights = boxes[:, 3] - boxes[:, 1]
+    return float(np.median(heights[areas >= 0.25 * areas.max()]))
+
+
+def merge_pairs(boxes: np.ndarray, typical: float) -> np.ndarray:
+    """Which pieces are strokes of one digit: (K, K) bool, symmetric.
+
+    Two pieces are joined when they overlap in x by MERGE_OVERLAP of the narrower one, lie
+    one above the other with a vertical gap under MERGE_GAP typical heights, would together
+    be at most MERGE_TALL typical heights tall, and one of them is a part of a digit (shorter
+    than PART_HEIGHT): so two digits of a column in a grid, or a 1 beside a 7 whose bar
+    overhangs it, stay apart.
+    """
+    left, top, right, bottom = (boxes[:, k] for k in range(4))
+    widths, heights = right - left, bottom - top
+    overlap = np.minimum(right[:, None], right[None]) - np.maximum(left[:, None], left[None])
+    narrower = np.minimum(widths[:, None], widths[None])
+    gap = np.maximum(top[:, None], top[None]) - np.minimum(bottom[:, None], bottom[None])
+    tall = np.maximum(bottom[:, None], bottom[None]) - np.minimum(top[:, None], top[None])
+    part = np.minimum(heights[:, None], heights[None]) < PART_HEIGHT * typical
+    joined = (overlap >= MERGE_OVERLAP * narrower) & (gap <= MERGE_GAP * typical) & (tall <= MERGE_TALL * typical) & part
+    np.fill_diagonal(joined, False)
+    return joined
+
+
+def group_labels(joined: np.ndarray) -> np.ndarray:
+    """Connected groups of a (K, K) bool adjacency: (K,) group index per piece, 0..G-1.
+
+    Label propagation on a small matrix: each piece takes the smallest index it is joined to
+    until nothing changes (at most K rounds, K being the number of pieces, not pixels).
+    """
+    count = len(joined)
+    group = np.arange(count)
+    reach = joined | np.eye(count, dtype=bool)
+    while True:
+        updated = np.where(reach, group[None, :], count).min(axis=1)
+        if np.array_equal(updated, group):
+            return np.unique(group, return_inverse=True)[1]
+        group = updated
+
+
+def cut_columns(mask: np.ndarray, typical: float, stroke: float) -> list[int]:
+    """Where a piece of touching digits is cut: column indices into mask (h, w), maybe none.
+
+    A piece wider than SPLIT_WIDTH typical heights holds about width / (DIGIT_WIDTH *
+    typical) digits. Each cut is the column with the least ink (vertical projection)
+    within a quarter digit of its expected place, kept only when that column crosses at
+    most CUT_STROKES stroke widths of ink: where two digits merely touch.
+    """
+    width = mask.shape[1]
+    if width <= SPLIT_WIDTH * typical:
+        return []
+    parts = max(2, round(width / (DIGIT_WIDTH * typical)))
+    profile = mask.sum(axis=0)
+    step = width / parts
+    cuts = []
+    for k in range(1, parts):
+        low, high = int(k * step - step / 4), int(k * step + step / 4) + 1
+        column = low + int(np.argmin(profile[low:high]))
+        if profile[column] <= CUT_STROKES * stroke:
+            cuts.append(column)
+    return cuts
+
+
+def reading_rows(boxes: np.ndarray, typical: float) -> np.ndarray:
+    """Row index (K,) of each box: a box joins the row above it when its vertical center lies
+    within half a typical height of that row's centers (median), else it starts a new row."""
+    centers = (boxes[:, 1] + boxes[:, 3]) / 2
+    order = np.argsort(centers, kind="stable")
+    rows = np.empty(len(boxes), dtype=np.int64)
+    row_centers: list[float] = []
+    members: list[float] = []
+    for index in order:
+        if row_centers and abs(centers[index] - np.median(members)) <= typical / 2:
+            members.append(centers[index])
+        else:
+            row_centers.append(centers[index])
+            members = [centers[index]]
+        rows[index] = len(row_centers) - 1
+    return rows
+
+
+def find_pieces(ink: np.ndarray, mask: np.ndarray) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered."""
+    labels, boxes, areas = component_boxes(label_components(mask))
+    typical = typical_height(boxes, areas)
+    groups = group_labels(merge_pairs(boxes, typical))
+    group_of = np.concatenate([[-1], groups])[labels]  # (H, W): group per pixel, -1 for paper
+    stroke = stroke_width(mask)
+    pieces = []
+    for group in range(groups.max() + 1):
+        members = boxes[groups == group]
+        left, top = members[:, :2].min(axis=0)
+        right, bottom = members[:, 2:].max(axis=0)
+        if bottom - top < MIN_HEIGHT * typical:
+            continue
+        own = group_of[top:bottom, left:right] == group
+        edges = [0, *cut_columns(own, typical, stroke), right - left]
+        for start, stop in zip(edges[:-1], edges[1:], strict=True):
+            part = np.zeros_like(own)
+            part[:, start:stop] = own[:, start:stop]
+            rows = np.flatnonzero(part.any(axis=1))
+            if len(rows) == 0 or rows[-1] + 1 - rows[0] < MIN_HEIGHT * typical:
+                continue
+            box = (int(left + start), int(top + rows[0]), int(left + stop), int(top + rows[-1] + 1))
+            pieces.append((box, part[rows[0] : rows[-1] + 1, start:stop]))
+    return pieces
+
+
+def segment_image(image: Image.Image) -> Sheet:
+    """Segment a decoded image into digits in reading order, each prepared like MNIST."""
+    upright = flatten_transparency(apply_exif_orientation(image))
+    gray_full = to_grayscale(upright)
+    gray = resize_longest(gray_full, SHEET_WORK_SIZE)
+    notes: list[str] = []
+    ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE)
+    found = find_pieces(ink, mask)
+    sheet = Sheet(size=upright.size, notes=notes)
+    if not found:
+        sheet.notes.append("no digit-sized piece of ink")
+        return sheet
+    scale = upright.size[0] / gray.shape[1]
+    boxes = np.array([box for box, _ in found], dtype=np.int64)
+    rows = reading_rows(boxes, typical_height(boxes, np.array([part.sum() for _, part in found])))
+    for index in np.lexsort((boxes[:, 0], rows)):
+        (left, top, right, bottom), part = found[index]
+        digit_ink = np.where(part, ink[top:bottom, left:right], 0).astype(np.float32)
+        digit = mnist_from_ink(digit_ink, part, [], [])
+        source_box = tuple(int(round(v * scale)) for v in (left, top, right, bottom))
+        sheet.pieces.append(Piece(box=source_box, row=int(rows[index]), pixels=digit.pixels, ink_fraction=digit.ink_fraction))
+    sheet.notes.append(f"{len(sheet.pieces)} digits in {rows.max() + 1} rows")
+    return sheet
+
+
+def segment_file(path: Path, max_megapixels: float = 40.0) -> tuple[Sheet, np.ndarray]:
+    """Open ``path`` and segment it; also return an RGB view (h, w, 3) uint8 of the upright
+    image, longest side at most SHEET_THUMBNAIL, on which boxes are drawn after scaling
+    them by h / sheet.size[1]."""
+    image = open_image(path, max_megapixels, work_size=SHEET_WORK_SIZE)
+    upright = apply_exif_orientation(image)
+    return segment_image(upright), thumbnail_of(upright, SHEET_THUMBNAIL)
+
+
+def looks_like_sheet(sheet: Sheet) -> bool:
+    """Whether an image holds several digits (for custom_digits' automatic mode).
+
+    True when at least two pieces are of digit size, their heights within a factor of two
+    of the tallest: a row or a grid. One digit with a loose stroke joins into one piece, and
+    specks or a dash are too small to count.
+    """
+    if len(sheet.pieces) < 2:
+        return False
+    heights = np.array([piece.box[3] - piece.box[1] for piece in sheet.pieces])
+    return int((heights >= heights.max() / 2).sum()) >= 2

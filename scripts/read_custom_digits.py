@@ -1,0 +1,42 @@
+"""Step: prepare every custom image (cached by its content) and read it with the network (rule read_custom_digits).
+
+A bad image does not stop the workflow: its result says why it could not be used, and the
+other images and the rest of the report are still made.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from digitnet.custom import image_result
+from digitnet.model import load_model
+from digitnet.reading import read_folder
+from digitnet.step import atomic_path, run_step, write_json
+
+
+def main(log) -> None:
+    settings = snakemake.params.custom
+    names = snakemake.params.names
+    folder = read_folder(
+        Path(settings["folder"]), names, settings["mode"], settings["max_megapixels"], Path(snakemake.params.cache), snakemake.threads
+    )
+    pieces = [len(reading.pixels) for reading in folder.readings]
+    pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (pieces, 784)
+    P = load_model(snakemake.input.weights).predict_proba(pixels) if len(pixels) else np.zeros((0, 10), np.float32)
+    per_image = np.split(P, np.cumsum(pieces)[:-1]) if names else []
+    results = [
+        {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"]), "sha256": sha}
+        for name, reading, probabilities, sha in zip(names, folder.readings, per_image, folder.hashes, strict=True)
+    ]
+    write_json({"model": snakemake.params.model, "prepared": folder.prepared, "images": results}, snakemake.output.readings)
+    with atomic_path(snakemake.output.images) as tmp, open(tmp, "wb") as f:
+        arrays = {}
+        for i, reading in enumerate(folder.readings):
+            arrays[f"thumbnail{i}"] = reading.thumbnail
+            arrays[f"pixels{i}"] = reading.pixels
+        np.savez(f, **arrays)
+    log.info(f"{len(names)} images, {sum(pieces)} digits read by {snakemake.params.model}")
+    log.info(f"{len(folder.prepared)} prepared, {folder.cached} from the cache: {', '.join(folder.prepared) or 'none'}")
+
+
+run_step(snakemake, main)

@@ -1,0 +1,104 @@
+"""Custom digits without Snakemake: labels, scoring, which images need a look, the per-image cache."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitnet.custom import confusion_pairs, digits_right, label_from_name, needs_a_look, score
+from digitnet.photolike import photo_like
+from digitnet.reading import read_folder
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+@pytest.mark.parametrize(
+    "name,mode,label",
+    [
+        ("seven_7.jpg", "single", "7"),
+        ("3.png", "single", "3"),
+        ("photo_12.jpg", "single", None),
+        ("2026.jpg", "sheet", "2026"),
+        ("phone_0612345678.png", "auto", "0612345678"),
+        ("anna/digit-4.jpg", "auto", "4"),
+        ("no label.png", "auto", None),
+    ],
+)
+def test_labels_are_the_digits_ending_the_file_name(name, mode, label):
+    assert label_from_name(name, mode) == label
+
+
+def test_digits_right_counts_by_position_or_by_longest_common_subsequence():
+    assert digits_right("2026", "2026") == 4
+    assert digits_right("2076", "2026") == 3
+    # One digit missed: the ones after it still count.
+    assert digits_right("206", "2026") == 3
+    assert digits_right("20226", "2026") == 4
+
+
+def result(file, answer, label, warnings=(), status="ok"):
+    return score({"file": file, "group": "", "kind": "single", "status": status, "answer": answer, "warnings": list(warnings)}, label)
+
+
+def test_confusion_counts_labelled_digits_only_where_their_position_is_known():
+    images = [result("a", "7", "7"), result("b", "1", "7"), result("c", "12", "12"), result("d", "1", "12"), result("e", "3", None)]
+    C = confusion_pairs(images)
+    assert C.sum() == 4 and C[7, 7] == 1 and C[7, 1] == 1 and C[1, 1] == 1 and C[2, 2] == 1
+
+
+def test_images_that_need_a_look_are_the_misread_then_the_warned_then_the_first():
+    images = [result(f"{i}", "1", "1") for i in range(10)]
+    images[7] = result("7", "2", "1")
+    images[5] = result("5", "1", None, warnings=["low confidence"])
+    images[0] = result("0", "", None, status="error")
+    assert needs_a_look(images, first=2, at_most=10) == ["1", "2", "5", "7"]
+    assert needs_a_look(images, first=2, at_most=2) == ["5", "7"]
+
+
+@pytest.fixture
+def folder(tmp_path, mnist_path):
+    from digitnet.data.formats import read_idx_images
+
+    images = read_idx_images(mnist_path / "t10k-images-idx3-ubyte.gz")[:3] / 255
+    rng = np.random.default_rng(0)
+    (tmp_path / "photos/anna").mkdir(parents=True)
+    for i, name in enumerate(["a_7.jpg", "b_2.jpg", "anna/c_1.jpg"]):
+        photo_like(images[i], rng, canvas=200).save(tmp_path / "photos" / name)
+    return tmp_path
+
+
+def test_the_cache_prepares_only_new_or_edited_images_and_forgets_deleted_ones(folder):
+    photos, cache = folder / "photos", folder / "cache"
+    names = ["a_7.jpg", "anna/c_1.jpg", "b_2.jpg"]
+    first = read_folder(photos, names, "single", 40.0, cache)
+    assert first.prepared == names and first.cached == 0
+    again = read_folder(photos, names, "single", 40.0, cache)
+    assert again.prepared == [] and again.cached == 3
+    assert [r.pixels.tolist() for r in again.readings] == [r.pixels.tolist() for r in first.readings]
+    (photos / "b_2.jpg").write_bytes((photos / "a_7.jpg").read_bytes()[:-10] + b"0123456789")
+    assert read_folder(photos, names, "single", 40.0, cache).prepared == ["b_2.jpg"]
+    (photos / "b_2.jpg").unlink()
+    assert read_folder(photos, names[:2], "single", 40.0, cache).prepared == []
+    assert len(list(cache.glob("*/*.npz"))) == 2
+
+
+def test_other_settings_start_a_new_cache(folder):
+    photos, cache = folder / "photos", folder / "cache"
+    read_folder(photos, ["a_7.jpg"], "single", 40.0, cache)
+    assert read_folder(photos, ["a_7.jpg"], "single", 20.0, cache).prepared == ["a_7.jpg"]
+    assert len(list(cache.iterdir())) == 1
+
+
+def test_an_unreadable_image_becomes_an_error_reading(folder):
+    photos = folder / "photos"
+    (photos / "broken.png").write_text("not an image")
+    reading = read_folder(photos, ["broken.png"], "auto", 40.0, folder / "cache").readings[0]
+    assert reading.kind == "error" and "not an image" in reading.error and reading.pixels.shape == (0, 784)
+
+
+def test_reading_the_folder_imports_no_matplotlib():
+    code = "import sys, digitnet.reading, digitnet.custom, digitnet.model; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=SCRIPTS, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
