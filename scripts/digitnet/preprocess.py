@@ -217,7 +217,7 @@ def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
     near 1 everywhere and ink darker.
     """
     paper_up = gray if bright_paper else 1 - gray
-    window = max(3, (max(gray.shape) // 4) | 1)
+    window = max(3, (max(gray.shape) // 8) | 1)
     closed = 1 - sliding_max(1 - sliding_max(paper_up, window), window)
     background = box_blur(closed, max(3, (window // 4) | 1))
     return np.clip(paper_up / np.maximum(background, 1e-3), 0, 1)
