@@ -7,7 +7,12 @@ What is measured, per framework and thread count:
   length; data loading, imports and the final test pass are outside the timing;
 - total training seconds, and the ratio of NumPy's time to PyTorch's at equal threads;
 - test accuracy on the 10,000 official test images;
-- peak resident memory (ru_maxrss) of the process that trained, data included.
+- peak resident memory (ru_maxrss) of the process that trained, data included;
+- the floor: the floating-point operations of an epoch's matrix products (counted from the
+  layer shapes, forward and backward, validation included) divided by this machine's
+  sgemm rate at the same thread count (a 2048 x 2048 float32 product, best of 5, measured
+  by each worker after training with its own library; the faster library sets the rate),
+  and the share of that floor each framework reaches: floor seconds / its seconds.
 
 Both sides get the same data (prepared as the workflow prepares it: the config's split
 seed and sizes, float32 in [0, 1]), the same architecture, initialization scheme, batch
@@ -330,6 +335,47 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     }
 
 
+def epoch_flops(config: dict, n_train: int, n_val: int) -> float:
+    """Floating-point operations of one epoch's matrix products, from digitnet's layer shapes.
+
+    A weighted layer's forward product costs 2 |W| P per sample (|W| weights, each a
+    multiply and an add at each of P output positions: P = H' W' for a convolution, 1 for
+    a dense layer). Training costs it three times (forward, dW, dX), twice for the first
+    weighted layer (no dX); validation costs it once. Elementwise work is not counted: the
+    floor is what the products alone would take at the sgemm rate.
+    """
+    import numpy as np
+
+    from digitnet.model import build_stack, model_from_config
+
+    rng = np.random.default_rng(0)
+    model = build_stack(config["stack"], 10, rng) if "stack" in config else model_from_config(config["model"], 784, 10, rng)
+    trace: list = []
+    model.forward(np.zeros((1, 784), np.float32), trace=trace)
+    forward = [2 * layer.W.value.size * math.prod(out.shape[2:]) for layer, out in trace if hasattr(layer, "W")]
+    train = 3 * sum(forward) - forward[0]
+    return float(n_train * train + n_val * sum(forward))
+
+
+def sgemm_rate(framework: str, size: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of a size x size float32 matrix product (2 size^3 operations), best of ``repeats``."""
+    if framework == "numpy":
+        import numpy as np
+
+        a, matmul = np.random.default_rng(0).random((size, size), dtype=np.float32), np.matmul
+    else:
+        import torch
+
+        a, matmul = torch.rand(size, size), torch.matmul
+    matmul(a, a)  # the first call sets up thread pools and buffers
+    best = math.inf
+    for _ in range(repeats):
+        started = time.perf_counter()
+        matmul(a, a)
+        best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best / 1e9
+
+
 def run_worker(args: argparse.Namespace) -> None:
     """One measurement in this process: print a JSON line with timings, accuracy and peak memory."""
     limit_threads(args.threads[0])
@@ -339,6 +385,8 @@ def run_worker(args: argparse.Namespace) -> None:
         result = train_numpy(splits, config, args.seed)
     else:
         result = train_torch(splits, config, args.seed, args.threads[0])
+    result["sgemm_gflops"] = sgemm_rate(args.worker)
+    result["epoch_gflop"] = epoch_flops(config, len(splits[0].X), len(splits[1].X)) / 1e9
     import numpy as np
     from threadpoolctl import threadpool_info
 
@@ -392,6 +440,15 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
             }
         ratio = group["numpy"]["seconds_per_epoch"] / group["torch"]["seconds_per_epoch"]
         group["numpy"]["numpy_over_torch"], group["torch"]["numpy_over_torch"] = ratio, 1.0
+        # The floor at this thread count: the epoch's products at the faster library's sgemm rate.
+        rate = max(
+            statistics.median(run["sgemm_gflops"] for run in runs if run["threads"] == threads and run["framework"] == f)
+            for f in FRAMEWORKS
+        )
+        gflop = statistics.median(run["epoch_gflop"] for run in runs if run["threads"] == threads)
+        for row in group.values():
+            row.update(epoch_gflop=gflop, sgemm_gflops=rate, floor_seconds=gflop / rate)
+            row["floor_share"] = row["floor_seconds"] / row["seconds_per_epoch"]
         rows += [group["numpy"], group["torch"]]
     return rows
 
@@ -399,15 +456,17 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
 def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: int) -> str:
     """The summary as a Markdown table, with one line saying what was run on what."""
     lines = [
-        "| threads | framework | s/epoch: median (min-max) | total train s | numpy/torch | test accuracy | peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| threads | framework | s/epoch: median (min-max) | total train s | numpy/torch | test accuracy | peak RSS MB "
+        "| GFLOP/epoch | sgemm GFLOP/s | floor s/epoch | share of floor |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         low, high = row["seconds_per_epoch_range"]
         lines.append(
             f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} ({low:.3f}-{high:.3f}) "
             f"| {row['train_seconds']:.1f} "
-            f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} |"
+            f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} "
+            f"| {row['epoch_gflop']:.1f} | {row['sgemm_gflops']:.0f} | {row['floor_seconds']:.3f} | {row['floor_share']:.0%} |"
         )
     train = config["train"]
     network = "-".join(str(size) for size in [784, *config["model"]["hidden"], 10]) + " " + config["model"]["activation"]
@@ -422,6 +481,8 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
         f"{train['schedule']['name']}, batch {train['batch_size']}, l2 {train['l2']}, {train['epochs']} epochs; "
         f"medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
         f"s/epoch = training loop incl. per-epoch validation / epochs. "
+        f"floor = GFLOP/epoch (matrix products, forward and backward, from the layer shapes) at the faster "
+        f"library's 2048 x 2048 sgemm rate at that thread count; share of floor = floor / s/epoch. "
         f"{environment['cpu']}, {environment['cpu_count']} CPUs; NumPy {environment['numpy']} "
         f"({environment['blas']}), PyTorch {environment['torch']} ({environment['torch_blas']}), Python {environment['python']}.",
     ]

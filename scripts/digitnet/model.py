@@ -51,11 +51,17 @@ class Sequential:
         lets the first layer skip a matrix product it does not need for training.
         When ``trace`` is a list, append (layer, dL/d(layer output)) per layer, last layer first.
         """
+        # Below the first layer with parameters no gradient is needed for training: that
+        # layer skips its input gradient (for the CNN's first convolution, a third of its
+        # work) and the layers under it (a Reshape) have nothing to pass back.
+        first = next((i for i, layer in enumerate(self.layers) if layer.parameters()), len(self.layers))
         grad = dlogits
         for i in range(len(self.layers) - 1, -1, -1):
+            if not need_dX and i < first:
+                return None
             if trace is not None:
                 trace.append((self.layers[i], grad))
-            grad = self.layers[i].backward(grad, need_dX=need_dX or i > 0)
+            grad = self.layers[i].backward(grad, need_dX=need_dX or i > first)
         return grad
 
     def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:

@@ -25,8 +25,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image
-
 from digitnet.errors import DigitnetError
 from digitnet.files import first_damaged
 
@@ -138,6 +136,8 @@ def save_figure(figure, path) -> None:
     The picture is reduced to a 256-colour palette: charts have few distinct colours, and
     the file (embedded in the report) becomes about four times smaller with no visible change.
     """
+    from PIL import Image  # here, not at the top: only drawing steps save figures
+
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     buffer.seek(0)

@@ -22,6 +22,21 @@ def test_the_preset_cnn_has_the_expected_layers_and_shapes(rng):
     assert model.forward(np.zeros((3, 784), np.float32)).shape == (3, 10)
 
 
+def test_training_backward_skips_the_input_gradient_of_the_first_convolution(rng):
+    # Nothing below the first convolution learns, so its input gradient is never made;
+    # the same gradients for every parameter come out either way.
+    model = build_stack(SMALL_CNN, 10, rng, dtype=np.float64)
+    X, dlogits = rng.random((3, 784)), rng.standard_normal((3, 10))
+    model.forward(X, training=True)
+    assert model.backward(dlogits, need_dX=True).shape == X.shape
+    with_dX = [p.grad.copy() for p in model.parameters()]
+    first_conv = model.layers[1]
+    first_conv._scratch.clear()
+    assert model.backward(dlogits) is None
+    assert "dcols" not in first_conv._scratch
+    assert all(np.allclose(p.grad, g) for p, g in zip(model.parameters(), with_dX, strict=True))
+
+
 def test_a_cnn_survives_saving_and_loading(rng, tmp_path):
     model = build_stack(SMALL_CNN, 10, rng)
     save_model(model, tmp_path / "cnn.npz")

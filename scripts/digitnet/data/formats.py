@@ -10,7 +10,6 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from digitnet.errors import DataError
 
@@ -106,6 +105,8 @@ def read_csv_digits(path: Path, has_labels: bool | None = None) -> tuple[np.ndar
     in train.csv, ``pixel0..pixel783`` in test.csv) and "MNIST in CSV" (no header;
     the label, then 784 pixels). ``has_labels`` None means: decide from the columns.
     """
+    import pandas as pd  # here, not at the top: the usual IDX files never need it, and it takes 0.6 s to import
+
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")

@@ -1,0 +1,19 @@
+"""The benchmark's floor: floating-point operations per epoch counted from the layer shapes."""
+
+from benchmark_torch import epoch_flops
+
+from digitnet.model import CNN_PRESET
+
+
+def test_an_mlp_epoch_costs_its_products_three_times_in_training_and_once_in_validation():
+    config = {"model": {"hidden": [128], "activation": "relu", "init": "auto", "dropout": 0.0, "leaky_alpha": 0.01}}
+    first, second = 2 * 784 * 128, 2 * 128 * 10  # per sample, forward
+    # The first layer needs no input gradient: forward and dW only.
+    assert epoch_flops(config, 1000, 100) == 1000 * (2 * first + 3 * second) + 100 * (first + second)
+
+
+def test_a_convolution_costs_its_filter_bank_at_every_output_position():
+    conv1, conv2 = 2 * (32 * 25) * 28 * 28, 2 * (64 * 32 * 25) * 14 * 14
+    dense = 2 * 3136 * 128 + 2 * 128 * 10
+    forward = conv1 + conv2 + dense
+    assert epoch_flops({"stack": CNN_PRESET}, 10, 3) == 10 * (3 * forward - conv1) + 3 * forward
