@@ -27,6 +27,8 @@ RESUME_CONFIG = {
         "schedule": {"name": "cosine", "warmup_epochs": 1},
     },
     "compare": {"models": []},
+    # config.yaml's reader of custom digits is a compared model, and none is compared here.
+    "custom_digits": {"model": None},
 }
 CHECKPOINT = "results/checkpoints/mnist/mlp128/checkpoint.npz"
 LOG = "logs/train/mnist/mlp128.log"

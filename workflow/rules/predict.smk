@@ -19,7 +19,7 @@ rule read_custom_digits:
         "benchmarks/read_custom_digits.tsv"
     conda:
         "../envs/digitnet.yaml"
-    threads: workflow.cores
+    threads: 2
     params:
         names=CUSTOM_IMAGES + CUSTOM_UNREADABLE,
         model=CUSTOM_MODEL,
@@ -73,7 +73,7 @@ rule plot_image_steps:
         "benchmarks/plot_image_steps.tsv"
     conda:
         "../envs/digitnet.yaml"
-    threads: workflow.cores
+    threads: 2
     params:
         cache="results/custom/figure-cache",
         folder=CUSTOM_FOLDER,
