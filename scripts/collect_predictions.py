@@ -1,14 +1,14 @@
 """Step: score every custom image against its label and sum up (rule collect_predictions)."""
 
 import csv
-import json
 
 from digitnet.custom import SUMMARY_COLUMNS, accuracy_summary, confusion_pairs, needs_a_look, score, summary_row
+from digitnet.files import read_json
 from digitnet.step import atomic_path, run_step, write_json
 
 
 def main(log) -> None:
-    readings = json.loads(open(snakemake.input.readings).read())
+    readings = read_json(snakemake.input.readings)
     labels = snakemake.params.labels
     images = [score(image, labels.get(image["file"])) for image in readings["images"]]
     # The top of the folder first, then each sub-folder by name.

@@ -13,8 +13,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
+from digitnet.files import read_json, read_npz
 from digitnet.preprocess import preprocess_file
 from digitnet.step import run_step, save_figure, write_json
 from digitnet.viz.custom import image_steps_figure, sheet_figure
@@ -32,7 +31,7 @@ def draw(job: tuple) -> None:
 
 
 def main(log) -> None:
-    collected = json.loads(open(snakemake.input.summary).read())
+    collected = read_json(snakemake.input.summary)
     folder = Path(snakemake.params.folder)
     out, cache = Path(snakemake.output[0]), Path(snakemake.params.cache)
     out.mkdir(parents=True, exist_ok=True)
@@ -40,15 +39,15 @@ def main(log) -> None:
     code = hashlib.sha256(b"".join(Path(path).read_bytes() for path in snakemake.input.code))
     index = {image["file"]: n for n, image in enumerate(collected["images"])}
     jobs, drawn = [], {}
-    with np.load(snakemake.input.images) as arrays:
-        for file in collected["look"]:
-            n, image = index[file], collected["images"][index[file]]
-            key = code.copy()
-            key.update(json.dumps(image, sort_keys=True).encode())
-            entry = cache / f"{key.hexdigest()[:32]}.png"
-            drawn[file] = (f"{n:04d}.png", entry)
-            if not entry.is_file():
-                jobs.append((image, folder / file, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"], snakemake.params.max_megapixels, entry))
+    arrays = read_npz(snakemake.input.images)
+    for file in collected["look"]:
+        n, image = index[file], collected["images"][index[file]]
+        key = code.copy()
+        key.update(json.dumps(image, sort_keys=True).encode())
+        entry = cache / f"{key.hexdigest()[:32]}.png"
+        drawn[file] = (f"{n:04d}.png", entry)
+        if not entry.is_file():
+            jobs.append((image, folder / file, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"], snakemake.params.max_megapixels, entry))
     if snakemake.threads > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(max_workers=snakemake.threads) as pool:
             list(pool.map(draw, jobs))

@@ -3,12 +3,11 @@
 import os
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from digitnet.benchmarks import read_benchmarks
 from digitnet.data.classes import CLASS_NAMES, TITLES
-from digitnet.files import read_json, read_table
+from digitnet.files import read_json, read_npz, read_table
 from digitnet.markdown import to_html
 from digitnet.report import embed_png, gallery_images, generation_time, git_state, package_versions, render
 from digitnet.step import atomic_path, run_step
@@ -26,10 +25,10 @@ def custom_digits(summary_path, images_path, figures_folder, low_confidence: flo
     collected = {**read_json(summary_path), "low_confidence": low_confidence}
     figures_folder = Path(figures_folder)
     drawn = read_json(figures_folder / "index.json")
-    with np.load(images_path) as arrays:
-        for n, image in enumerate(collected["images"]):
-            image.update(gallery_images(image, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"]))
-            image["figure"] = embed_png(figures_folder / drawn[image["file"]]) if image["file"] in drawn else None
+    arrays = read_npz(images_path)
+    for n, image in enumerate(collected["images"]):
+        image.update(gallery_images(image, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"]))
+        image["figure"] = embed_png(figures_folder / drawn[image["file"]]) if image["file"] in drawn else None
     return collected
 
 

@@ -10,7 +10,6 @@ network's predictions are not cached: they are one batched forward pass over eve
 
 import hashlib
 import json
-import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 from digitnet import preprocess, segment
 from digitnet.preprocess import ImageError, preprocess_file
 from digitnet.segment import looks_like_sheet, segment_file
+from digitnet.step import atomic_path
 
 MODES = ("auto", "single", "sheet")
 THUMBNAIL = {"single": 96, "sheet": 360, "error": 96}  # longest side kept for the report's gallery
@@ -163,8 +163,7 @@ def content_hash(path: Path) -> str:
 def save_reading(reading: Reading, path: Path) -> None:
     """Write a Reading to ``path`` (.npz) through a temporary file, so a killed run leaves no half entry."""
     meta = {"kind": reading.kind, "size": list(reading.size), "notes": reading.notes, "error": reading.error}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(
             f,
             pixels=reading.pixels,
@@ -174,7 +173,6 @@ def save_reading(reading: Reading, path: Path) -> None:
             thumbnail=reading.thumbnail,
             meta=np.array(json.dumps(meta)),
         )
-    os.replace(tmp, path)
 
 
 def load_reading(path: Path) -> Reading:
