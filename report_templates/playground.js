@@ -2,9 +2,10 @@
 //
 // Plain JavaScript, no libraries, nothing fetched: the network's weights are in the page
 // (a <script type="application/json" id="network"> block written by the export_network
-// rule). The forward pass, the MNIST-style preparation of the drawing and the saliency
-// map mirror the Python code (digitnet/model.py, digitnet/preprocess.py, digitnet/trace.py);
-// the browser test checks that both give the same answers.
+// rule). The forward pass (dense, convolution, max pooling, activations), the MNIST-style
+// preparation of the drawing and the saliency map mirror the Python code (digitnet/nn/,
+// digitnet/preprocess.py, digitnet/trace.py); the browser tests check that both give the
+// same answers.
 (function () {
   "use strict";
 
@@ -17,37 +18,246 @@
     return new Float32Array(buffer.buffer);
   }
 
-  // Layers as in Python: dense {W: (in, out) row-major, b: (out,)} and activations.
+  function product(shape) {
+    return shape.reduce(function (a, b) { return a * b; }, 1);
+  }
+
+  var ACTIVATIONS = { relu: true, leaky_relu: true, sigmoid: true, tanh: true };
+  var INPUT_PIXELS = 784;
+
+  // Layers as in Python, in order, each with the shape it reads (inShape) and the shape it
+  // writes (shape: (C, H, W) for feature maps, (D,) for vectors; exported by Python).
+  // dense: W (in, out) row-major, b (out,); conv2d: W (F, C, k, k), b (F,), stride, padding;
+  // maxpool2d: size, stride; reshape and flatten change the shape only.
+  // A weighted layer other than the last has units the reader can switch off (a conv
+  // layer's filters, a dense layer's units): their values are forced to 0 after the
+  // activation that follows the layer (or at the layer's output when none follows); that
+  // layer carries owner: the index of the weighted layer whose units it shows.
   function loadNetwork(spec) {
-    return spec.layers.map(function (layer) {
-      if (layer.type !== "dense") return layer;
-      return { type: "dense", nIn: layer.in, nOut: layer.out, W: decodeFloat32(layer.W), b: decodeFloat32(layer.b) };
+    var inShape = [INPUT_PIXELS];
+    var net = spec.layers.map(function (entry, index) {
+      var layer = { type: entry.type, index: index, inShape: inShape, shape: entry.shape, size: product(entry.shape) };
+      if (entry.type === "dense") {
+        layer.nIn = entry.in;
+        layer.nOut = entry.out;
+      } else if (entry.type === "conv2d") {
+        layer.C = entry.in_channels;
+        layer.F = entry.filters;
+        layer.k = entry.kernel;
+        layer.stride = entry.stride;
+        layer.padding = entry.padding;
+      } else if (entry.type === "maxpool2d") {
+        layer.poolSize = entry.size;
+        layer.stride = entry.stride;
+      } else if (entry.type === "leaky_relu") {
+        layer.alpha = entry.alpha;
+      } else if (!ACTIVATIONS[entry.type] && entry.type !== "reshape" && entry.type !== "flatten") {
+        throw new Error("the playground has no JavaScript for " + entry.type + " layers");
+      }
+      if (entry.W) { layer.W = decodeFloat32(entry.W); layer.b = decodeFloat32(entry.b); }
+      inShape = entry.shape;
+      return layer;
+    });
+    net.forEach(function (layer, l) {
+      if ((layer.type === "conv2d" || layer.type === "dense") && l < net.length - 1) {
+        layer.shownAt = ACTIVATIONS[net[l + 1].type] ? l + 1 : l;
+        net[layer.shownAt].owner = l;
+      }
+    });
+    return net;
+  }
+
+  // Every array the forward pass and the saliency write, made once per network and reused
+  // on every update (a fresh Float32Array per layer and update cost more than the sums).
+  function makeWorkspace(net) {
+    return net.map(function (layer) {
+      var w = { out: new Float32Array(layer.size), grad: new Float32Array(product(layer.inShape)) };
+      if (layer.type === "conv2d") {
+        var C = layer.C, Hp = layer.inShape[1] + 2 * layer.padding, Wp = layer.inShape[2] + 2 * layer.padding;
+        w.padded = new Float32Array(C * Hp * Wp);
+        w.gradPadded = new Float32Array(C * Hp * Wp);
+        w.live = new Uint8Array(C);
+        // Stride 1 works in rows as wide as the padded input (see conv2d).
+        if (layer.stride === 1) w.wide = new Float32Array(layer.F * layer.shape[1] * Wp);
+      }
+      if (layer.type === "maxpool2d") w.argmax = new Int32Array(layer.size);
+      return w;
     });
   }
 
-  function activate(type, z, alpha) {
-    var a = new Float32Array(z.length);
-    for (var j = 0; j < z.length; j++) {
-      var v = z[j];
-      if (type === "relu") a[j] = v > 0 ? v : 0;
-      else if (type === "leaky_relu") a[j] = v > 0 ? v : alpha * v;
-      else if (type === "sigmoid") a[j] = 1 / (1 + Math.exp(-v));
-      else if (type === "tanh") a[j] = Math.tanh(v);
-    }
+  function activate(layer, z, a) {
+    var type = layer.type, alpha = layer.alpha, n = z.length, j, v;
+    if (type === "relu") for (j = 0; j < n; j++) { v = z[j]; a[j] = v > 0 ? v : 0; }
+    else if (type === "leaky_relu") for (j = 0; j < n; j++) { v = z[j]; a[j] = v > 0 ? v : alpha * v; }
+    else if (type === "sigmoid") for (j = 0; j < n; j++) a[j] = 1 / (1 + Math.exp(-z[j]));
+    else for (j = 0; j < n; j++) a[j] = Math.tanh(z[j]);
     return a;
   }
 
-  // Z = X W + b for one sample x : (in,). Loops over the inputs, skipping zeros: most
-  // pixels of a digit are paper, so the first layer costs a fraction of in * out.
-  function dense(layer, x) {
-    var z = new Float32Array(layer.b);
-    for (var i = 0; i < layer.nIn; i++) {
+  // dA/dZ at each unit, from the activation's input z and output a.
+  function activationGrad(layer, z, a, g, gin) {
+    var type = layer.type, alpha = layer.alpha, n = z.length, j;
+    if (type === "relu") for (j = 0; j < n; j++) gin[j] = z[j] > 0 ? g[j] : 0;
+    else if (type === "leaky_relu") for (j = 0; j < n; j++) gin[j] = z[j] > 0 ? g[j] : alpha * g[j];
+    else if (type === "sigmoid") for (j = 0; j < n; j++) gin[j] = g[j] * a[j] * (1 - a[j]);
+    else for (j = 0; j < n; j++) gin[j] = g[j] * (1 - a[j] * a[j]);
+    return gin;
+  }
+
+  // Z = x W + b for one sample x : (in,). Loops over the inputs, skipping zeros: most
+  // pixels of a digit are paper (and many units after a ReLU are 0), so a layer costs a
+  // fraction of in * out.
+  function dense(layer, x, z) {
+    var nIn = layer.nIn, nOut = layer.nOut, W = layer.W;
+    z.set(layer.b);
+    for (var i = 0; i < nIn; i++) {
       var xi = x[i];
       if (xi === 0) continue;
-      var row = i * layer.nOut;
-      for (var j = 0; j < layer.nOut; j++) z[j] += xi * layer.W[row + j];
+      var row = i * nOut;
+      for (var j = 0; j < nOut; j++) z[j] += xi * W[row + j];
     }
     return z;
+  }
+
+  // dL/dx = W dL/dz : (in,), for dL/dz : (out,).
+  function denseBackward(layer, g, gin) {
+    var nIn = layer.nIn, nOut = layer.nOut, W = layer.W;
+    for (var i = 0; i < nIn; i++) {
+      var row = i * nOut, sum = 0;
+      for (var k = 0; k < nOut; k++) sum += W[row + k] * g[k];
+      gin[i] = sum;
+    }
+    return gin;
+  }
+
+  // The convolution, direct (no patch matrix):
+  //   out[f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] xp[c, i s + u, j s + v]
+  // with xp the input zero-padded by p. The loops run over the output channels f, the input
+  // channels c and the kernel offsets (u, v); for each, one weight times a whole strided
+  // block of the input is added to the output plane. Channels of the input that are all
+  // zero (a blank drawing's border, filters a ReLU switched off entirely) are skipped.
+  // With stride 1 the output plane is computed as rows of the padded width Wp: then
+  // offset (u, v) reads xp from c's plane + u Wp + v onwards in one contiguous run of
+  // (H' - 1) Wp + W' numbers, one loop instead of H' short ones; the Wp - W' extra numbers
+  // per row are dropped when the plane is copied out.
+  function conv2d(layer, x, w) {
+    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
+    var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
+    var Hp = H + 2 * p, Wp = Wd + 2 * p, plane = Hp * Wp, xp = w.padded, live = w.live, out = w.out;
+    var W = layer.W, b = layer.b, c, y, i, j, f, u, v, t;
+    // Only the inside of xp is written, so its border stays zero from when it was made.
+    for (c = 0; c < C; c++) {
+      var any = 0;
+      for (y = 0; y < H; y++) {
+        var src = (c * H + y) * Wd, dst = c * plane + (y + p) * Wp + p;
+        for (j = 0; j < Wd; j++) { var value = x[src + j]; xp[dst + j] = value; if (value !== 0) any = 1; }
+      }
+      live[c] = any;
+    }
+    if (s === 1) {
+      var wide = w.wide, run = (Ho - 1) * Wp + Wo;
+      for (f = 0; f < F; f++) {
+        var base = f * Ho * Wp, bias = b[f];
+        for (t = 0; t < run; t++) wide[base + t] = bias;
+        for (c = 0; c < C; c++) {
+          if (!live[c]) continue;
+          for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
+            var weight = W[((f * C + c) * k + u) * k + v], from = c * plane + u * Wp + v - base;
+            for (t = base; t < base + run; t++) wide[t] += weight * xp[from + t];
+          }
+        }
+        for (i = 0; i < Ho; i++) for (j = 0; j < Wo; j++) out[(f * Ho + i) * Wo + j] = wide[base + i * Wp + j];
+      }
+      return out;
+    }
+    for (f = 0; f < F; f++) {
+      var outBase = f * Ho * Wo;
+      for (t = 0; t < Ho * Wo; t++) out[outBase + t] = b[f];
+      for (c = 0; c < C; c++) {
+        if (!live[c]) continue;
+        for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
+          var wt = W[((f * C + c) * k + u) * k + v];
+          for (i = 0; i < Ho; i++) {
+            var row = c * plane + (i * s + u) * Wp + v, o = outBase + i * Wo;
+            for (j = 0; j < Wo; j++) out[o + j] += wt * xp[row + j * s];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // dL/dx of the convolution: every output's gradient goes back to the inputs it read,
+  //   dxp[c, i s + u, j s + v] += W[f, c, u, v] g[f, i, j],
+  // the forward loops with reading and writing swapped (planes of g that are all zero,
+  // common below a max pool and a ReLU, are skipped); dx is the inside of dxp.
+  function conv2dBackward(layer, g, w) {
+    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
+    var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
+    var Hp = H + 2 * p, Wp = Wd + 2 * p, plane = Hp * Wp, gp = w.gradPadded, W = layer.W;
+    var f, c, u, v, i, j, t, o;
+    gp.fill(0);
+    for (f = 0; f < F; f++) {
+      var gBase = f * Ho * Wo, any = false;
+      for (t = 0; t < Ho * Wo; t++) if (g[gBase + t] !== 0) { any = true; break; }
+      if (!any) continue;
+      if (s === 1) {
+        // g's plane laid out in rows of Wp, zeros in the extra columns (see conv2d).
+        var wide = w.wide, base = f * Ho * Wp, run = (Ho - 1) * Wp + Wo;
+        for (i = 0; i < Ho; i++) {
+          for (j = 0; j < Wo; j++) wide[base + i * Wp + j] = g[gBase + i * Wo + j];
+          for (j = Wo; j < Wp && i < Ho - 1; j++) wide[base + i * Wp + j] = 0;
+        }
+        for (c = 0; c < C; c++) for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
+          var weight = W[((f * C + c) * k + u) * k + v], to = c * plane + u * Wp + v - base;
+          for (t = base; t < base + run; t++) gp[to + t] += weight * wide[t];
+        }
+        continue;
+      }
+      for (c = 0; c < C; c++) for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
+        var wt = W[((f * C + c) * k + u) * k + v];
+        for (i = 0; i < Ho; i++) {
+          var row = c * plane + (i * s + u) * Wp + v;
+          o = gBase + i * Wo;
+          for (j = 0; j < Wo; j++) gp[row + j * s] += wt * g[o + j];
+        }
+      }
+    }
+    var gin = w.grad;
+    for (c = 0; c < C; c++) for (i = 0; i < H; i++) for (j = 0; j < Wd; j++) gin[(c * H + i) * Wd + j] = gp[c * plane + (i + p) * Wp + p + j];
+    return gin;
+  }
+
+  // Max pooling: out[c, i, j] = max over u, v < size of x[c, i s + u, j s + v]. Where each
+  // maximum was is kept for the saliency: the first one in row-major order when several
+  // tie, as in NumPy (digitnet/nn/conv.py), which is the one a strict > keeps.
+  function maxpool(layer, x, w) {
+    var C = layer.inShape[0], H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
+    var size = layer.poolSize, s = layer.stride, out = w.out, argmax = w.argmax, o = 0;
+    for (var c = 0; c < C; c++) for (var i = 0; i < Ho; i++) for (var j = 0; j < Wo; j++, o++) {
+      var best = -Infinity, at = 0;
+      for (var u = 0; u < size; u++) {
+        var row = (c * H + i * s + u) * Wd + j * s;
+        for (var v = 0; v < size; v++) if (x[row + v] > best) { best = x[row + v]; at = row + v; }
+      }
+      out[o] = best;
+      argmax[o] = at;
+    }
+    return out;
+  }
+
+  // The gradient of a max goes to where the maximum was.
+  function maxpoolBackward(layer, g, w) {
+    var gin = w.grad, argmax = w.argmax;
+    gin.fill(0);
+    for (var o = 0; o < argmax.length; o++) gin[argmax[o]] += g[o];
+    return gin;
+  }
+
+  // Units switched off: a filter's whole feature map, or a dense unit, set to 0.
+  function switchOff(values, units, layer) {
+    var plane = layer.shape.length === 3 ? layer.shape[1] * layer.shape[2] : 1;
+    units.forEach(function (unit) { values.fill(0, unit * plane, (unit + 1) * plane); });
   }
 
   function softmax(z) {
@@ -58,55 +268,38 @@
     return p;
   }
 
-  // The forward pass, recording each dense layer's Z and its activation's A.
-  // disabled: {hiddenIndex: Set of unit indices} switched off (their A forced to 0).
-  function forward(net, x, disabled) {
-    var steps = [], a = x, hidden = 0;
+  // The forward pass for one image x : (784,), recording every layer's output (arrays of
+  // the workspace, overwritten by the next pass). disabled: {weighted layer index: Set of
+  // units (filters or dense units) switched off}.
+  function forward(net, ws, x, disabled) {
+    var outputs = [], a = x;
     for (var l = 0; l < net.length; l++) {
-      var layer = net[l];
-      if (layer.type !== "dense") continue;
-      var z = dense(layer, a);
-      var next = net[l + 1];
-      if (next && next.type !== "dense") {
-        a = activate(next.type, z, next.alpha);
-        var off = disabled && disabled[hidden];
-        if (off) off.forEach(function (j) { a[j] = 0; });
-        steps.push({ layer: layer, activation: next.type, alpha: next.alpha, Z: z, A: a, hidden: hidden });
-        hidden++;
-      } else {
-        steps.push({ layer: layer, activation: null, Z: z, A: z });
-        a = z;
-      }
+      var layer = net[l], w = ws[l], out;
+      if (layer.type === "dense") out = dense(layer, a, w.out);
+      else if (layer.type === "conv2d") out = conv2d(layer, a, w);
+      else if (layer.type === "maxpool2d") out = maxpool(layer, a, w);
+      else if (layer.type === "reshape" || layer.type === "flatten") out = a;  // the same numbers, row-major
+      else out = activate(layer, a, w.out);
+      if (layer.owner !== undefined && disabled[layer.owner]) switchOff(out, disabled[layer.owner], layer);
+      outputs.push(out);
+      a = out;
     }
-    var logits = steps[steps.length - 1].Z;
-    return { steps: steps, logits: logits, probs: softmax(logits) };
+    return { x: x, outputs: outputs, logits: a, probs: softmax(a) };
   }
 
-  // Saliency: d logits[cls] / d x, backpropagation from a one-hot gradient on the logits.
-  function saliency(result, cls, disabled) {
-    var steps = result.steps;
-    var g = new Float32Array(steps[steps.length - 1].Z.length);
+  // Saliency: d logits[cls] / d x : (784,), backpropagation from a one-hot gradient on the
+  // logits through every layer of the forward pass ``result``. Switched-off units are
+  // constants (0), so no gradient passes through them.
+  function saliency(net, ws, result, cls, disabled) {
+    var g = new Float32Array(result.logits.length);
     g[cls] = 1;
-    for (var s = steps.length - 1; s >= 0; s--) {
-      var st = steps[s];
-      if (st.activation) {
-        var off = disabled && disabled[st.hidden];
-        for (var j = 0; j < g.length; j++) {
-          var z = st.Z[j], a = st.A[j], d;
-          if (st.activation === "relu") d = z > 0 ? 1 : 0;
-          else if (st.activation === "leaky_relu") d = z > 0 ? 1 : st.alpha;
-          else if (st.activation === "sigmoid") d = a * (1 - a);
-          else d = 1 - a * a;
-          g[j] *= (off && off.has(j)) ? 0 : d;
-        }
-      }
-      var layer = st.layer, gin = new Float32Array(layer.nIn);
-      for (var i = 0; i < layer.nIn; i++) {
-        var row = i * layer.nOut, sum = 0;
-        for (var k = 0; k < layer.nOut; k++) sum += layer.W[row + k] * g[k];
-        gin[i] = sum;
-      }
-      g = gin;
+    for (var l = net.length - 1; l >= 0; l--) {
+      var layer = net[l], w = ws[l], input = l > 0 ? result.outputs[l - 1] : result.x;
+      if (layer.owner !== undefined && disabled[layer.owner]) switchOff(g, disabled[layer.owner], layer);
+      if (layer.type === "dense") g = denseBackward(layer, g, w.grad);
+      else if (layer.type === "conv2d") g = conv2dBackward(layer, g, w);
+      else if (layer.type === "maxpool2d") g = maxpoolBackward(layer, g, w);
+      else if (layer.type !== "reshape" && layer.type !== "flatten") g = activationGrad(layer, input, result.outputs[l], g, w.grad);
     }
     return g;
   }
@@ -255,6 +448,19 @@
     ctx.putImageData(img, 0, 0);
   }
 
+  // One feature map values[offset .. offset + h w), colored as colorFor does (0 white, max orange-red).
+  function drawMap(canvas, values, offset, max) {
+    var ctx = canvas.getContext("2d"), n = canvas.width * canvas.height, img = ctx.createImageData(canvas.width, canvas.height);
+    for (var i = 0; i < n; i++) {
+      var t = max > 0 ? Math.max(0, Math.min(1, values[offset + i] / max)) : 0;
+      img.data[4 * i] = Math.round(255 - 20 * t);
+      img.data[4 * i + 1] = Math.round(255 - 160 * t);
+      img.data[4 * i + 2] = Math.round(255 - 230 * t);
+      img.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
   function signedImage(values, size) {
     var limit = 0;
     for (var i = 0; i < values.length; i++) limit = Math.max(limit, Math.abs(values[i]));
@@ -278,38 +484,95 @@
     return el;
   }
 
-  var MAX_UNITS_DRAWN = 256;
+  function toggleOnKeys(el, toggle) {
+    el.addEventListener("click", toggle);
+    el.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+  }
 
+  // A sample of n units spread evenly, at most most of them: 0, n/most, 2 n/most, ...
+  function evenly(n, most) {
+    var step = Math.max(1, n / most), picked = [];
+    for (var k = 0; k < Math.min(n, most); k++) picked.push(Math.round(k * step));
+    return picked;
+  }
+
+  var MAX_UNITS_DRAWN = 256, MAPS_SHOWN = 8;
+
+  // Each convolution's feature maps (after its activation): with more than MAPS_SHOWN
+  // filters, MAPS_SHOWN of them spread evenly (filters 1, 5, 9, ... of 32; 1, 9, 17, ... of
+  // 64), the same ones on every update so a map can be watched while drawing.
+  function buildMapView(root, net, onToggle) {
+    var rows = [];
+    net.forEach(function (layer, l) {
+      if (layer.type !== "conv2d" || layer.shownAt === undefined) return;
+      var shape = net[layer.shownAt].shape, filters = evenly(layer.F, MAPS_SHOWN), number = rows.length + 1;
+      var row = document.createElement("div");
+      row.className = "map-row";
+      var label = document.createElement("p");
+      label.className = "small map-label";
+      label.textContent = "Convolution " + number + ": " + (filters.length < layer.F
+        ? filters.length + " of its " + layer.F + " feature maps (filters " + filters.map(function (f) { return f + 1; }).join(", ") + ")"
+        : "its " + layer.F + " feature maps") + ", " + shape[1] + " x " + shape[2] + " each";
+      row.appendChild(label);
+      var maps = filters.map(function (f) {
+        var canvas = document.createElement("canvas");
+        canvas.width = shape[2];
+        canvas.height = shape[1];
+        canvas.className = "map";
+        canvas.tabIndex = 0;
+        canvas.setAttribute("data-layer", l);
+        canvas.setAttribute("data-unit", f);
+        canvas.title = "convolution " + number + ", filter " + (f + 1) + ": click to switch off or on";
+        toggleOnKeys(canvas, function () { onToggle(l, f); });
+        row.appendChild(canvas);
+        return { canvas: canvas, unit: f };
+      });
+      root.appendChild(row);
+      rows.push({ layer: l, shownAt: layer.shownAt, plane: shape[1] * shape[2], maps: maps });
+    });
+    return rows;
+  }
+
+  function updateMapView(rows, result, disabled) {
+    rows.forEach(function (row) {
+      var values = result.outputs[row.shownAt], max = 0, off = disabled[row.layer];
+      for (var i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+      row.maps.forEach(function (m) {
+        drawMap(m.canvas, values, m.unit * row.plane, max);
+        m.canvas.classList.toggle("off", !!(off && off.has(m.unit)));
+      });
+    });
+  }
+
+  // The hidden dense layers as grids of units, and the ten outputs.
   function buildLayerView(root, net, onToggle) {
-    var hidden = net.filter(function (l, i) { return l.type === "dense" && net[i + 1] && net[i + 1].type !== "dense"; });
-    var columns = hidden.map(function (l, h) {
-      var n = l.nOut, drawn = [];
-      var step = Math.max(1, n / MAX_UNITS_DRAWN);
-      for (var k = 0; k < Math.min(n, MAX_UNITS_DRAWN); k++) drawn.push(Math.round(k * step));
-      return { hidden: h, units: drawn, cols: Math.ceil(Math.sqrt(2 * drawn.length)) };
+    var hidden = [];
+    net.forEach(function (layer, l) { if (layer.type === "dense" && layer.shownAt !== undefined) hidden.push(l); });
+    var columns = hidden.map(function (l) {
+      var drawn = evenly(net[l].nOut, MAX_UNITS_DRAWN);
+      return { layer: l, units: drawn, cols: Math.ceil(Math.sqrt(2 * drawn.length)) };
     });
     var cell = 14, gap = 60, width = 0, height = 10 * 26;
     columns.forEach(function (c) { c.x = width; c.rows = Math.ceil(c.units.length / c.cols); width += c.cols * cell + gap; height = Math.max(height, c.rows * cell); });
     var outX = width + 20;
-    var view = svg("svg", { viewBox: "-4 -24 " + (outX + 80) + " " + (height + 30), role: "img", "aria-label": "the network's layers, lit by their activations" });
+    var view = svg("svg", { viewBox: "-4 -24 " + (outX + 80) + " " + (height + 30), role: "img", "aria-label": "the network's dense layers, lit by their activations" });
     var lines = svg("g", { "class": "links" });
     view.appendChild(lines);
-    var cells = [];
+    var cells = {};
     columns.forEach(function (c, ci) {
-      var label = svg("text", { x: c.x, y: -8, "class": "layer-label" });
-      label.textContent = "hidden layer " + (ci + 1) + (c.units.length < hidden[ci].nOut ? " (" + c.units.length + " of " + hidden[ci].nOut + ")" : " (" + hidden[ci].nOut + " units)");
+      var n = net[c.layer].nOut, label = svg("text", { x: c.x, y: -8, "class": "layer-label" });
+      label.textContent = "hidden layer " + (ci + 1) + (c.units.length < n ? " (" + c.units.length + " of " + n + ")" : " (" + n + " units)");
       view.appendChild(label);
-      cells.push(c.units.map(function (unit, k) {
+      cells[c.layer] = c.units.map(function (unit, k) {
         var x = c.x + (k % c.cols) * cell, y = Math.floor(k / c.cols) * cell;
-        var rect = svg("rect", { x: x, y: y, width: cell - 2, height: cell - 2, rx: 2, "class": "unit", "data-layer": c.hidden, "data-unit": unit, tabindex: 0 });
+        var rect = svg("rect", { x: x, y: y, width: cell - 2, height: cell - 2, rx: 2, "class": "unit", "data-layer": c.layer, "data-unit": unit, tabindex: 0 });
         var title = svg("title", {});
-        title.textContent = "layer " + (c.hidden + 1) + ", unit " + unit + ": click to switch off or on";
+        title.textContent = "layer " + (ci + 1) + ", unit " + unit + ": click to switch off or on";
         rect.appendChild(title);
-        rect.addEventListener("click", function () { onToggle(c.hidden, unit); });
-        rect.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); onToggle(c.hidden, unit); } });
+        toggleOnKeys(rect, function () { onToggle(c.layer, unit); });
         view.appendChild(rect);
         return { rect: rect, unit: unit, cx: x + cell / 2, cy: y + cell / 2 };
-      }));
+      });
     });
     var outputs = [];
     var outLabel = svg("text", { x: outX - 10, y: -8, "class": "layer-label" });
@@ -324,18 +587,16 @@
       outputs.push({ circle: circle, cx: outX, cy: d * 26 + 10 });
     }
     root.appendChild(view);
-    return { cells: cells, outputs: outputs, lines: lines };
+    return { hidden: hidden, cells: cells, outputs: outputs, lines: lines };
   }
 
-  function updateLayerView(layers, result, disabled, winner) {
-    result.steps.forEach(function (st) {
-      if (!st.activation) return;
-      var drawn = layers.cells[st.hidden], max = 0;
-      for (var j = 0; j < st.A.length; j++) max = Math.max(max, st.A[j]);
-      var off = disabled[st.hidden];
-      drawn.forEach(function (c) {
+  function updateLayerView(layers, net, result, disabled, winner) {
+    layers.hidden.forEach(function (l) {
+      var A = result.outputs[net[l].shownAt], max = 0, off = disabled[l];
+      for (var j = 0; j < A.length; j++) max = Math.max(max, A[j]);
+      layers.cells[l].forEach(function (c) {
         var isOff = off && off.has(c.unit);
-        c.rect.style.fill = isOff ? "#9aa3ad" : colorFor(st.A[c.unit], max);
+        c.rect.style.fill = isOff ? "#9aa3ad" : colorFor(A[c.unit], max);
         c.rect.classList.toggle("off", !!isOff);
       });
     });
@@ -344,14 +605,14 @@
       o.circle.style.fill = colorFor(probs[d], 1);
       o.circle.classList.toggle("winner", d === winner);
     });
-    // The strongest contributions to the winning score: A_j * W[j, winner] of the last hidden layer.
+    // The strongest contributions to the winning score: A_j * W[j, winner], when the output
+    // layer reads a hidden dense layer's units directly.
     var lines = layers.lines;
     while (lines.firstChild) lines.removeChild(lines.firstChild);
-    var last = null;
-    result.steps.forEach(function (st) { if (st.activation) last = st; });
-    if (!last) return;
-    var outLayer = result.steps[result.steps.length - 1].layer, drawnLast = layers.cells[last.hidden];
-    var contributions = drawnLast.map(function (c) { return { c: c, v: last.A[c.unit] * outLayer.W[c.unit * outLayer.nOut + winner] }; });
+    var outLayer = net[net.length - 1], last = layers.hidden[layers.hidden.length - 1];
+    if (last === undefined || net[last].shownAt !== net.length - 2) return;
+    var A = result.outputs[net.length - 2];
+    var contributions = layers.cells[last].map(function (c) { return { c: c, v: A[c.unit] * outLayer.W[c.unit * outLayer.nOut + winner] }; });
     contributions.sort(function (a, b) { return b.v - a.v; });
     contributions.slice(0, 8).forEach(function (item) {
       if (item.v <= 0) return;
@@ -364,6 +625,7 @@
     var source = document.getElementById("network");
     if (!root || !source) return;
     var net = loadNetwork(JSON.parse(source.textContent));
+    var ws = makeWorkspace(net);
     var pad = document.getElementById("pad"), overlay = document.getElementById("pad-overlay");
     var input28 = document.getElementById("input28"), bars = document.getElementById("bars");
     var answer = document.getElementById("answer"), timing = document.getElementById("timing");
@@ -387,11 +649,14 @@
       barEls.push(row);
     }
 
-    var layers = buildLayerView(document.getElementById("layers"), net, function (layer, unit) {
+    function toggle(layer, unit) {
       disabled[layer] = disabled[layer] || new Set();
       if (disabled[layer].has(unit)) disabled[layer].delete(unit); else disabled[layer].add(unit);
       update();
-    });
+    }
+    var layersRoot = document.getElementById("layers");
+    var mapRows = buildMapView(layersRoot, net, toggle);
+    var layers = buildLayerView(layersRoot, net, toggle);
 
     function update() {
       var started = performance.now();
@@ -407,7 +672,7 @@
         drawGray(input28, new Float32Array(784), 28);
         return;
       }
-      var result = forward(net, prepared.pixels, disabled);
+      var result = forward(net, ws, prepared.pixels, disabled);
       var winner = 0;
       for (var k = 1; k < 10; k++) if (result.probs[k] > result.probs[winner]) winner = k;
       state.result = result;
@@ -422,9 +687,10 @@
         row.classList.toggle("top", d === winner);
       });
       drawGray(input28, prepared.pixels, 28);
-      updateLayerView(layers, result, disabled, winner);
+      updateMapView(mapRows, result, disabled);
+      updateLayerView(layers, net, result, disabled, winner);
       // Saliency, mapped back from 28 x 28 onto the drawing.
-      var sal = signedImage(saliency(result, winner, disabled), 28), m = prepared.map;
+      var sal = signedImage(saliency(net, ws, result, winner, disabled), 28), m = prepared.map;
       octx.imageSmoothingEnabled = true;
       octx.setTransform(1 / m.scale, 0, 0, 1 / m.scale, -m.x / m.scale, -m.y / m.scale);
       octx.drawImage(sal, 0, 0);
@@ -478,10 +744,16 @@
     root.hidden = false;
     clearPad();
 
-    // For tests and the curious: the same functions the page uses.
+    // For tests and the curious: the same functions the page uses (predict on its own
+    // workspace, so it leaves the page's last result alone).
+    var spare = makeWorkspace(net);
     window.digitnet = {
       network: net,
-      predict: function (pixels) { return Array.from(forward(net, Float32Array.from(pixels), {}).probs); },
+      predict: function (pixels) { return Array.from(forward(net, spare, Float32Array.from(pixels), {}).probs); },
+      saliency: function (pixels, cls) {
+        var result = forward(net, spare, Float32Array.from(pixels), {});
+        return Array.from(saliency(net, spare, result, cls, {}));
+      },
       prepareDrawing: function () { var p = prepare(pad); return p ? Array.from(p.pixels) : null; },
       state: state,
     };
