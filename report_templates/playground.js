@@ -22,6 +22,21 @@
     return shape.reduce(function (a, b) { return a * b; }, 1);
   }
 
+  // The row-major array a of the given shape with its axes in the order ``axes``
+  // (NumPy's a.transpose(axes)), a new array.
+  function permute(a, shape, axes) {
+    var newShape = axes.map(function (axis) { return shape[axis]; }), strides = [], n = a.length;
+    for (var d = shape.length - 1, step = 1; d >= 0; step *= shape[d], d--) strides[d] = step;
+    var out = new Float32Array(n), index = newShape.map(function () { return 0; });
+    for (var o = 0; o < n; o++) {
+      var from = 0;
+      for (d = 0; d < axes.length; d++) from += index[d] * strides[axes[d]];
+      out[o] = a[from];
+      for (d = axes.length - 1; d >= 0 && ++index[d] === newShape[d]; d--) index[d] = 0;
+    }
+    return out;
+  }
+
   var ACTIVATIONS = { relu: true, leaky_relu: true, sigmoid: true, tanh: true };
   var INPUT_PIXELS = 784;
 
@@ -55,6 +70,10 @@
         throw new Error("the playground has no JavaScript for " + entry.type + " layers");
       }
       if (entry.W) { layer.W = decodeFloat32(entry.W); layer.b = decodeFloat32(entry.b); }
+      if (entry.type === "conv2d") {
+        layer.Wf = permute(layer.W, [layer.F, layer.C, layer.k, layer.k], [1, 2, 3, 0]);
+        layer.Wb = permute(layer.W, [layer.F, layer.C, layer.k, layer.k], [0, 2, 3, 1]);
+      }
       inShape = entry.shape;
       return layer;
     });
@@ -73,12 +92,8 @@
     return net.map(function (layer) {
       var w = { out: new Float32Array(layer.size), grad: new Float32Array(product(layer.inShape)) };
       if (layer.type === "conv2d") {
-        var C = layer.C, Hp = layer.inShape[1] + 2 * layer.padding, Wp = layer.inShape[2] + 2 * layer.padding;
-        w.padded = new Float32Array(C * Hp * Wp);
-        w.gradPadded = new Float32Array(C * Hp * Wp);
-        w.live = new Uint8Array(C);
-        // Stride 1 works in rows as wide as the padded input (see conv2d).
-        if (layer.stride === 1) w.wide = new Float32Array(layer.F * layer.shape[1] * Wp);
+        w.acc = new Float32Array(layer.size);
+        w.gradAcc = new Float32Array(w.grad.length);
       }
       if (layer.type === "maxpool2d") w.argmax = new Int32Array(layer.size);
       return w;
@@ -130,101 +145,64 @@
     return gin;
   }
 
-  // The convolution, direct (no patch matrix):
-  //   out[f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] xp[c, i s + u, j s + v]
-  // with xp the input zero-padded by p. The loops run over the output channels f, the input
-  // channels c and the kernel offsets (u, v); for each, one weight times a whole strided
-  // block of the input is added to the output plane. Channels of the input that are all
-  // zero (a blank drawing's border, filters a ReLU switched off entirely) are skipped.
-  // With stride 1 the output plane is computed as rows of the padded width Wp: then
-  // offset (u, v) reads xp from c's plane + u Wp + v onwards in one contiguous run of
-  // (H' - 1) Wp + W' numbers, one loop instead of H' short ones; the Wp - W' extra numbers
-  // per row are dropped when the plane is copied out.
+  // The convolution, direct (no patch matrix), driven by the input's nonzero values:
+  //   out[f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] x[c, i s + u - p, j s + v - p]
+  // (x zero outside its H x W). Each nonzero input x[c, y, x'] adds itself, times the filter
+  // weights W[:, c, u, v], to the outputs it reaches (i s = y + p - u, j s = x' + p - v): one
+  // contiguous loop over the F output channels, with W laid out as Wf : (C, k, k, F) and the
+  // sums kept channels-last, acc : (H', W', F), then copied out as (F, H', W'). Zeros (the
+  // paper around a digit, units a ReLU switched off) cost nothing, so the work is
+  // (nonzero inputs) k^2 F rather than C H W k^2 F.
   function conv2d(layer, x, w) {
     var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
     var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
-    var Hp = H + 2 * p, Wp = Wd + 2 * p, plane = Hp * Wp, xp = w.padded, live = w.live, out = w.out;
-    var W = layer.W, b = layer.b, c, y, i, j, f, u, v, t;
-    // Only the inside of xp is written, so its border stays zero from when it was made.
-    for (c = 0; c < C; c++) {
-      var any = 0;
-      for (y = 0; y < H; y++) {
-        var src = (c * H + y) * Wd, dst = c * plane + (y + p) * Wp + p;
-        for (j = 0; j < Wd; j++) { var value = x[src + j]; xp[dst + j] = value; if (value !== 0) any = 1; }
-      }
-      live[c] = any;
-    }
-    if (s === 1) {
-      var wide = w.wide, run = (Ho - 1) * Wp + Wo;
-      for (f = 0; f < F; f++) {
-        var base = f * Ho * Wp, bias = b[f];
-        for (t = 0; t < run; t++) wide[base + t] = bias;
-        for (c = 0; c < C; c++) {
-          if (!live[c]) continue;
-          for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
-            var weight = W[((f * C + c) * k + u) * k + v], from = c * plane + u * Wp + v - base;
-            for (t = base; t < base + run; t++) wide[t] += weight * xp[from + t];
-          }
-        }
-        for (i = 0; i < Ho; i++) for (j = 0; j < Wo; j++) out[(f * Ho + i) * Wo + j] = wide[base + i * Wp + j];
-      }
-      return out;
-    }
-    for (f = 0; f < F; f++) {
-      var outBase = f * Ho * Wo;
-      for (t = 0; t < Ho * Wo; t++) out[outBase + t] = b[f];
-      for (c = 0; c < C; c++) {
-        if (!live[c]) continue;
-        for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
-          var wt = W[((f * C + c) * k + u) * k + v];
-          for (i = 0; i < Ho; i++) {
-            var row = c * plane + (i * s + u) * Wp + v, o = outBase + i * Wo;
-            for (j = 0; j < Wo; j++) out[o + j] += wt * xp[row + j * s];
-          }
+    var Wf = layer.Wf, b = layer.b, acc = w.acc, out = w.out, n = 0, c, y, xx, u, v, f, o;
+    for (o = 0; o < Ho * Wo; o++) acc.set(b, o * F);
+    for (c = 0; c < C; c++) for (y = 0; y < H; y++) for (xx = 0; xx < Wd; xx++, n++) {
+      var value = x[n];
+      if (value === 0) continue;
+      for (u = 0; u < k; u++) {
+        var ii = y + p - u, i = ii / s;
+        if (ii < 0 || i >= Ho || ii % s !== 0) continue;
+        for (v = 0; v < k; v++) {
+          var jj = xx + p - v, j = jj / s;
+          if (jj < 0 || j >= Wo || jj % s !== 0) continue;
+          var at = (i * Wo + j) * F, row = ((c * k + u) * k + v) * F;
+          for (f = 0; f < F; f++) acc[at + f] += value * Wf[row + f];
         }
       }
     }
+    var plane = Ho * Wo;
+    for (o = 0; o < plane; o++) for (f = 0; f < F; f++) out[f * plane + o] = acc[o * F + f];
     return out;
   }
 
-  // dL/dx of the convolution: every output's gradient goes back to the inputs it read,
-  //   dxp[c, i s + u, j s + v] += W[f, c, u, v] g[f, i, j],
-  // the forward loops with reading and writing swapped (planes of g that are all zero,
-  // common below a max pool and a ReLU, are skipped); dx is the inside of dxp.
+  // dL/dx of the convolution: each nonzero output gradient g[f, i, j] goes back to the
+  // inputs it read, dx[c, i s + u - p, j s + v - p] += W[f, c, u, v] g[f, i, j], one loop over
+  // the C input channels (W laid out as Wb : (F, k, k, C), sums channels-last). Below a max
+  // pool only one output in each window has a gradient, so this costs a fraction of the
+  // forward pass.
   function conv2dBackward(layer, g, w) {
     var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
     var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
-    var Hp = H + 2 * p, Wp = Wd + 2 * p, plane = Hp * Wp, gp = w.gradPadded, W = layer.W;
-    var f, c, u, v, i, j, t, o;
-    gp.fill(0);
-    for (f = 0; f < F; f++) {
-      var gBase = f * Ho * Wo, any = false;
-      for (t = 0; t < Ho * Wo; t++) if (g[gBase + t] !== 0) { any = true; break; }
-      if (!any) continue;
-      if (s === 1) {
-        // g's plane laid out in rows of Wp, zeros in the extra columns (see conv2d).
-        var wide = w.wide, base = f * Ho * Wp, run = (Ho - 1) * Wp + Wo;
-        for (i = 0; i < Ho; i++) {
-          for (j = 0; j < Wo; j++) wide[base + i * Wp + j] = g[gBase + i * Wo + j];
-          for (j = Wo; j < Wp && i < Ho - 1; j++) wide[base + i * Wp + j] = 0;
-        }
-        for (c = 0; c < C; c++) for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
-          var weight = W[((f * C + c) * k + u) * k + v], to = c * plane + u * Wp + v - base;
-          for (t = base; t < base + run; t++) gp[to + t] += weight * wide[t];
-        }
-        continue;
-      }
-      for (c = 0; c < C; c++) for (u = 0; u < k; u++) for (v = 0; v < k; v++) {
-        var wt = W[((f * C + c) * k + u) * k + v];
-        for (i = 0; i < Ho; i++) {
-          var row = c * plane + (i * s + u) * Wp + v;
-          o = gBase + i * Wo;
-          for (j = 0; j < Wo; j++) gp[row + j * s] += wt * g[o + j];
+    var Wb = layer.Wb, acc = w.gradAcc, gin = w.grad, n = 0, f, i, j, u, v, c, o;
+    acc.fill(0);
+    for (f = 0; f < F; f++) for (i = 0; i < Ho; i++) for (j = 0; j < Wo; j++, n++) {
+      var grad = g[n];
+      if (grad === 0) continue;
+      for (u = 0; u < k; u++) {
+        var y = i * s + u - p;
+        if (y < 0 || y >= H) continue;
+        for (v = 0; v < k; v++) {
+          var xx = j * s + v - p;
+          if (xx < 0 || xx >= Wd) continue;
+          var at = (y * Wd + xx) * C, row = ((f * k + u) * k + v) * C;
+          for (c = 0; c < C; c++) acc[at + c] += grad * Wb[row + c];
         }
       }
     }
-    var gin = w.grad;
-    for (c = 0; c < C; c++) for (i = 0; i < H; i++) for (j = 0; j < Wd; j++) gin[(c * H + i) * Wd + j] = gp[c * plane + (i + p) * Wp + p + j];
+    var plane = H * Wd;
+    for (o = 0; o < plane; o++) for (c = 0; c < C; c++) gin[c * plane + o] = acc[o * C + c];
     return gin;
   }
 

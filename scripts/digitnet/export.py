@@ -91,7 +91,10 @@ def network_json(model: Sequential) -> dict:
     if missing:
         return {"supported": False, "reason": f"the playground has no JavaScript for {', '.join(missing)} layers"}
     if input_size(model) != INPUT_PIXELS:
-        return {"supported": False, "reason": f"the playground draws {INPUT_PIXELS} pixels, and this network reads another number"}
+        return {
+            "supported": False,
+            "reason": f"the playground draws {INPUT_PIXELS} pixels, and this network reads another number",
+        }
     layers = []
     for layer, output in layer_outputs(model):
         exported = EXPORTERS[layer.spec()["type"]](layer, layer.spec())

@@ -39,7 +39,9 @@ def write_playground_page(model: Sequential, folder: Path) -> Path:
     for name in ("report.css", "playground.js"):
         shutil.copy(TEMPLATES / name, folder / name)
     page = folder / "playground.j2"
-    page.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><style>{{% include "report.css" %}}</style></head><body>{playground_section()}</body></html>')
+    page.write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><style>{{% include "report.css" %}}</style></head><body>{playground_section()}</body></html>'
+    )
     network = network_json(model)
     html = folder / "playground.html"
     html.write_text(render(page, {"network_json": embedded(network), "playground": network}))

@@ -8,12 +8,12 @@ Python preprocessing of the same drawing saved as an image.
 
 import base64
 import io
-import math
 import statistics
 
 import numpy as np
 import pytest
 from PIL import Image
+from playground_page import DIGITS, draw, shown_probabilities
 
 from conftest import ARTIFACTS, FEATURED, TIMEOUT_MS
 from digitnet.data.formats import read_idx_images
@@ -21,13 +21,6 @@ from digitnet.data.prepare import normalize
 from digitnet.model import load_model
 from digitnet.preprocess import preprocess_image
 
-# Strokes as lists of (x, y) points, in fractions of the drawing pad.
-CIRCLE = [(0.5 + 0.22 * math.sin(2 * math.pi * t / 24), 0.5 - 0.33 * math.cos(2 * math.pi * t / 24)) for t in range(25)]
-DIGITS = {
-    0: [CIRCLE],
-    1: [[(0.52, 0.15), (0.5, 0.5), (0.48, 0.85)]],
-    7: [[(0.28, 0.2), (0.72, 0.2)], [(0.72, 0.2), (0.42, 0.86)]],
-}
 # The page's and Python's preparations of the same drawing may differ by float rounding only.
 PREPARATION_BOUND = 1e-3
 
@@ -50,24 +43,6 @@ def page(chromium, full_run, browser):
 @pytest.fixture(scope="module")
 def model(full_run):
     return load_model(full_run / FEATURED / "weights.npz")
-
-
-def draw(page, strokes) -> None:
-    """Clear the pad and draw each stroke as a person would: press, move in small steps, release."""
-    page.click("#clear")
-    box = page.locator("#pad").bounding_box()
-    for stroke in strokes:
-        x, y = stroke[0]
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=6)
-        page.mouse.up()
-    page.wait_for_function("document.getElementById('answer').dataset.digit !== undefined")
-
-
-def shown_probabilities(page) -> list[float]:
-    return page.evaluate("[...document.querySelectorAll('#bars .bar-row')].map(row => parseFloat(row.dataset.p))")
 
 
 @pytest.mark.parametrize("digit", DIGITS)
@@ -95,10 +70,10 @@ def test_switching_off_the_strongest_unit_changes_the_answer_and_reset_restores_
     before = shown_probabilities(page)
     unit = page.evaluate(
         """(() => {
-            const steps = digitnet.state.result.steps, last = steps[steps.length - 2], out = steps[steps.length - 1].layer;
+            const net = digitnet.network, out = net[net.length - 1], A = digitnet.state.result.outputs[net.length - 2];
             let best = 0, bestValue = -Infinity;
-            for (let j = 0; j < last.A.length; j++) {
-                const v = last.A[j] * out.W[j * out.nOut + digitnet.state.winner];
+            for (let j = 0; j < A.length; j++) {
+                const v = A[j] * out.W[j * out.nOut + digitnet.state.winner];
                 if (v > bestValue) { bestValue = v; best = j; }
             }
             return best;
