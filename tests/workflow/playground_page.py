@@ -6,10 +6,13 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from conftest import REPO
 from digitnet.export import network_json
 from digitnet.model import Sequential
 from digitnet.report import render
+from digitnet.trace import saliency
 
 TEMPLATES = REPO / "report_templates"
 # Strokes as lists of (x, y) points, in fractions of the drawing pad.
@@ -64,3 +67,42 @@ def draw(page, strokes) -> None:
 
 def shown_probabilities(page) -> list[float]:
     return page.evaluate("[...document.querySelectorAll('#bars .bar-row')].map(row => parseFloat(row.dataset.p))")
+
+
+def near_ties(model: Sequential, X: np.ndarray, relative: float = 1e-4) -> np.ndarray:
+    """(N,) bool: images for which some max-pooling window holds two values that differ, but by
+    less than ``relative`` times the larger. There the saliency (the gradient of a max) may go
+    to either, depending on the last bit of two sums added in different orders by NumPy and the page."""
+    trace: list = []
+    model.forward(X, trace=trace)
+    inputs = [X, *(out for _, out in trace[:-1])]
+    found = np.zeros(len(X), dtype=bool)
+    for (layer, out), x in zip(trace, inputs, strict=True):
+        if layer.spec()["type"] != "maxpool2d":
+            continue
+        s, (Ho, Wo) = layer.stride, out.shape[2:]
+        for u in range(layer.size):
+            for v in range(layer.size):
+                gap = out - x[:, :, u : u + s * Ho : s, v : v + s * Wo : s]
+                found |= ((gap > 0) & (gap < relative * np.abs(out))).any(axis=(1, 2, 3))
+    return found
+
+
+def saliency_error(page, model: Sequential, X: np.ndarray, count: int = 10) -> float:
+    """The page's saliency (d score / d pixels of the most probable class) against NumPy's on the
+    first ``count`` images of X without near ties (see near_ties): the largest difference,
+    relative to the largest gradient.
+
+    NumPy works on one image at a time here, as the page does: how a batch is laid out changes
+    the last bits of its sums, enough to move a tie in max pooling and the gradient with it (the
+    same digit's saliency computed in a batch of 10 and alone differed by 4% of the largest
+    gradient for a trained preset CNN).
+    """
+    singles = [X[i : i + 1] for i in range(len(X))]
+    chosen = [x for x in singles if not near_ties(model, x)[0]][:count]
+    assert len(chosen) == count, f"only {len(chosen)} images without near ties in max pooling"
+    classes = [int(model.predict_proba(x).argmax()) for x in chosen]
+    pairs = [[x[0].tolist(), c] for x, c in zip(chosen, classes, strict=True)]
+    in_page = np.array(page.evaluate("pairs => pairs.map(([x, c]) => digitnet.saliency(x, c))", pairs))
+    expected = np.concatenate([saliency(model, x, np.array([c])) for x, c in zip(chosen, classes, strict=True)])
+    return float(np.abs(in_page - expected).max() / np.abs(expected).max())
