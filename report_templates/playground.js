@@ -61,6 +61,10 @@
         layer.k = entry.kernel;
         layer.stride = entry.stride;
         layer.padding = entry.padding;
+        layer.H = inShape[1];
+        layer.Wd = inShape[2];
+        layer.Ho = entry.shape[1];
+        layer.Wo = entry.shape[2];
       } else if (entry.type === "maxpool2d") {
         layer.poolSize = entry.size;
         layer.stride = entry.stride;
@@ -145,6 +149,12 @@
     return gin;
   }
 
+  // a : (positions, channels) -> out : (channels, positions), both row-major.
+  function channelsFirst(a, positions, channels, out) {
+    for (var o = 0; o < positions; o++) for (var c = 0; c < channels; c++) out[c * positions + o] = a[o * channels + c];
+    return out;
+  }
+
   // The convolution, direct (no patch matrix), driven by the input's nonzero values:
   //   out[f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] x[c, i s + u - p, j s + v - p]
   // (x zero outside its H x W). Each nonzero input x[c, y, x'] adds itself, times the filter
@@ -160,8 +170,7 @@
   // preset CNN, 37% of the second convolution's inputs differ from the blank drawing's, 56%
   // are nonzero).
   function conv2d(layer, x, w) {
-    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
-    var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
+    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding, H = layer.H, Wd = layer.Wd, Ho = layer.Ho, Wo = layer.Wo;
     var Wf = layer.Wf, b = layer.b, acc = w.acc, out = w.out, x0 = layer.blankInput, n = 0, c, y, xx, u, v, f, o;
     if (x0) acc.set(layer.blankSums);
     else for (o = 0; o < Ho * Wo; o++) acc.set(b, o * F);
@@ -179,9 +188,7 @@
         }
       }
     }
-    var plane = Ho * Wo;
-    for (o = 0; o < plane; o++) for (f = 0; f < F; f++) out[f * plane + o] = acc[o * F + f];
-    return out;
+    return channelsFirst(acc, Ho * Wo, F, out);
   }
 
   // dL/dx of the convolution: each nonzero output gradient g[f, i, j] goes back to the
@@ -190,9 +197,8 @@
   // pool only one output in each window has a gradient, so this costs a fraction of the
   // forward pass.
   function conv2dBackward(layer, g, w) {
-    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding;
-    var H = layer.inShape[1], Wd = layer.inShape[2], Ho = layer.shape[1], Wo = layer.shape[2];
-    var Wb = layer.Wb, acc = w.gradAcc, gin = w.grad, n = 0, f, i, j, u, v, c, o;
+    var C = layer.C, F = layer.F, k = layer.k, s = layer.stride, p = layer.padding, H = layer.H, Wd = layer.Wd, Ho = layer.Ho, Wo = layer.Wo;
+    var Wb = layer.Wb, acc = w.gradAcc, n = 0, f, i, j, u, v, c;
     acc.fill(0);
     for (f = 0; f < F; f++) for (i = 0; i < Ho; i++) for (j = 0; j < Wo; j++, n++) {
       var grad = g[n];
@@ -208,9 +214,7 @@
         }
       }
     }
-    var plane = H * Wd;
-    for (o = 0; o < plane; o++) for (c = 0; c < C; c++) gin[c * plane + o] = acc[o * C + c];
-    return gin;
+    return channelsFirst(acc, H * Wd, C, w.grad);
   }
 
   // Max pooling: out[c, i, j] = max over u, v < size of x[c, i s + u, j s + v]. Where each
@@ -428,10 +432,14 @@
 
   // ---------------------------------------------------------------- the page
 
-  function colorFor(value, max) {
-    // White (0) to orange-red (max): how lit a unit is.
+  // White (0) to orange-red (max): how lit a unit is, as [red, green, blue].
+  function shade(value, max) {
     var t = max > 0 ? Math.max(0, Math.min(1, value / max)) : 0;
-    return "rgb(" + Math.round(255 - 20 * t) + "," + Math.round(255 - 160 * t) + "," + Math.round(255 - 230 * t) + ")";
+    return [Math.round(255 - 20 * t), Math.round(255 - 160 * t), Math.round(255 - 230 * t)];
+  }
+
+  function colorFor(value, max) {
+    return "rgb(" + shade(value, max).join(",") + ")";
   }
 
   function drawGray(canvas, pixels, size) {
@@ -444,14 +452,14 @@
     ctx.putImageData(img, 0, 0);
   }
 
-  // One feature map values[offset .. offset + h w), colored as colorFor does (0 white, max orange-red).
+  // One feature map values[offset .. offset + h w), shaded as the units are.
   function drawMap(canvas, values, offset, max) {
     var ctx = canvas.getContext("2d"), n = canvas.width * canvas.height, img = ctx.createImageData(canvas.width, canvas.height);
     for (var i = 0; i < n; i++) {
-      var t = max > 0 ? Math.max(0, Math.min(1, values[offset + i] / max)) : 0;
-      img.data[4 * i] = Math.round(255 - 20 * t);
-      img.data[4 * i + 1] = Math.round(255 - 160 * t);
-      img.data[4 * i + 2] = Math.round(255 - 230 * t);
+      var rgb = shade(values[offset + i], max);
+      img.data[4 * i] = rgb[0];
+      img.data[4 * i + 1] = rgb[1];
+      img.data[4 * i + 2] = rgb[2];
       img.data[4 * i + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);

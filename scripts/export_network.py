@@ -7,8 +7,12 @@ from digitnet.step import run_step, write_json
 
 def main(log) -> None:
     model = load_model(snakemake.input.weights)
-    write_json(network_json(model), snakemake.output[0])
-    log.info(f"{model}: {model.n_parameters():,} float32 parameters")
+    network = network_json(model)
+    write_json(network, snakemake.output[0])
+    if network["supported"]:
+        log.info(f"{model}: {model.n_parameters():,} float32 parameters for the playground")
+    else:
+        log.info(f"{model}: no playground, {network['reason']}")
 
 
 run_step(snakemake, main)

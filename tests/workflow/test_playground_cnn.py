@@ -9,6 +9,7 @@ that report in place of the small one, as the export_network rule would write it
 size, the agreement with NumPy and the time of each update while drawing are checked and printed.
 """
 
+import os
 import re
 import statistics
 
@@ -189,6 +190,7 @@ def test_the_time_of_each_update_while_drawing_the_preset_cnn_is_measured_and_pr
     assert len(times) >= 15 and all(t >= 0 for t in times) and page.errors == []
     print(
         f"\npreset CNN, each update while drawing (prepare + forward + feature maps + saliency + display): "
-        f"median {statistics.median(times):.1f} ms, 90th percentile {np.percentile(times, 90):.1f} ms over {len(times)} updates"
+        f"median {statistics.median(times):.1f} ms, 90th percentile {np.percentile(times, 90):.1f} ms over {len(times)} updates "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     page.context.close()
