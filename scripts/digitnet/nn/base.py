@@ -74,6 +74,10 @@ class Layer:
         """A short title for figures: "dense", "conv 5x5", "max pool 2x2"."""
         return self.type.replace("_", " ")
 
+    def summary(self) -> str:
+        """What this layer computes, in a few words with its sizes: "32 filters of 1 x 5 x 5"."""
+        return self.formula
+
     def n_parameters(self) -> int:
         return int(sum(p.value.size for p in self.parameters()))
 

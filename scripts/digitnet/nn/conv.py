@@ -216,6 +216,10 @@ class Conv2D(Layer):
         _, _, kh, kw = self.W.value.shape
         return f"conv {kh}x{kw}"
 
+    def summary(self) -> str:
+        F, C, kh, kw = self.W.value.shape
+        return f"{F} filters of {C} x {kh} x {kw}, stride {self.stride}, padding {self.padding}"
+
     def spec(self) -> dict:
         F, C, kh, _ = self.W.value.shape
         return {
@@ -299,6 +303,9 @@ class MaxPool2D(Layer):
 
     def label(self) -> str:
         return f"max pool {self.size}x{self.size}"
+
+    def summary(self) -> str:
+        return f"the max of each {self.size} x {self.size} window, stride {self.stride}"
 
     def spec(self) -> dict:
         return {"type": self.type, "size": self.size, "stride": self.stride}
