@@ -133,7 +133,6 @@ class Tanh(Activation):
         return dA * (1 - self._A * self._A)
 
 
-
 def activation_types() -> dict[str, type[Activation]]:
     """Every registered activation by its config name: {"relu": ReLU, ...}."""
     return {name: cls for name, cls in Layer.registry.items() if issubclass(cls, Activation)}

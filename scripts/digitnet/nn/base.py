@@ -46,9 +46,7 @@ class Layer:
             Layer.registry[cls.type] = cls
 
     @classmethod
-    def from_config(
-        cls, entry: dict, in_shape: tuple[int, ...], rng: np.random.Generator, name: str | None, dtype
-    ) -> "Layer":
+    def from_config(cls, entry: dict, in_shape: tuple[int, ...], rng: np.random.Generator, name: str | None, dtype) -> "Layer":
         """The layer a config entry such as {"type": "relu"} asks for, reading inputs of per-sample
         shape ``in_shape``; ``name`` names its parameters (None for a layer without any)."""
         return cls()

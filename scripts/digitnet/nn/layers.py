@@ -89,7 +89,7 @@ class Dropout(Layer):
 
     type = "dropout"
     role = "dropout"
-    words = "while training, sets each value to 0 with probability p and scales the rest by 1 / (1 - p); passes everything through otherwise"
+    words = "sets each value to 0 with probability p while training and scales the rest by 1 / (1 - p); at test time it passes everything through"
     formula = "A = X * M / (1 - p), M ~ Bernoulli(1 - p)"
 
     def __init__(self, p: float, rng: np.random.Generator) -> None:

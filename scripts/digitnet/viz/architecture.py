@@ -37,7 +37,10 @@ def layer_columns(model: Sequential) -> list[dict]:
         then = "softmax (in the loss)" if is_output else (activation.type.replace("_", " ") if activation else "no activation")
         lines = [layer.summary()] + ([f"then {then}"] if layer.role == "weights" else [])
         lines += [f"{p.name.rsplit('.', 1)[-1]}: {tuple(p.value.shape)}" for p in layer.parameters()]
-        lines += [f"out: {' x '.join(str(n) for n in out)}", f"{layer.n_parameters():,} parameters" if layer.parameters() else "no parameters"]
+        lines += [
+            f"out: {' x '.join(str(n) for n in out)}",
+            f"{layer.n_parameters():,} parameters" if layer.parameters() else "no parameters",
+        ]
         title = "output" if is_output else layer.label()
         columns.append({"size": out[0], "maps": maps, "params": layer.n_parameters(), "title": title, "lines": lines})
     hidden = 0
