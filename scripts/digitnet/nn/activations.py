@@ -94,7 +94,7 @@ class Sigmoid(Activation):
     formula = "A = 1 / (1 + exp(-Z))"
     derivative = "f'(Z) = A * (1 - A)"
     derivative_words = (
-        "A * (1 - A), at most 0.25 (where Z = 0) and near 0 where the unit is saturated (A close to 0 or 1): "
+        "at most 0.25 (where Z = 0) and near 0 where the unit is saturated (A close to 0 or 1): "
         "the gradient shrinks by at least 4 times in every sigmoid layer"
     )
 
@@ -121,7 +121,7 @@ class Tanh(Activation):
     formula = "A = tanh(Z)"
     derivative = "f'(Z) = 1 - A^2"
     derivative_words = (
-        "1 - A^2, at most 1 (where Z = 0) and near 0 where the unit is saturated (A close to -1 or 1): "
+        "at most 1 (where Z = 0) and near 0 where the unit is saturated (A close to -1 or 1): "
         "the gradient passes through small values and is held back at large ones"
     )
 
