@@ -199,19 +199,14 @@ class Lesson:
         )
 
     def forward_other(self, record: LayerRecord) -> None:
+        """A layer without parameters that is not an activation after one: pooling, flattening, dropout ..."""
         layer = record.layer()
-        if record.role == "pool":
-            self.heading(f"Max pooling, {layer.summary()}")
-            self.add(
-                f"It {layer.words}: {shape(record.input)} -> {shape(record.output)}, "
-                f"{record.output.size} of {record.input.size} values kept. `{layer.formula}`"
-            )
-        elif record.role == "dropout":
-            self.heading(f"Dropout, p = {record.spec['p']}")
-            self.add(f"It {layer.words}. This recorded step runs it as at test time: the output equals the input.")
-        else:
-            self.heading("Flatten" if record.type == "flatten" else "Reshape")
-            self.add(f"It {layer.words}: {shape(record.input)} -> {shape(record.output)}; no number changes.")
+        label = layer.label()
+        self.heading(label[0].upper() + label[1:])
+        kept = f", {record.output.size} of {record.input.size} values kept" if record.role == "pool" else ""
+        self.add(f"It {layer.words}: {shape(record.input)} -> {shape(record.output)}{kept}. `{layer.formula}`")
+        if record.role == "dropout":
+            self.add("This recorded step runs it as at test time: the output equals the input.")
 
     def output_and_loss(self) -> None:
         trace, P = self.trace, self.trace.P
@@ -291,21 +286,15 @@ class Lesson:
                 self.add(f"It passes `dX = dZ{i} @ W{i}^T` {shape(record.d_input)} down to the layer below.")
 
     def backward_other(self, record: LayerRecord) -> None:
-        if record.role == "pool":
-            nonzero = int((record.d_input != 0).sum())
-            self.heading("Backward through max pooling")
-            self.add(
-                f"Each window's gradient goes to the one position that held its maximum; the others get 0: "
-                f"{shape(record.d_output)} -> {shape(record.d_input)}, {nonzero} of {record.d_input.size} entries nonzero."
-            )
-        elif record.role == "dropout":
-            self.heading("Backward through dropout")
-            self.add(
-                "Off in this step, so the gradient passes unchanged (in training, only through the kept units, scaled the same way)."
-            )
-        else:
-            self.heading(f"Backward through {record.type}")
-            self.add(f"The gradient takes the shape back: {shape(record.d_output)} -> {shape(record.d_input)}.")
+        layer = record.layer()
+        self.heading(f"Backward through {layer.label()}")
+        nonzero = int((record.d_input != 0).sum())
+        self.add(
+            f"{layer.backward_words[0].upper() + layer.backward_words[1:]}: {shape(record.d_output)} -> {shape(record.d_input)}, "
+            f"{nonzero} of {record.d_input.size} entries nonzero."
+        )
+        if record.role == "dropout":
+            self.add("Dropout is off in this step, so the gradient passes unchanged.")
 
     # The update
 

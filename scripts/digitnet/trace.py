@@ -68,6 +68,14 @@ class LayerRecord:
     def role(self) -> str:
         return layer_type(self.type).role
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array recorded, by the field names its layer's ``trace_fields()`` declares:
+        input, output, d_output, d_input, and W.before, W.grad, W.after ... per parameter."""
+        arrays = {name: getattr(self, name) for name in LAYER_FIELDS}
+        for key, step in self.params.items():
+            arrays.update({f"{key}.{name}": getattr(step, name) for name in PARAMETER_FIELDS})
+        return arrays
+
     def layer(self) -> Layer:
         """The layer rebuilt from its spec and its parameters before the step (for its description)."""
         arrays = {f"{self.name}.{key}": step.before for key, step in self.params.items()}
@@ -269,9 +277,7 @@ def save_trace(trace: StepTrace, path) -> None:
     everything else as JSON under ``meta``."""
     arrays = {"x": trace.x, "P": trace.P, "P_after": trace.P_after, "saliency": trace.saliency}
     for record in trace.layers:
-        arrays.update({f"{record.name}.{name}": getattr(record, name) for name in LAYER_FIELDS})
-        for key, step in record.params.items():
-            arrays.update({f"{record.name}.{key}.{name}": getattr(step, name) for name in PARAMETER_FIELDS})
+        arrays.update({f"{record.name}.{name}": array for name, array in record.arrays().items()})
     meta = {
         "index": trace.index,
         "label": trace.label,

@@ -67,6 +67,9 @@ def test_every_layer_is_recorded_in_order_and_the_gradients_chain():
     assert trace.layers[0].input.shape == (1, 784) and trace.logits.shape == (1, 10)
     assert [r.activation for r in trace.weighted] == ["tanh", "leaky_relu", "sigmoid", None]
     assert set(trace.weighted[0].params) == {"W", "b"} and not trace.layers[2].params
+    # Each record holds what its layer type says its trace holds, nothing more or less.
+    for record, layer in zip(trace.layers, model.layers, strict=True):
+        assert record.arrays().keys() == layer.trace_fields().keys(), record.name
 
 
 def test_the_recorded_gradients_are_the_ones_training_computes():

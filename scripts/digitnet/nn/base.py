@@ -27,7 +27,8 @@ class Layer:
       None when any shape will do; ``build_stack`` inserts the Reshape or Flatten between.
     - ``name_prefix``: for layers with parameters, the start of their names ("dense" gives
       dense0.W, dense0.b, then dense1.W ...), numbered per prefix in the stack.
-    - ``words`` and ``formula``: what it does, in a sentence and in symbols.
+    - ``words`` and ``formula``: what it does, in a sentence and in symbols; ``backward_words``:
+      what its backward pass does to the gradient.
     - ``from_config`` / ``from_spec``: build it from a config entry, or rebuild it from its
       saved ``spec()`` and arrays; ``output_shape``: its per-sample output shape.
     """
@@ -39,6 +40,7 @@ class Layer:
     name_prefix: ClassVar[str | None] = None
     words: ClassVar[str] = ""
     formula: ClassVar[str] = ""
+    backward_words: ClassVar[str] = "its backward pass turns dL/d(output) into dL/dX"
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

@@ -223,7 +223,7 @@ class Conv2D(Layer):
     def spec(self) -> dict:
         F, C, kh, _ = self.W.value.shape
         return {
-            "type": self.type,
+            "type": "conv2d",
             "in_channels": int(C),
             "filters": int(F),
             "kernel": int(kh),
@@ -291,6 +291,7 @@ class MaxPool2D(Layer):
     input_rank = 3
     words = "keeps the largest value of each window of every map, so the next layer sees where a pattern occurred, give or take a pixel"
     formula = "A[c, i, j] = max over u, v < size of X[c, i*s + u, j*s + v]"
+    backward_words = "each window's gradient goes to the one position that held its maximum, and nothing to the others"
 
     @classmethod
     def from_config(cls, entry: dict, in_shape, rng, name, dtype) -> "MaxPool2D":
@@ -308,7 +309,7 @@ class MaxPool2D(Layer):
         return f"the max of each {self.size} x {self.size} window, stride {self.stride}"
 
     def spec(self) -> dict:
-        return {"type": self.type, "size": self.size, "stride": self.stride}
+        return {"type": "maxpool2d", "size": self.size, "stride": self.stride}
 
     def __repr__(self) -> str:
         return f"MaxPool2D({self.size}x{self.size}, stride={self.stride})"
@@ -332,6 +333,7 @@ class Reshape(Layer):
     role = "reshape"
     words = "lays the same numbers out in another shape (a row of pixels as an image)"
     formula = "A = X reshaped to (N, *shape)"
+    backward_words = "the gradient takes the input's shape back"
 
     @classmethod
     def from_config(cls, entry: dict, in_shape, rng, name, dtype) -> "Reshape":
@@ -345,7 +347,7 @@ class Reshape(Layer):
         return (int(np.prod(self.shape)),)
 
     def spec(self) -> dict:
-        return {"type": self.type, "shape": list(self.shape)}
+        return {"type": "reshape", "shape": list(self.shape)}
 
     def __repr__(self) -> str:
         return f"Reshape({self.shape})"
@@ -373,7 +375,7 @@ class Flatten(Reshape):
         return None
 
     def spec(self) -> dict:
-        return {"type": self.type}
+        return {"type": "flatten"}
 
     def __repr__(self) -> str:
         return "Flatten()"

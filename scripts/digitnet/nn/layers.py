@@ -91,6 +91,7 @@ class Dropout(Layer):
     role = "dropout"
     words = "sets each value to 0 with probability p while training and scales the rest by 1 / (1 - p); at test time it passes everything through"
     formula = "A = X * M / (1 - p), M ~ Bernoulli(1 - p)"
+    backward_words = "the gradient passes through the kept values only, scaled by 1 / (1 - p) as they were"
 
     def __init__(self, p: float, rng: np.random.Generator) -> None:
         if not 0 <= p < 1:
@@ -113,6 +114,9 @@ class Dropout(Layer):
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
         return dA if self._scale is None else dA * self._scale
+
+    def label(self) -> str:
+        return f"dropout, p = {self.p}"
 
     def spec(self) -> dict:
         return {"type": "dropout", "p": self.p}

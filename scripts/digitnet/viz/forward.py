@@ -80,8 +80,7 @@ def conv_stage(trace: StepTrace, record: LayerRecord, i: int, channels: np.ndarr
 
 
 def pool_stage(record: LayerRecord, channels: np.ndarray):
-    size = record.spec["size"]
-    title = f"max pool {size}x{size}\n{shape_text(record.input)} -> {shape_text(record.output)}\nthe same maps"
+    title = f"{record.layer().label()}\n{shape_text(record.input)} -> {shape_text(record.output)}\nthe same maps"
     return lambda panel: show_maps(panel, record.output[0], channels, title, "max")
 
 
