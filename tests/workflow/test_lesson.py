@@ -60,9 +60,9 @@ def test_a_convolutional_lesson_follows_every_convolution_and_pooling(cnn_run):
     text = (cnn_run / LESSON[0]).read_text()
     for heading in [
         "Layer 1: convolution, then relu",
-        "Max pooling",
+        "Max pool 2x2",
         "Flatten",
-        "Backward through max pooling",
+        "Backward through max pool 2x2",
         "Backward through layer 1",
     ]:
         assert heading in text
