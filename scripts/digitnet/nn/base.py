@@ -70,6 +70,11 @@ class Layer:
         """The per-sample input shape this layer alone fixes (a dense layer's D_in), else None."""
         return None
 
+    def window(self) -> tuple[int, int, int] | None:
+        """(size, stride, padding) of the square window the layer slides over its input maps
+        (a convolution's kernel, a pooling window), or None for a layer without one."""
+        return None
+
     def label(self) -> str:
         """A short title for figures: "dense", "conv 5x5", "max pool 2x2"."""
         return self.type.replace("_", " ")

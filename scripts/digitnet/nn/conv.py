@@ -216,6 +216,9 @@ class Conv2D(Layer):
         _, _, kh, kw = self.W.value.shape
         return f"conv {kh}x{kw}"
 
+    def window(self) -> tuple[int, int, int]:
+        return int(self.W.value.shape[2]), self.stride, self.padding
+
     def summary(self) -> str:
         F, C, kh, kw = self.W.value.shape
         return f"{F} filters of {C} x {kh} x {kw}, stride {self.stride}, padding {self.padding}"
@@ -304,6 +307,9 @@ class MaxPool2D(Layer):
 
     def label(self) -> str:
         return f"max pool {self.size}x{self.size}"
+
+    def window(self) -> tuple[int, int, int]:
+        return self.size, self.stride, 0
 
     def summary(self) -> str:
         return f"the max of each {self.size} x {self.size} window, stride {self.stride}"
