@@ -21,6 +21,7 @@ def values(array: np.ndarray, count: int = 5) -> str:
 
 
 def shape(array: np.ndarray) -> str:
+    """The shape of an array as Python writes it: '(1, 784)', '(10,)'."""
     return "(" + ", ".join(str(d) for d in array.shape) + ("," if array.ndim == 1 else "") + ")"
 
 
@@ -87,14 +88,17 @@ class Lesson:
         self.number = {record.position: i for i, record in enumerate(trace.weighted, start=1)}
 
     def heading(self, title: str) -> None:
+        """Start the next numbered section."""
         self.section += 1
         self.lines += [f"## {self.section}. {title}", ""]
 
     def add(self, *paragraphs: str) -> None:
+        """Add paragraphs, each followed by a blank line."""
         for paragraph in paragraphs:
             self.lines += [paragraph, ""]
 
     def intro(self) -> None:
+        """The title, the digit and the input X : (1, D), and the image the first reshape makes of it."""
         trace = self.trace
         self.lines += [
             "# One training step, by the numbers",
@@ -137,6 +141,7 @@ class Lesson:
                 self.forward_other(record)
 
     def forward_weights(self, record: LayerRecord) -> None:
+        """A layer with weights: Z = X W + b (dense) or conv(X, W) + b, a worked example, then its activation."""
         i = self.number[record.position]
         layer = record.layer()
         is_output = record is self.trace.weighted[-1]
@@ -163,6 +168,7 @@ class Lesson:
             self.activation_forward(activation, f"Z{i}", f"A{i}")
 
     def dense_forward_example(self, record: LayerRecord, i: int) -> None:
+        """One unit's Z[0, j] = sum_k X[0, k] W[k, j] + b[j], added up here and compared with the layer's."""
         X, W, b = record.input[0], record.params["W"].before, record.params["b"].before
         j = int(np.argmax(record.output[0]))
         total = float(np.dot(X.astype(np.float64), W[:, j]))
@@ -172,6 +178,7 @@ class Lesson:
         )
 
     def conv_forward_example(self, record: LayerRecord, i: int) -> None:
+        """One output Z[0, f, y, x] = b[f] + sum_c,u,v W[f, c, u, v] Xpadded[c, y s + u, x s + v], worked out here."""
         f, c = example_filter(record)
         W, b = record.params["W"].before, record.params["b"].before
         Z = record.output[0, f]
@@ -189,6 +196,7 @@ class Lesson:
             self.lines += [f"The patch it read (input map {c}):", "", *table(patch[c], "patch")]
 
     def activation_forward(self, record: LayerRecord, Z: str, A: str) -> None:
+        """A = f(Z) with the activation's formula and words, and how many values are above 0."""
         layer = record.layer()
         positive = int((record.output > 0).sum())
         self.add(
@@ -209,6 +217,7 @@ class Lesson:
             self.add("This recorded step runs it as at test time: the output equals the input.")
 
     def output_and_loss(self) -> None:
+        """Softmax p = exp(z) / sum exp(z) as a table, and the loss L = -log p_y."""
         trace, P = self.trace, self.trace.P
         self.heading("Softmax: from logits to probabilities")
         self.add(
@@ -250,6 +259,7 @@ class Lesson:
                 self.backward_other(record)
 
     def activation_backward(self, record: LayerRecord, dZ: str, dA: str, Z: str) -> None:
+        """dZ = dA * f'(Z), with the derivative of the activation in use, in symbols and in words."""
         layer = record.layer()
         self.add(
             f"`{dZ} = {dA} * f'({Z})` {shape(record.d_input)}, the derivative of {record.type}: `{layer.derivative}`, "
@@ -258,6 +268,7 @@ class Lesson:
         )
 
     def backward_weights(self, record: LayerRecord, passes_down: bool) -> None:
+        """dW, db and the dX passed down, for a dense layer (X^T dZ) or a convolution (sum over positions)."""
         i = self.number[record.position]
         self.heading(f"Backward through layer {i}")
         activation = self.trace.activation_of(record)
@@ -286,6 +297,7 @@ class Lesson:
                 self.add(f"It passes `dX = dZ{i} @ W{i}^T` {shape(record.d_input)} down to the layer below.")
 
     def backward_other(self, record: LayerRecord) -> None:
+        """A layer without parameters in the backward pass: what it does to the gradient, in its own words."""
         layer = record.layer()
         self.heading(f"Backward through {layer.label()}")
         nonzero = int((record.d_input != 0).sum())
@@ -299,6 +311,7 @@ class Lesson:
     # The update
 
     def update(self) -> None:
+        """The optimizer's rule, one dense weight and one filter before, by the rule and after, and the loss after."""
         trace = self.trace
         self.heading("The update")
         self.add(f"{first_step_rule(trace.optimizer)}, with lr = {trace.lr:g} (weight decay l2 = {trace.l2:g} is already in dW).")
@@ -319,6 +332,7 @@ class Lesson:
         )
 
     def worked_update(self, before: float, gradient: float, after: float) -> None:
+        """before, dW, after by the first-step rule and after as the optimizer wrote it, for one weight."""
         trace = self.trace
         expected = before + first_step_change(trace.optimizer, trace.lr, np.array(gradient))
         self.lines += [
@@ -330,6 +344,7 @@ class Lesson:
         ]
 
     def filter_update(self, record: LayerRecord) -> None:
+        """One filter's k x k slice before, dW and change as tables, and its weight with the largest gradient worked out."""
         i = self.number[record.position]
         f, c = example_filter(record)
         W = record.params["W"]

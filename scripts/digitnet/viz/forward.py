@@ -20,6 +20,7 @@ MAPS_SHOWN = 6  # feature maps drawn per convolution layer (the preset has 32 an
 
 
 def shape_text(array: np.ndarray) -> str:
+    """The shape of an array as Python writes it: '(1, 32, 28, 28)'."""
     return "(" + ", ".join(str(d) for d in array.shape) + ")"
 
 
@@ -62,6 +63,7 @@ def forward_figure(trace: StepTrace) -> Figure:
 
 
 def input_stage(panel, trace: StepTrace) -> None:
+    """The input digit, with the shape it is read in."""
     ax = panel.subplots()
     first = trace.layers[0]
     read_as = f"\nread as an image {shape_text(first.output)}" if first.role == "reshape" else ""
@@ -69,6 +71,7 @@ def input_stage(panel, trace: StepTrace) -> None:
 
 
 def conv_stage(trace: StepTrace, record: LayerRecord, i: int, channels: np.ndarray):
+    """A convolution's chosen maps after its activation (A : (F, H', W')), named by number."""
     activation = trace.activation_of(record)
     maps = (activation or record).output[0]
     after = f"$A_{i} = {activation.type}(Z_{i})$" if activation else f"$Z_{i}$, no activation"
@@ -80,11 +83,14 @@ def conv_stage(trace: StepTrace, record: LayerRecord, i: int, channels: np.ndarr
 
 
 def pool_stage(record: LayerRecord, channels: np.ndarray):
+    """A pooling layer's output for the same channels as the convolution before it."""
     title = f"{record.layer().label()}\n{shape_text(record.input)} -> {shape_text(record.output)}\nthe same maps"
     return lambda panel: show_maps(panel, record.output[0], channels, title, "max")
 
 
 def flatten_stage(record: LayerRecord):
+    """The flattened vector (1, C H W) that the dense layers read, as a grid."""
+
     def draw(panel) -> None:
         ax = panel.subplots()
         image = show_signed(ax, as_grid(record.output), symmetric_limit(record.output))
@@ -97,6 +103,8 @@ def flatten_stage(record: LayerRecord):
 
 
 def dense_stage(trace: StepTrace, record: LayerRecord, i: int):
+    """A hidden dense layer: Z = X W + b (top) and A = f(Z) (bottom), as grids of units."""
+
     def draw(panel) -> None:
         d_in, d_out = record.params["W"].before.shape
         z_ax, a_ax = panel.subplots(2, 1)
@@ -117,6 +125,7 @@ def dense_stage(trace: StepTrace, record: LayerRecord, i: int):
 
 
 def output_stage(panel, trace: StepTrace, i: int) -> None:
+    """The output layer's logits z : (K,) and softmax probabilities p : (K,)."""
     output = trace.weighted[-1]
     d_in, d_out = output.params["W"].before.shape
     logits_ax, prob_ax = panel.subplots(2, 1)
