@@ -1,7 +1,10 @@
 """Each layer type describes itself, and that description alone builds, saves, loads, draws and explains it."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from digitnet.explain import explain_step
 from digitnet.model import build_stack, load_model, save_model
@@ -79,3 +82,12 @@ def test_a_new_layer_type_is_built_saved_loaded_drawn_traced_and_explained_with_
     assert np.array_equal(doubled.output, 2 * doubled.input) and np.array_equal(doubled.d_input, 2 * doubled.d_output)
     text = explain_step(trace)
     assert "It doubles every value" in text and "The gradient doubles too" in text
+
+
+def test_the_config_schema_accepts_exactly_the_layer_types_a_config_can_name():
+    # The schema is the config's contract with its user, so a new layer type is named there too;
+    # reshape and flatten are never written in a config: build_stack puts them where shapes change.
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml").read_text())
+    stack = schema["properties"]["model"]["properties"]["layers"]["oneOf"][2]
+    named = set(stack["items"]["properties"]["type"]["enum"])
+    assert named == set(ENTRIES) - {"reshape", "flatten"}
