@@ -6,7 +6,6 @@ import shlex
 import sys
 from pathlib import Path
 
-import yaml
 from snakemake.utils import validate
 
 ROOT = Path(workflow.main_snakefile).parent
@@ -16,6 +15,7 @@ from digitnet.compare import named_models
 from digitnet.configcheck import (
     config_problems,
     invalid_header,
+    read_yaml,
     source_note,
     stack_problems,
 )
@@ -36,14 +36,10 @@ def config_sources():
     """The configuration's layers in the order Snakemake merged them: config.yaml, each
     --configfile, then --config."""
     settings = workflow.config_settings
-    sources = [
-        ("config.yaml", yaml.safe_load((ROOT / "config.yaml").read_text()) or {})
-    ]
+    sources = [("config.yaml", read_yaml(ROOT / "config.yaml") or {})]
     for path in settings.configfiles:
         shown = os.path.relpath(path) if Path(path).is_relative_to(Path.cwd()) else path
-        sources.append(
-            (f"--configfile {shown}", yaml.safe_load(Path(path).read_text()) or {})
-        )
+        sources.append((f"--configfile {shown}", read_yaml(path) or {}))
     if settings.config:
         sources.append(("--config", dict(settings.config)))
     return sources
