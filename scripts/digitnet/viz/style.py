@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -12,6 +13,10 @@ MISTAKE_COLOR = "#d62728"
 CORRECT_COLOR = "#2ca02c"
 SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
 DIGIT_CMAP = "gray_r"  # ink dark on white paper, as people see a digit
+# The same for a mosaic of digits, and a red-white-blue one for signed tiles: the blank (NaN)
+# lines between tiles in grey, so that each tile's white paper has an edge.
+FRAMED_DIGIT_CMAP = colormaps[DIGIT_CMAP].with_extremes(bad="#b0b0b0")
+FRAMED_SIGNED_CMAP = colormaps[SIGNED_CMAP].with_extremes(bad="#e4e4e4")
 DPI = 110
 
 
@@ -46,6 +51,24 @@ def show_digit(ax: Axes, pixels: np.ndarray, title: str | None = None, **title_k
     ax.set_yticks([])
     if title:
         ax.set_title(title, **title_kwargs)
+
+
+def mosaic(tiles: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
+    """tiles : (n, h, w) -> one (rows (h + gap) - gap, cols (w + gap) - gap) image, row by row, NaN between tiles.
+
+    One image in one axes draws many times faster than one axes per tile (each axes costs
+    matplotlib milliseconds to lay out and render); NaN cells are left blank.
+    """
+    n, h, w = tiles.shape
+    rows = math.ceil(n / cols)
+    grid = np.full((rows, cols, h + gap, w + gap), np.nan, dtype=np.float32)
+    grid[np.arange(n) // cols, np.arange(n) % cols, :h, :w] = tiles
+    return grid.transpose(0, 2, 1, 3).reshape(rows * (h + gap), cols * (w + gap))[:-gap, :-gap]
+
+
+def tile_centers(count: int, size: int, gap: int = 2) -> np.ndarray:
+    """Pixel coordinates of the centers of ``count`` tiles of ``size`` pixels along one axis of a mosaic."""
+    return np.arange(count) * (size + gap) + (size - 1) / 2
 
 
 def show_signed(ax: Axes, image: np.ndarray, limit: float, title: str | None = None, aspect: str = "equal"):
