@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#d62728"
@@ -69,6 +70,25 @@ def mosaic(tiles: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
 def tile_centers(count: int, size: int, gap: int = 2) -> np.ndarray:
     """Pixel coordinates of the centers of ``count`` tiles of ``size`` pixels along one axis of a mosaic."""
     return np.arange(count) * (size + gap) + (size - 1) / 2
+
+
+def titled_mosaic(
+    ax: Axes, images: np.ndarray, cols: int, titles: list[str], colors: list[str], framed: np.ndarray, gap: int = 12
+) -> None:
+    """Draw digits images : (n, 784) as one mosaic image in ``ax``, ``cols`` to a row, each with its
+    title (in its colour) in the gap above it and, where ``framed`` : (n,) bool, a red frame.
+
+    The look of a grid of small titled axes at a fraction of the cost: one image, n texts.
+    """
+    tiles = np.pad(images.reshape(-1, 28, 28), ((0, 0), (gap, 0), (0, 0)), constant_values=np.nan)
+    ax.imshow(mosaic(tiles, cols, 4), cmap=DIGIT_CMAP, vmin=0, vmax=1, interpolation="nearest")  # NaN: blank
+    size = 28 + gap + 4  # rows of one tile with its title gap, and the space below
+    for k, (title, color) in enumerate(zip(titles, colors, strict=True)):
+        left, top = (k % cols) * 32 - 0.5, (k // cols) * size + gap - 0.5
+        ax.text(left + 14, top - 1, title, color=color, fontsize=9, ha="center", va="bottom")
+        edge, width = (MISTAKE_COLOR, 2.5) if framed[k] else ("black", 0.8)
+        ax.add_patch(Rectangle((left, top), 28, 28, fill=False, edgecolor=edge, linewidth=width, clip_on=False))
+    ax.set_axis_off()
 
 
 def show_signed(ax: Axes, image: np.ndarray, limit: float, title: str | None = None, aspect: str = "equal"):
