@@ -45,6 +45,29 @@ def schema_validator(schema_path: str):
     return jsonschema.Draft202012Validator(read_yaml(schema_path))
 
 
+def fill_defaults(config: dict, schema_path: Path) -> None:
+    """Set in ``config``, in place, every key it leaves out that the schema gives a default, nested ones too.
+
+    jsonschema's recipe for defaults (the one ``snakemake.utils.validate(set_default=True)``
+    uses), on the schema already read for ``config_problems``: Snakemake's own would read it
+    again with a slower YAML parser. Run it on a configuration without problems.
+    """
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if validator.is_type(instance, "object"):
+            for name, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(name, subschema["default"])
+        yield from check_properties(validator, properties, instance, schema)
+
+    filler = jsonschema.validators.extend(base, {"properties": set_defaults})
+    filler(schema_validator(str(schema_path)).schema).validate(config)
+
+
 def read_yaml(path) -> object:
     """The YAML file at ``path``, parsed safely (libyaml's C parser when available: about 10x faster)."""
     import yaml

@@ -6,7 +6,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
 
 ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -14,6 +13,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from digitnet.compare import named_models
 from digitnet.configcheck import (
     config_problems,
+    fill_defaults,
     invalid_header,
     read_yaml,
     source_note,
@@ -61,7 +61,7 @@ def stop_if(problems):
 
 
 stop_if(config_problems(config, ROOT / SCHEMA, SOURCES))
-validate(config, str(ROOT / SCHEMA), set_default=True)
+fill_defaults(config, ROOT / SCHEMA)
 
 # The compared models: each entry's settings are the featured model's with its changes,
 # checked against the same schema (the featured model's own were checked above).
