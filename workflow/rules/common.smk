@@ -263,9 +263,9 @@ def train_threads(wildcards):
     """BLAS threads for training one model: 2 for a network with convolutions, 1 for a dense one.
 
     A convolutional network's time is large matrix products, 1.5x faster on two threads. A
-    dense 784-128-10 gains at most 1.3x, and its augmentation, single-threaded NumPy, nothing:
-    on one thread each, two dense models train side by side at --cores 2, and the featured
-    model's figures start while a compared model still trains.
+    dense 784-128-10 gains about 1.35x (README, Results) and its augmentation, single-threaded
+    NumPy, nothing: on one thread each, two dense models train side by side at --cores 2, and
+    the featured model's figures start while a compared model still trains.
     """
     return 2 if has_convolutions(MODELS[wildcards.model]["model"]) else 1
 
