@@ -114,9 +114,9 @@ wildcard_constraints:
 
 # NumPy's batch-sized temporaries are freed and allocated again at every batch. By default
 # glibc hands such memory back to the kernel (it trims the heap, or maps a block anew), so
-# each batch pays its page faults again: augmented training spent over half its CPU time
+# each batch pays its page faults again: augmented training spent about half its CPU time
 # there. Keeping freed memory for reuse (up to 64 MiB) and serving blocks under 32 MiB from
-# the heap cut its CPU time 2.2x. Each job's C library reads these when it starts (any but
+# the heap halved its CPU time. Each job's C library reads these when it starts (any but
 # glibc ignores them); set them yourself to override.
 os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(64 * 2**20))
 os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
