@@ -6,7 +6,6 @@ import shlex
 import sys
 from pathlib import Path
 
-
 ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
