@@ -18,7 +18,7 @@ rule train:
         "benchmarks/train/{dataset}/{model}.tsv"
     conda:
         "../envs/digitnet.yaml"
-    threads: 2
+    threads: train_threads
     params:
         model=lambda wildcards: MODELS[wildcards.model]["model"],
         train=lambda wildcards: MODELS[wildcards.model]["train"],

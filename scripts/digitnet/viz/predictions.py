@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from digitnet.viz.style import CORRECT_COLOR, MISTAKE_COLOR, new_figure, probability_bars, show_digit
+from digitnet.viz.style import CORRECT_COLOR, MISTAKE_COLOR, new_figure, probability_bars, titled_mosaic
 
 
 def choose_examples(labels: np.ndarray, predicted: np.ndarray, count: int, mistakes: int) -> np.ndarray:
@@ -35,20 +35,13 @@ def predictions_figure(
     rows, cols = 5, 8
     fig = new_figure(15, 8.2)
     grid = fig.add_gridspec(rows, cols + 4)
-    for k in range(min(len(images), rows * cols)):
-        ax = fig.add_subplot(grid[k // cols, k % cols])
-        correct = labels[k] == predicted[k]
-        color = CORRECT_COLOR if correct else MISTAKE_COLOR
-        show_digit(
-            ax,
-            images[k],
-            f"{names[predicted[k]]} ({confidence[k]:.0%})" + ("" if correct else f"\ntrue {names[labels[k]]}"),
-            color=color,
-            fontsize=9,
-        )
-        if not correct:
-            for spine in ax.spines.values():
-                spine.set(color=MISTAKE_COLOR, linewidth=3)
+    n = min(len(images), rows * cols)
+    correct = labels[:n] == predicted[:n]
+    titles = [
+        f"{names[predicted[k]]} ({confidence[k]:.0%})" + ("" if correct[k] else f"\ntrue {names[labels[k]]}") for k in range(n)
+    ]
+    colors = [CORRECT_COLOR if right else MISTAKE_COLOR for right in correct]
+    titled_mosaic(fig.add_subplot(grid[:, :cols]), images[:n], cols, titles, colors, ~correct)
     bars_ax = fig.add_subplot(grid[1:4, cols + 1 :])
     probability_bars(bars_ax, P_digit, None, f"test image #{digit}: probability of each class", class_names)
     fig.suptitle("Predictions on test images: answer (confidence); mistakes in red with the true class")
@@ -72,17 +65,7 @@ def mistakes_figure(
     cols = 8
     rows = max(1, int(np.ceil(len(images) / cols)))
     fig = new_figure(13, 1.75 * rows + 0.8)
-    axes = np.atleast_2d(fig.subplots(rows, cols))
-    for k, ax in enumerate(axes.ravel()):
-        if k < len(images):
-            show_digit(
-                ax,
-                images[k],
-                f"said {names[predicted[k]]} ({confidence[k]:.0%})\ntrue {names[labels[k]]}",
-                fontsize=9,
-                color=MISTAKE_COLOR,
-            )
-        else:
-            ax.axis("off")
+    titles = [f"said {names[predicted[k]]} ({confidence[k]:.0%})\ntrue {names[labels[k]]}" for k in range(len(images))]
+    titled_mosaic(fig.subplots(), images, cols, titles, [MISTAKE_COLOR] * len(images), np.zeros(len(images), bool))
     fig.suptitle(f"The {len(images)} most confident of the {total_mistakes} mistakes on the test set")
     return fig

@@ -3,8 +3,10 @@
 import math
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#d62728"
@@ -12,6 +14,10 @@ MISTAKE_COLOR = "#d62728"
 CORRECT_COLOR = "#2ca02c"
 SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
 DIGIT_CMAP = "gray_r"  # ink dark on white paper, as people see a digit
+# The same for a mosaic of digits, and a red-white-blue one for signed tiles: the blank (NaN)
+# lines between tiles in grey, so that each tile's white paper has an edge.
+FRAMED_DIGIT_CMAP = colormaps[DIGIT_CMAP].with_extremes(bad="#b0b0b0")
+FRAMED_SIGNED_CMAP = colormaps[SIGNED_CMAP].with_extremes(bad="#e4e4e4")
 DPI = 110
 
 
@@ -46,6 +52,43 @@ def show_digit(ax: Axes, pixels: np.ndarray, title: str | None = None, **title_k
     ax.set_yticks([])
     if title:
         ax.set_title(title, **title_kwargs)
+
+
+def mosaic(tiles: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
+    """tiles : (n, h, w) -> one (rows (h + gap) - gap, cols (w + gap) - gap) image, row by row, NaN between tiles.
+
+    One image in one axes draws many times faster than one axes per tile (each axes costs
+    matplotlib milliseconds to lay out and render); NaN cells are left blank.
+    """
+    n, h, w = tiles.shape
+    rows = math.ceil(n / cols)
+    grid = np.full((rows, cols, h + gap, w + gap), np.nan, dtype=np.float32)
+    grid[np.arange(n) // cols, np.arange(n) % cols, :h, :w] = tiles
+    return grid.transpose(0, 2, 1, 3).reshape(rows * (h + gap), cols * (w + gap))[:-gap, :-gap]
+
+
+def tile_centers(count: int, size: int, gap: int = 2) -> np.ndarray:
+    """Pixel coordinates of the centers of ``count`` tiles of ``size`` pixels along one axis of a mosaic."""
+    return np.arange(count) * (size + gap) + (size - 1) / 2
+
+
+def titled_mosaic(
+    ax: Axes, images: np.ndarray, cols: int, titles: list[str], colors: list[str], framed: np.ndarray, gap: int = 12
+) -> None:
+    """Draw digits images : (n, 784) as one mosaic image in ``ax``, ``cols`` to a row, each with its
+    title (in its colour) in the gap above it and, where ``framed`` : (n,) bool, a red frame.
+
+    The look of a grid of small titled axes at a fraction of the cost: one image, n texts.
+    """
+    tiles = np.pad(images.reshape(-1, 28, 28), ((0, 0), (gap, 0), (0, 0)), constant_values=np.nan)
+    ax.imshow(mosaic(tiles, cols, 4), cmap=DIGIT_CMAP, vmin=0, vmax=1, interpolation="nearest")  # NaN: blank
+    size = 28 + gap + 4  # rows of one tile with its title gap, and the space below
+    for k, (title, color) in enumerate(zip(titles, colors, strict=True)):
+        left, top = (k % cols) * 32 - 0.5, (k // cols) * size + gap - 0.5
+        ax.text(left + 14, top - 1, title, color=color, fontsize=9, ha="center", va="bottom")
+        edge, width = (MISTAKE_COLOR, 2.5) if framed[k] else ("black", 0.8)
+        ax.add_patch(Rectangle((left, top), 28, 28, fill=False, edgecolor=edge, linewidth=width, clip_on=False))
+    ax.set_axis_off()
 
 
 def show_signed(ax: Axes, image: np.ndarray, limit: float, title: str | None = None, aspect: str = "equal"):
