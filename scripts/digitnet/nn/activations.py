@@ -1,12 +1,13 @@
 """Elementwise activation functions, each with its derivative right under it.
 
-Every activation maps ``Z : (N, D)`` to ``A = f(Z) : (N, D)``; its backward applies the
-chain rule elementwise, ``dZ = dA * f'(Z)``.
+Every activation maps ``Z : (N, D)`` (or feature maps ``(N, C, H, W)``) to ``A = f(Z)`` of the
+same shape; its backward applies the chain rule elementwise, ``dZ = dA * f'(Z)``.
 """
 
 import numpy as np
 
 from digitnet.nn.base import Layer
+from digitnet.nn.parallel import elementwise
 
 
 class ReLU(Layer):
@@ -17,11 +18,20 @@ class ReLU(Layer):
     """
 
     def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
-        self._positive = Z > 0  # (N, D) bool, all that backward needs
-        return np.maximum(Z, 0)
+        A = np.empty_like(Z)  # in Z's memory order (batch-last after a convolution)
+        self._positive = np.empty_like(Z, dtype=bool)  # all that backward needs
+
+        def relu(z: np.ndarray, a: np.ndarray, positive: np.ndarray) -> None:
+            np.greater(z, 0, out=positive)
+            np.maximum(z, 0, out=a)
+
+        elementwise(relu, [Z, A, self._positive])
+        return A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
-        return dA * self._positive
+        dZ = np.empty_like(dA)
+        elementwise(lambda da, positive, dz: np.multiply(da, positive, out=dz), [dA, self._positive, dZ])
+        return dZ
 
     def spec(self) -> dict:
         return {"type": "relu"}
