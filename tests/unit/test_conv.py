@@ -55,7 +55,9 @@ def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, thr
     assert np.allclose(out, reference_conv(x, layer.W.value, layer.b.value, stride, padding))
     dout = rng.standard_normal(out.shape)
     dx = layer.backward(dout)
-    for fast, plain in zip([dx, layer.W.grad, layer.b.grad], reference_conv_gradients(x, layer.W.value, dout, stride, padding), strict=True):
+    for fast, plain in zip(
+        [dx, layer.W.grad, layer.b.grad], reference_conv_gradients(x, layer.W.value, dout, stride, padding), strict=True
+    ):
         assert np.allclose(fast, plain)
 
 

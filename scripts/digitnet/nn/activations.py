@@ -7,7 +7,7 @@ same shape; its backward applies the chain rule elementwise, ``dZ = dA * f'(Z)``
 import numpy as np
 
 from digitnet.nn.base import Layer
-from digitnet.nn.parallel import elementwise
+from digitnet.nn.parallel import elementwise, in_order_of
 
 
 class ReLU(Layer):
@@ -29,6 +29,7 @@ class ReLU(Layer):
         return A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
+        dA = in_order_of(dA, self._positive)  # after a Flatten, dA is batch-first and Z may not be
         dZ = np.empty_like(dA)
         elementwise(lambda da, positive, dz: np.multiply(da, positive, out=dz), [dA, self._positive, dZ])
         return dZ

@@ -77,14 +77,15 @@ def outer_axis(a: np.ndarray) -> int:
     return int(np.argmax([abs(stride) if length > 1 else 0 for stride, length in zip(a.strides, a.shape, strict=True)]))
 
 
-def elementwise(
-    function: Callable[..., None], arrays: list[np.ndarray], axis: int | None = None
-) -> None:
+def elementwise(function: Callable[..., None], arrays: list[np.ndarray], axis: int | None = None) -> None:
     """Call ``function(*slices)`` on matching slices of equally shaped ``arrays``, one slice per thread.
 
     The slices run along ``axis`` (default: the first array's outermost axis in memory);
     ``function`` writes its results into slices of output arrays it was given.
     """
+    if arrays[0].size < MIN_PARALLEL_SIZE or thread_count() < 2:
+        function(*arrays)  # the common case for small arrays, without finding an axis first
+        return
     axis = outer_axis(arrays[0]) if axis is None else axis
     n = arrays[0].shape[axis]
 
@@ -93,3 +94,17 @@ def elementwise(
         function(*(a[index] for a in arrays))
 
     parallel_ranges(task, n, arrays[0].size)
+
+
+def in_order_of(a: np.ndarray, prototype: np.ndarray) -> np.ndarray:
+    """``a``, or a copy of it laid out in memory as ``prototype`` (same shape) is.
+
+    NumPy's elementwise passes over two arrays whose memory orders differ step through one
+    of them out of order: a float-by-bool product over 6.4 million numbers took 17 times as
+    long here as over two arrays in one order.
+    """
+    if np.array_equal(np.argsort(a.strides), np.argsort(prototype.strides)):
+        return a
+    out = np.empty_like(prototype, dtype=a.dtype)
+    elementwise(np.copyto, [out, a])
+    return out
