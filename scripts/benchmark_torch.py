@@ -637,8 +637,8 @@ def run_benchmark(args: argparse.Namespace) -> None:
                 print(
                     f"[{len(runs)}/{total}] {framework:5} {threads} thread(s) seed {seed}: "
                     f"{run['train_seconds'] / run['epochs']:.3f} s/{'batch' if args.batches else 'epoch'}, "
-                    f"test {run['test_accuracy']:.2%}, "
-                    f"{run['peak_rss_mb']:.0f} MB",
+                    + ("" if args.batches else f"test {run['test_accuracy']:.2%}, ")
+                    + f"{run['peak_rss_mb']:.0f} MB",
                     file=sys.stderr,
                     flush=True,
                 )
