@@ -175,3 +175,13 @@ def test_flatten_round_trips_shapes(rng):
     x = rng.standard_normal((3, 2, 4, 4))
     assert layer.forward(x).shape == (3, 32)
     assert layer.backward(np.ones((3, 32))).shape == x.shape
+
+
+def test_maxpool_windows_of_more_than_256_offsets_route_the_gradient_to_their_maximum(rng):
+    # 17 x 17 = 289 offsets: more than one byte can number.
+    x = rng.standard_normal((2, 1, 18, 17))
+    pool = MaxPool2D(17, 1)
+    out = pool.forward(x, training=True)
+    expected, reference_backward = reference_maxpool(x, 17, 1)
+    dout = rng.standard_normal(out.shape)
+    assert np.array_equal(out, expected) and np.allclose(pool.backward(dout), reference_backward(dout))

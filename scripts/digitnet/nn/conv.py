@@ -207,8 +207,8 @@ class MaxPool2D(Layer):
               one, in row-major order, when several tie):
               dx[n, c, i*s + u*, j*s + v*] += dout[n, c, i, j]
 
-    Forward notes, for every window, which offset k = u size + v held its maximum (a uint8
-    code), so backward is one pass per offset. Output and gradient keep the memory order of
+    Forward notes, for every window, which offset k = u size + v held its maximum (a one-byte
+    code for windows up to 16 x 16), so backward is one pass per offset. Output and gradient keep the memory order of
     the input (batch-last after a convolution), and the passes run split over threads along
     the samples or channels, whichever is outer in memory.
     """
@@ -230,7 +230,8 @@ class MaxPool2D(Layer):
         N, C, H, W = x.shape
         Ho, Wo = output_size(H, self.size, self.stride, 0), output_size(W, self.size, self.stride, 0)
         out = np.empty_like(self._offsets(x, Ho, Wo)[0])  # (N, C, H', W') in x's memory order
-        code = np.empty_like(out, dtype=np.uint8)  # which offset of each window held its maximum
+        # Which offset of each window held its maximum; one byte holds up to 256 offsets.
+        code = np.empty_like(out, dtype=np.uint8 if self.size**2 <= 256 else np.uint16)
 
         def pool(xs: np.ndarray, outs: np.ndarray, codes: np.ndarray) -> None:
             # One pass per offset in the window (k * k of them), each over all windows at once.
