@@ -563,7 +563,8 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
         lines.append(
             f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} ({low:.3f}-{high:.3f}) "
             f"| {row['train_seconds']:.1f} "
-            f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} "
+            f"| {row['numpy_over_torch']:.2f} | {'-' if batches else format(row['test_accuracy'], '.2%')} "
+            f"| {row['peak_rss_mb']:.0f} "
             f"| {row['epoch_gflop']:.1f} | {row['sgemm_gflops']:.0f} | {row['floor_seconds']:.3f} | {row['floor_share']:.0%} |"
         )
     train = config["train"]
