@@ -185,3 +185,15 @@ def test_maxpool_windows_of_more_than_256_offsets_route_the_gradient_to_their_ma
     expected, reference_backward = reference_maxpool(x, 17, 1)
     dout = rng.standard_normal(out.shape)
     assert np.array_equal(out, expected) and np.allclose(pool.backward(dout), reference_backward(dout))
+
+
+def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng):
+    # A smaller batch takes the front of buffers a larger one made: the padding must read zero again.
+    layer = Conv2D.create(2, 3, 3, rng, padding=1, dtype=np.float64)
+    small, large = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((5, 2, 5, 5)) + 10
+    before = layer.forward(small, training=True).copy()
+    layer.backward(np.ones((5, 3, 5, 5))[:2])
+    layer.forward(large, training=True)
+    layer.backward(np.ones((5, 3, 5, 5)))
+    assert np.array_equal(layer.forward(small, training=True), before)
+    assert np.allclose(layer.forward(small), reference_conv(small, layer.W.value, layer.b.value, 1, 1))
