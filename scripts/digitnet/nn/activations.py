@@ -10,6 +10,12 @@ from digitnet.nn.base import Layer
 from digitnet.nn.parallel import elementwise, in_order_of
 
 
+def relu_into(Z: np.ndarray, A: np.ndarray, positive: np.ndarray) -> None:
+    """A = max(0, Z) and positive = [Z > 0], written into the arrays given (all of one shape)."""
+    np.greater(Z, 0, out=positive)
+    np.maximum(Z, 0, out=A)
+
+
 class ReLU(Layer):
     """Rectified linear unit.
 
@@ -20,18 +26,13 @@ class ReLU(Layer):
     def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
         A = np.empty_like(Z)  # in Z's memory order (batch-last after a convolution)
         self._positive = np.empty_like(Z, dtype=bool)  # all that backward needs
-
-        def relu(z: np.ndarray, a: np.ndarray, positive: np.ndarray) -> None:
-            np.greater(z, 0, out=positive)
-            np.maximum(z, 0, out=a)
-
-        elementwise(relu, [Z, A, self._positive])
+        elementwise(relu_into, [Z, A, self._positive])
         return A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
         dA = in_order_of(dA, self._positive)  # after a Flatten, dA is batch-first and Z may not be
         dZ = np.empty_like(dA)
-        elementwise(lambda da, positive, dz: np.multiply(da, positive, out=dz), [dA, self._positive, dZ])
+        elementwise(np.multiply, [dA, self._positive, dZ])  # dZ = dA * [Z > 0]
         return dZ
 
     def spec(self) -> dict:

@@ -103,6 +103,8 @@ def in_order_of(a: np.ndarray, prototype: np.ndarray) -> np.ndarray:
     of them out of order: a float-by-bool product over 6.4 million numbers took 17 times as
     long here as over two arrays in one order.
     """
+    if a.flags.c_contiguous and prototype.flags.c_contiguous:  # the common case, decided fast
+        return a
     if np.array_equal(np.argsort(a.strides), np.argsort(prototype.strides)):
         return a
     out = np.empty_like(prototype, dtype=a.dtype)
