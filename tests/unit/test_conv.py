@@ -197,3 +197,18 @@ def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng
     layer.backward(np.ones((5, 3, 5, 5)))
     assert np.array_equal(layer.forward(small, training=True), before)
     assert np.allclose(layer.forward(small), reference_conv(small, layer.W.value, layer.b.value, 1, 1))
+
+
+def test_a_forked_process_runs_split_passes_with_its_own_threads(threads):
+    # A child forked after the pool was made (a process pool reading digits) must not wait on
+    # threads that exist only in its parent.
+    import multiprocessing
+
+    a = np.arange(10.0)
+    parallel.elementwise(np.copyto, [np.empty_like(a), a])
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_relu_sum, (a - 5,)).get(timeout=60) == 10.0
+
+
+def _relu_sum(a):
+    return float(ReLU().forward(a).sum())

@@ -22,6 +22,7 @@ import numpy as np
 MIN_PARALLEL_SIZE = 1 << 16
 
 _pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None  # the process that made the pool: a forked child must make its own
 _threads: int | None = None
 
 
@@ -57,13 +58,14 @@ def parallel_ranges(task: Callable[[int, int], None], n: int, size: int) -> None
     or n < 2 runs ``task(0, n)`` in the calling thread. Returns when every range is done;
     an exception in any range is raised here.
     """
-    global _pool
+    global _pool, _pool_pid
     parts = min(thread_count(), n)
     if parts < 2 or size < MIN_PARALLEL_SIZE:
         task(0, n)
         return
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="digitnet")
+    if _pool is None or _pool_pid != os.getpid():
+        # A process forked from one with a pool inherits the object but not its threads.
+        _pool, _pool_pid = ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="digitnet"), os.getpid()
     bounds = [n * k // parts for k in range(parts + 1)]
     # The calling thread takes the first range itself instead of waiting idle.
     futures = [_pool.submit(task, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:], strict=True)]
