@@ -4,7 +4,7 @@ NumPy runs a matrix product on every BLAS thread but an elementwise pass (a ReLU
 max-pool, the copies of im2col) on one. Both release the GIL on large arrays, so a small
 pool of Python threads, each running the same pass on its own slice of the array, keeps
 every core busy between the products. Each slice is a block of whole rows along the
-axis that is outermost in memory, so the threads never write to the same cache line.
+axis that is outermost in memory, so each thread writes its own stretch of memory.
 
 The pool has as many threads as the BLAS: ``OPENBLAS_NUM_THREADS``, else ``OMP_NUM_THREADS``
 (what Snakemake sets from a rule's ``threads:``, and the benchmark before it imports
