@@ -6,7 +6,7 @@ from digitnet.viz.architecture import architecture_figure
 
 
 def main(log) -> None:
-    save_figure(architecture_figure(load_model(snakemake.input.weights).spec()), snakemake.output[0])
+    save_figure(architecture_figure(load_model(snakemake.input.weights)), snakemake.output[0])
 
 
 run_step(snakemake, main)

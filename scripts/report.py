@@ -11,12 +11,7 @@ from digitnet.files import read_json, read_npz, read_table
 from digitnet.markdown import to_html
 from digitnet.report import embed_png, gallery_images, generation_time, git_state, package_versions, render
 from digitnet.step import atomic_path, run_step
-from digitnet.trace import load_trace
-
-
-def trace_summary(trace) -> dict:
-    """The few numbers of the traced step that the report's text quotes."""
-    return {"index": trace.index, "label": trace.label, "p_true": float(trace.P[trace.label]), "loss": trace.loss_before}
+from digitnet.trace import lesson_facts, load_trace
 
 
 def custom_digits(summary_path, images_path, figures_folder, low_confidence: float) -> dict:
@@ -62,7 +57,7 @@ def main(log) -> None:
         "meta": meta,
         "history": read_table(snakemake.input.history).to_dict(orient="records"),
         "figures": {name: embed_png(snakemake.input[name]) for name in snakemake.params.figures},
-        "trace": trace_summary(load_trace(snakemake.input.trace)),
+        "trace": lesson_facts(load_trace(snakemake.input.trace)),
         "custom": custom_digits(
             snakemake.input.custom,
             snakemake.input.custom_images,

@@ -6,13 +6,16 @@ import numpy as np
 
 from digitnet.errors import DamagedFile
 from digitnet.files import read_npz
-from digitnet.nn.activations import ACTIVATIONS, LeakyReLU
+from digitnet.nn.activations import activation_types
 from digitnet.nn.base import Layer
-from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape, output_size
-from digitnet.nn.init import DEFAULT_INIT, INITIALIZERS, he_normal
-from digitnet.nn.layers import Dense, Dropout
+from digitnet.nn.conv import Conv2D, Flatten, Reshape
+from digitnet.nn.init import DEFAULT_INIT
+from digitnet.nn.layers import Dense
 from digitnet.nn.losses import softmax
 from digitnet.nn.parameter import Parameter
+
+# Importing the layer modules above registers every layer type in Layer.registry; building
+# and loading look a type up there and nowhere else.
 
 
 class Sequential:
@@ -32,8 +35,36 @@ class Sequential:
         return [layer for layer in self.layers if isinstance(layer, Dense)]
 
     def weighted_layers(self) -> list[Dense | Conv2D]:
-        """Layers with a weight matrix or filter bank (what weight decay applies to)."""
-        return [layer for layer in self.layers if isinstance(layer, Dense | Conv2D)]
+        """Layers with a weight matrix or filter bank (role "weights"), in order."""
+        return [layer for layer in self.layers if layer.role == "weights"]
+
+    def activation_after(self, position: int) -> Layer | None:
+        """The activation applied right after ``layers[position]``, or None (an output layer,
+        or a layer followed by pooling or dropout)."""
+        after = self.layers[position + 1] if position + 1 < len(self.layers) else None
+        return after if after is not None and after.role == "activation" else None
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The per-sample shape the network reads: (784,) for flat rows of 28 x 28 pixels.
+
+        The first layer that fixes it says (a dense layer its D_in, a Reshape its size);
+        only shape-keeping layers (activations, dropout) may come before it.
+        """
+        for layer in self.layers:
+            shape = layer.known_input_shape()
+            if shape is not None:
+                return shape
+            if layer.role not in ("activation", "dropout"):
+                break
+        raise ValueError(f"cannot tell the input shape of {self!r}: it starts with no dense layer and no reshape")
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        """The per-sample shape between layers: the input's, then every layer's output (len(layers) + 1)."""
+        shapes = [self.input_shape]
+        for layer in self.layers:
+            shapes.append(layer.output_shape(shapes[-1]))
+        return shapes
 
     def forward(self, X: np.ndarray, training: bool = False, trace: list | None = None) -> np.ndarray:
         """X : (N, D) -> logits (N, K). When ``trace`` is a list, append (layer, output) per layer."""
@@ -101,20 +132,19 @@ def build_mlp(
     """A multi-layer perceptron: [Dense, activation, (Dropout)] per hidden size, then Dense to the logits.
 
     ``hidden=[128]`` gives the 784-128-10 network; ``[512, 256]`` gives two hidden layers.
-    The output layer has no activation: softmax is fused into the loss.
+    The output layer has no activation: softmax is fused into the loss. Built as the stack
+    of layer entries it amounts to, by ``build_stack``.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATIONS)}")
-    init_fn = INITIALIZERS[DEFAULT_INIT[activation] if init == "auto" else init]
-    sizes = [n_inputs, *hidden, n_outputs]
-    layers: list[Layer] = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(Dense.create(fan_in, fan_out, init_fn, rng, name=f"dense{i}", dtype=dtype))
-        if i < len(hidden):
-            layers.append(LeakyReLU(leaky_alpha) if activation == "leaky_relu" else ACTIVATIONS[activation]())
-            if dropout > 0:
-                layers.append(Dropout(dropout, rng))
-    return Sequential(layers)
+    if activation not in activation_types():
+        raise ValueError(f"unknown activation {activation!r}: use one of {sorted(activation_types())}")
+    init = DEFAULT_INIT[activation] if init == "auto" else init
+    unit = {"type": activation, "alpha": leaky_alpha} if activation == "leaky_relu" else {"type": activation}
+    stack: list[dict] = []
+    for units in hidden:
+        stack += [{"type": "dense", "units": units, "init": init}, unit]
+        if dropout > 0:
+            stack.append({"type": "dropout", "p": dropout})
+    return build_stack(stack, n_outputs, rng, image_shape=(n_inputs,), dtype=dtype, output_init=init)
 
 
 # A small CNN for MNIST: two 5x5 convolutions with max pooling, then a dense layer.
@@ -130,52 +160,53 @@ CNN_PRESET = [
 ]
 
 
+def parameter_name(layer_type: type[Layer], counts: dict[str, int]) -> str | None:
+    """The name of the next layer of ``layer_type`` with parameters ("dense0", "conv1"), counting
+    in ``counts``; None for a layer without parameters."""
+    prefix = layer_type.name_prefix
+    if prefix is None:
+        return None
+    counts[prefix] = counts.get(prefix, 0) + 1
+    return f"{prefix}{counts[prefix] - 1}"
+
+
+def layer_type(kind: str) -> type[Layer]:
+    """The registered layer class for a config or spec ``type``."""
+    if kind not in Layer.registry:
+        raise ValueError(f"unknown layer type {kind!r}: use one of {sorted(Layer.registry)}")
+    return Layer.registry[kind]
+
+
 def build_stack(
-    stack: list[dict], n_outputs: int, rng: np.random.Generator, image_shape=(1, 28, 28), dtype=np.float32
+    stack: list[dict],
+    n_outputs: int,
+    rng: np.random.Generator,
+    image_shape=(1, 28, 28),
+    dtype=np.float32,
+    output_init: str = "he",
 ) -> Sequential:
     """Any stack of layers, for flat pixel rows (N, C*H*W) of images of ``image_shape``.
 
     stack: entries such as {"type": "conv2d", "filters": 32, "kernel": 5, "padding": 2},
     {"type": "maxpool2d", "size": 2}, {"type": "dense", "units": 128}, {"type": "relu"} or
-    {"type": "dropout", "p": 0.2}. The shapes are worked out here: a Reshape to images comes
-    first when the stack starts with a convolution, a Flatten goes before the first dense
-    layer after one, and a dense layer to ``n_outputs`` logits closes the stack.
+    {"type": "dropout", "p": 0.2}; each is built by its layer class's ``from_config``. The
+    shapes are worked out here from each layer's ``output_shape``: a Reshape to images comes
+    before the first layer that reads images (input_rank 3), a Flatten before a layer that
+    reads vectors after images, and a dense layer to ``n_outputs`` logits closes the stack.
     """
     shape: tuple[int, ...] = (int(np.prod(image_shape)),)
     layers: list[Layer] = []
-    counts = {"conv": 0, "dense": 0}
-    for entry in [*stack, {"type": "dense", "units": n_outputs}]:
-        kind = entry["type"]
-        if kind in ("conv2d", "maxpool2d") and len(shape) == 1:
+    counts: dict[str, int] = {}
+    for entry in [*stack, {"type": "dense", "units": n_outputs, "init": output_init}]:
+        cls = layer_type(entry["type"])
+        if cls.input_rank == 3 and len(shape) == 1:
             layers.append(Reshape(image_shape))
             shape = tuple(image_shape)
-        if kind == "dense" and len(shape) == 3:
+        if cls.input_rank == 1 and len(shape) > 1:
             layers.append(Flatten())
-            shape = (int(np.prod(shape)),)
-        if kind == "conv2d":
-            stride, padding = entry.get("stride", 1), entry.get("padding", 0)
-            conv = Conv2D.create(
-                shape[0], entry["filters"], entry["kernel"], rng, stride, padding, name=f"conv{counts['conv']}", dtype=dtype
-            )
-            counts["conv"] += 1
-            layers.append(conv)
-            shape = (entry["filters"], *(output_size(n, entry["kernel"], stride, padding) for n in shape[1:]))
-        elif kind == "maxpool2d":
-            pool = MaxPool2D(entry.get("size", 2), entry.get("stride"))
-            layers.append(pool)
-            shape = (shape[0], *(output_size(n, pool.size, pool.stride, 0) for n in shape[1:]))
-        elif kind == "dense":
-            layers.append(Dense.create(shape[0], entry["units"], he_normal, rng, name=f"dense{counts['dense']}", dtype=dtype))
-            counts["dense"] += 1
-            shape = (entry["units"],)
-        elif kind == "dropout":
-            layers.append(Dropout(entry["p"], rng))
-        elif kind == "leaky_relu":
-            layers.append(LeakyReLU(entry.get("alpha", 0.01)))
-        elif kind in ACTIVATIONS:
-            layers.append(ACTIVATIONS[kind]())
-        else:
-            raise ValueError(f"unknown layer type {kind!r}")
+            shape = layers[-1].output_shape(shape)
+        layers.append(cls.from_config(entry, shape, rng, parameter_name(cls, counts), dtype))
+        shape = layers[-1].output_shape(shape)
     return Sequential(layers)
 
 
@@ -244,26 +275,7 @@ def load_model(path, rng: np.random.Generator | None = None) -> Sequential:
 
 def _layers_from_spec(spec: list[dict], data: dict[str, np.ndarray], rng: np.random.Generator):
     """Yield the layers that ``spec`` (save_model's layer list) describes, with weights from ``data``."""
-    counts = {"dense": 0, "conv": 0}
+    counts: dict[str, int] = {}
     for entry in spec:
-        kind = entry["type"]
-        if kind == "dense":
-            name = f"dense{counts['dense']}"
-            yield Dense(data[f"{name}.W"], data[f"{name}.b"], name=name)
-            counts["dense"] += 1
-        elif kind == "conv2d":
-            name = f"conv{counts['conv']}"
-            yield Conv2D(data[f"{name}.W"], data[f"{name}.b"], entry["stride"], entry["padding"], name=name)
-            counts["conv"] += 1
-        elif kind == "maxpool2d":
-            yield MaxPool2D(entry["size"], entry["stride"])
-        elif kind == "reshape":
-            yield Reshape(tuple(entry["shape"]))
-        elif kind == "flatten":
-            yield Flatten()
-        elif kind == "dropout":
-            yield Dropout(entry["p"], rng)
-        elif kind == "leaky_relu":
-            yield LeakyReLU(entry["alpha"])
-        else:
-            yield ACTIVATIONS[kind]()
+        cls = layer_type(entry["type"])
+        yield cls.from_spec(entry, data, rng, parameter_name(cls, counts))

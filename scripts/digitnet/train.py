@@ -157,8 +157,7 @@ def train_epoch(
     schedule). Returns how many training samples were classified correctly as they
     were trained.
     """
-    weights = [layer.W.value for layer in model.weighted_layers()]
-    weight_grads = [layer.W.grad for layer in model.weighted_layers()]
+    parameters = model.parameters()
     order = rng.permutation(len(X))
     correct = 0
     for batch_index, start in enumerate(range(0, len(X), settings.batch_size)):
@@ -174,8 +173,7 @@ def train_epoch(
         losses[batch_index] = loss
         correct += int((logits.argmax(axis=1) == y_batch).sum())
         model.backward(loss_fn.backward())
-        if settings.l2:
-            add_l2_gradient(weights, weight_grads, settings.l2)
+        add_l2_gradient(parameters, settings.l2)
         optimizer.step(schedule(step))
     return correct
 

@@ -13,6 +13,7 @@ from digitnet.model import build_mlp
 from digitnet.nn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh
 from digitnet.nn.init import he_normal
 from digitnet.nn.losses import add_l2_gradient, l2_penalty
+from digitnet.nn.parameter import Parameter
 
 H = 1e-6
 TOLERANCE = 1e-6
@@ -102,11 +103,12 @@ def test_softmax_cross_entropy_stays_finite_for_huge_logits():
 
 
 def test_l2_penalty_gradient_matches_central_differences(rng):
-    weights = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
-    grads = [np.zeros_like(W) for W in weights]
-    add_l2_gradient(weights, grads, 0.3)
-    for W, dW in zip(weights, grads, strict=True):
-        assert relative_error(dW, numeric_gradient(lambda: l2_penalty(weights, 0.3), W)) < TOLERANCE
+    parameters = [Parameter("a.W", rng.standard_normal((3, 4))), Parameter("a.b", rng.standard_normal(4))]
+    parameters.append(Parameter("c.W", rng.standard_normal((2, 1, 3, 3))))
+    add_l2_gradient(parameters, 0.3)
+    for p in parameters:
+        assert relative_error(p.grad, numeric_gradient(lambda: l2_penalty(parameters, 0.3), p.value)) < TOLERANCE
+    assert not parameters[1].grad.any(), "a bias does not decay"
 
 
 @pytest.mark.parametrize("hidden,activation", [([5], "relu"), ([6, 4], "tanh"), ([5, 4, 3], "sigmoid"), ([4], "leaky_relu")])

@@ -195,6 +195,44 @@ class Conv2D(Layer):
         parallel_ranges(scatter, C, dcols.size)
         return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
 
+    # Its description (digitnet.nn.base.Layer): how it is built, saved and explained.
+    type = "conv2d"
+    role = "weights"
+    input_rank = 3
+    name_prefix = "conv"
+    words = (
+        "slides each filter over the input maps and writes, at every position, the weighted sum "
+        "of the patch there plus the filter's bias: one feature map per filter"
+    )
+    formula = "Z[f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] * X[c, i*s + u, j*s + v]"
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape: tuple[int, ...], rng: np.random.Generator, name: str, dtype) -> "Conv2D":
+        """{"type": "conv2d", "filters": 32, "kernel": 5, "stride": 1, "padding": 2} reading in_shape = (C, H, W)."""
+        stride, padding = entry.get("stride", 1), entry.get("padding", 0)
+        return cls.create(in_shape[0], entry["filters"], entry["kernel"], rng, stride, padding, name=name, dtype=dtype)
+
+    @classmethod
+    def from_spec(cls, entry: dict, arrays, rng: np.random.Generator, name: str) -> "Conv2D":
+        return cls(arrays[f"{name}.W"], arrays[f"{name}.b"], entry["stride"], entry["padding"], name=name)
+
+    def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """(C, H, W) -> (F, H', W') with H' = (H + 2p - kh) // s + 1."""
+        F, _, kh, kw = self.W.value.shape
+        _, H, W = in_shape
+        return (int(F), output_size(H, kh, self.stride, self.padding), output_size(W, kw, self.stride, self.padding))
+
+    def label(self) -> str:
+        _, _, kh, kw = self.W.value.shape
+        return f"conv {kh}x{kw}"
+
+    def window(self) -> tuple[int, int, int]:
+        return int(self.W.value.shape[2]), self.stride, self.padding
+
+    def summary(self) -> str:
+        F, C, kh, kw = self.W.value.shape
+        return f"{F} filters of {C} x {kh} x {kw}, stride {self.stride}, padding {self.padding}"
+
     def spec(self) -> dict:
         F, C, kh, _ = self.W.value.shape
         return {
@@ -283,6 +321,32 @@ class MaxPool2D(Layer):
         elementwise(route, [dout, self._code, dx], axis=self._split_axis(self._x))
         return dx
 
+    # Its description (digitnet.nn.base.Layer).
+    type = "maxpool2d"
+    role = "pool"
+    input_rank = 3
+    words = "keeps the largest value of each window of every map, so the next layer sees where a pattern occurred, give or take a pixel"
+    formula = "A[c, i, j] = max over u, v < size of X[c, i*s + u, j*s + v]"
+    backward_words = "each window's gradient goes to the one position that held its maximum, and nothing to the others"
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape, rng, name, dtype) -> "MaxPool2D":
+        """{"type": "maxpool2d", "size": 2, "stride": 2} (the stride defaults to the size)."""
+        return cls(entry.get("size", 2), entry.get("stride"))
+
+    def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        C, H, W = in_shape
+        return (C, output_size(H, self.size, self.stride, 0), output_size(W, self.size, self.stride, 0))
+
+    def label(self) -> str:
+        return f"max pool {self.size}x{self.size}"
+
+    def window(self) -> tuple[int, int, int]:
+        return self.size, self.stride, 0
+
+    def summary(self) -> str:
+        return f"the max of each {self.size} x {self.size} window, stride {self.stride}"
+
     def spec(self) -> dict:
         return {"type": "maxpool2d", "size": self.size, "stride": self.stride}
 
@@ -303,6 +367,24 @@ class Reshape(Layer):
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray:
         return dout.reshape(self._input_shape)
 
+    # Its description (digitnet.nn.base.Layer).
+    type = "reshape"
+    role = "reshape"
+    words = "lays the same numbers out in another shape (a row of pixels as an image)"
+    formula = "A = X reshaped to (N, *shape)"
+    backward_words = "the gradient takes the input's shape back"
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape, rng, name, dtype) -> "Reshape":
+        return cls(tuple(entry["shape"]))
+
+    def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.shape
+
+    def known_input_shape(self) -> tuple[int, ...]:
+        """A flat row of as many numbers as the shape holds."""
+        return (int(np.prod(self.shape)),)
+
     def spec(self) -> dict:
         return {"type": "reshape", "shape": list(self.shape)}
 
@@ -315,6 +397,21 @@ class Flatten(Reshape):
 
     def __init__(self) -> None:
         super().__init__((-1,))
+
+    # Its description (digitnet.nn.base.Layer).
+    type = "flatten"
+    words = "lays the feature maps out as one vector, map after map, row after row, for the dense layer after it"
+    formula = "A = X reshaped to (N, C H W)"
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape, rng, name, dtype) -> "Flatten":
+        return cls()
+
+    def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (int(np.prod(in_shape)),)
+
+    def known_input_shape(self) -> None:
+        return None
 
     def spec(self) -> dict:
         return {"type": "flatten"}

@@ -3,6 +3,7 @@
 import numpy as np
 
 from digitnet.nn.base import Layer
+from digitnet.nn.init import INITIALIZERS
 from digitnet.nn.parameter import Parameter
 
 
@@ -17,6 +18,13 @@ class Dense(Layer):
     The loss is a mean over the batch, so the 1/N is already inside dZ.
     """
 
+    type = "dense"
+    role = "weights"
+    input_rank = 1
+    name_prefix = "dense"
+    words = "each unit adds up all its inputs, each times its own weight, plus a bias"
+    formula = "Z = X W + b"
+
     def __init__(self, W: np.ndarray, b: np.ndarray, name: str = "dense") -> None:
         self.W = Parameter(f"{name}.W", W)
         self.b = Parameter(f"{name}.b", b)
@@ -26,6 +34,22 @@ class Dense(Layer):
     def create(cls, fan_in: int, fan_out: int, init, rng: np.random.Generator, name: str = "dense", dtype=np.float32) -> "Dense":
         """A new layer with ``W = init(fan_in, fan_out, rng)`` and ``b = 0``."""
         return cls(init(fan_in, fan_out, rng, dtype=dtype), np.zeros(fan_out, dtype=dtype), name=name)
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape: tuple[int, ...], rng: np.random.Generator, name: str, dtype) -> "Dense":
+        """{"type": "dense", "units": 128, "init": "he"} reading vectors of in_shape = (D_in,);
+        ``init`` ("he" or "xavier") defaults to He, suited to the ReLU family."""
+        return cls.create(in_shape[0], entry["units"], INITIALIZERS[entry.get("init", "he")], rng, name=name, dtype=dtype)
+
+    @classmethod
+    def from_spec(cls, entry: dict, arrays, rng: np.random.Generator, name: str) -> "Dense":
+        return cls(arrays[f"{name}.W"], arrays[f"{name}.b"], name=name)
+
+    def output_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (int(self.W.value.shape[1]),)
+
+    def known_input_shape(self) -> tuple[int, ...]:
+        return (int(self.W.value.shape[0]),)
 
     def parameters(self) -> list[Parameter]:
         return [self.W, self.b]
@@ -46,7 +70,7 @@ class Dense(Layer):
 
     def spec(self) -> dict:
         fan_in, fan_out = self.W.value.shape
-        return {"type": "dense", "in": int(fan_in), "out": int(fan_out)}
+        return {"type": self.type, "in": int(fan_in), "out": int(fan_out)}
 
     def __repr__(self) -> str:
         fan_in, fan_out = self.W.value.shape
@@ -63,11 +87,22 @@ class Dropout(Layer):
     Scaling by 1/(1 - p) while training keeps E[A] = X, so inference needs no change.
     """
 
+    type = "dropout"
+    role = "dropout"
+    words = "sets each value to 0 with probability p while training and scales the rest by 1 / (1 - p); at test time it passes everything through"
+    formula = "A = X * M / (1 - p), M ~ Bernoulli(1 - p)"
+    backward_words = "the gradient passes through the kept values only, scaled by 1 / (1 - p) as they were"
+
     def __init__(self, p: float, rng: np.random.Generator) -> None:
         if not 0 <= p < 1:
             raise ValueError(f"dropout rate must be in [0, 1), got {p}")
         self.p = p
         self.rng = rng
+
+    @classmethod
+    def from_config(cls, entry: dict, in_shape, rng: np.random.Generator, name, dtype) -> "Dropout":
+        """{"type": "dropout", "p": 0.2}; ``rng`` draws the masks while training."""
+        return cls(entry["p"], rng)
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         if not training or self.p == 0:
@@ -79,6 +114,9 @@ class Dropout(Layer):
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
         return dA if self._scale is None else dA * self._scale
+
+    def label(self) -> str:
+        return f"dropout, p = {self.p}"
 
     def spec(self) -> dict:
         return {"type": "dropout", "p": self.p}

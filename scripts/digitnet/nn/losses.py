@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from digitnet.nn.parameter import Parameter
+
 
 def softmax(Z: np.ndarray) -> np.ndarray:
     """Row-wise softmax: P[i, k] = exp(Z[i, k]) / sum_j exp(Z[i, j]).
@@ -45,16 +47,22 @@ class SoftmaxCrossEntropy:
         return dZ
 
 
-def l2_penalty(weights: list[np.ndarray], lam: float) -> float:
-    """L2 regularization: R = (lam / 2) * sum over weight matrices of ||W||^2.
+def l2_penalty(parameters: list[Parameter], lam: float) -> float:
+    """L2 regularization: R = (lam / 2) * sum over the parameters that decay of ||W||^2.
 
-    Its gradient, lam * W, is added by ``add_l2_gradient``. Biases are not penalized:
-    shrinking them does not make the function smoother.
+    Which parameters decay is each Parameter's ``decays`` (weights yes, biases no); its
+    gradient, lam * W, is added by ``add_l2_gradient``.
     """
-    return 0.5 * lam * float(sum(np.vdot(W, W) for W in weights))
+    return 0.5 * lam * float(sum(np.vdot(p.value, p.value) for p in parameters if p.decays))
 
 
-def add_l2_gradient(weights: list[np.ndarray], grads: list[np.ndarray], lam: float) -> None:
-    """dW += lam * W for each weight matrix, in place (the gradient of ``l2_penalty``)."""
-    for W, dW in zip(weights, grads, strict=True):
-        dW += W.dtype.type(lam) * W
+def add_l2_gradient(parameters: list[Parameter], lam: float) -> None:
+    """dW += lam * W for every parameter that decays, in place (the gradient of ``l2_penalty``).
+
+    The one place weight decay is applied: training and the recorded step both call it.
+    """
+    if not lam:
+        return
+    for p in parameters:
+        if p.decays:
+            p.grad += p.value.dtype.type(lam) * p.value

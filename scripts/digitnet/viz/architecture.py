@@ -5,73 +5,44 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
+from digitnet.model import Sequential
 from digitnet.viz.style import new_figure, sample_units
 
 MAX_DRAWN = 12  # neurons drawn per layer; wider layers show a sample and a gap
 
 
-def layer_columns(spec: list[dict]) -> list[dict]:
-    """Columns to draw from the model's layer list: the input, then one per conv, pool or dense layer.
+def layer_columns(model: Sequential) -> list[dict]:
+    """Columns to draw: the input, then one per layer with weights or pooling.
 
-    Each column: size (units, or channels for feature maps), shape of its output, whether it
-    holds feature maps, and label lines (operation, weight shapes, parameter count).
+    Each column: size (units, or channels for feature maps), whether it holds feature maps,
+    a title, label lines (operation and activation, parameter shapes, output shape, parameter
+    count) and its parameter count; all read from the layers' own descriptions and shapes.
     """
-    columns: list[dict] = []
-    shape: tuple[int, ...] = ()
-    for position, entry in enumerate(spec):
-        kind = entry["type"]
-        following = spec[position + 1]["type"] if position + 1 < len(spec) else "none"
-        if position == 0:
-            n_in = entry["in"] if kind == "dense" else 784
-            columns.append({"size": n_in, "maps": False, "title": "input", "lines": ["28 x 28 pixels", "flattened"]})
-            shape = (1, 28, 28) if kind != "dense" else (n_in,)
-        if kind == "conv2d":
-            F, k, s, p = entry["filters"], entry["kernel"], entry["stride"], entry["padding"]
-            shape = (F, (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1)
-            n_params = F * entry["in_channels"] * k * k + F
-            act = following.replace("_", " ") if following in ("relu", "leaky_relu", "sigmoid", "tanh") else "none"
-            columns.append(
-                {
-                    "size": F,
-                    "maps": True,
-                    "title": f"conv {k}x{k}",
-                    "lines": [
-                        f"{F} filters, then {act}",
-                        f"W: ({F}, {entry['in_channels']}, {k}, {k})",
-                        f"out: {F} x {shape[1]} x {shape[2]}",
-                        f"{n_params:,} parameters",
-                    ],
-                }
-            )
-        elif kind == "maxpool2d":
-            size, stride = entry["size"], entry["stride"]
-            shape = (shape[0], (shape[1] - size) // stride + 1, (shape[2] - size) // stride + 1)
-            columns.append(
-                {
-                    "size": shape[0],
-                    "maps": True,
-                    "title": f"max pool {size}x{size}",
-                    "lines": [f"out: {shape[0]} x {shape[1]} x {shape[2]}", "no parameters"],
-                }
-            )
-        elif kind == "dense":
-            is_output = all(later["type"] != "dense" for later in spec[position + 1 :])
-            activation = "softmax (in the loss)" if is_output else following.replace("_", " ")
-            n_params = entry["in"] * entry["out"] + entry["out"]
-            columns.append(
-                {
-                    "size": entry["out"],
-                    "maps": False,
-                    "params": n_params,
-                    "title": "output" if is_output else "dense",
-                    "lines": [
-                        f"Z = A W + b, then {activation}",
-                        f"W: ({entry['in']}, {entry['out']})",
-                        f"b: ({entry['out']},)",
-                        f"{n_params:,} parameters",
-                    ],
-                }
-            )
+    shapes = model.shapes()
+    size = int(np.prod(shapes[0]))
+    first = model.layers[0]
+    if first.role == "reshape":  # a row of pixels read as an image: say its size
+        drawn_as = " x ".join(str(n) for n in first.output_shape(shapes[0])[-2:]) + " pixels, flattened"
+    else:
+        drawn_as = "pixels in one row"
+    columns: list[dict] = [{"size": size, "maps": False, "params": 0, "title": "input", "lines": [f"{size:,} numbers", drawn_as]}]
+    weighted = [position for position, layer in enumerate(model.layers) if layer.role == "weights"]
+    for position, layer in enumerate(model.layers):
+        if layer.role not in ("weights", "pool"):
+            continue
+        out = shapes[position + 1]
+        maps = len(out) == 3
+        activation = model.activation_after(position)
+        is_output = position == weighted[-1]
+        then = "softmax (in the loss)" if is_output else (activation.type.replace("_", " ") if activation else "no activation")
+        lines = [layer.summary()] + ([f"then {then}"] if layer.role == "weights" else [])
+        lines += [f"{p.name.rsplit('.', 1)[-1]}: {tuple(p.value.shape)}" for p in layer.parameters()]
+        lines += [
+            f"out: {' x '.join(str(n) for n in out)}",
+            f"{layer.n_parameters():,} parameters" if layer.parameters() else "no parameters",
+        ]
+        title = "output" if is_output else layer.label()
+        columns.append({"size": out[0], "maps": maps, "params": layer.n_parameters(), "title": title, "lines": lines})
     hidden = 0
     for column in columns:
         if column["title"] == "dense":
@@ -80,14 +51,13 @@ def layer_columns(spec: list[dict]) -> list[dict]:
     return columns
 
 
-def architecture_figure(spec: list[dict]) -> Figure:
+def architecture_figure(model: Sequential) -> Figure:
     """Draw the network as columns of neurons joined by their weights, for any number of layers
     (convolution and pooling layers as stacks of feature maps).
 
-    spec: the model's layer list (``Sequential.spec()``). A layer wider than MAX_DRAWN
-    neurons shows an evenly spread sample with a gap marked by dots.
+    A layer wider than MAX_DRAWN neurons shows an evenly spread sample with a gap marked by dots.
     """
-    columns = layer_columns(spec)
+    columns = layer_columns(model)
     fig = new_figure(3.0 * len(columns) + 1, 5.4)
     ax = fig.subplots()
     ax.set_xlim(-0.7, len(columns) - 0.3)
@@ -125,7 +95,7 @@ def architecture_figure(spec: list[dict]) -> Figure:
         for y1 in ys1
     ]
     ax.add_collection(LineCollection(segments, colors="#9aa7b8", linewidths=0.4, alpha=0.6, zorder=1))
-    total = sum(column.get("params", 0) for column in columns)
+    total = model.n_parameters()
     sizes = "-".join(str(c["size"]) for c in columns if not c["maps"]) if not any(c["maps"] for c in columns) else "convolutional"
     fig.suptitle(f"Architecture: a {sizes} network with {total:,} trainable parameters; every line is one weight")
     return fig

@@ -78,3 +78,37 @@ def probability_bars(ax, P: np.ndarray, label: int | None, title: str, class_nam
     for k, p in enumerate(P):
         if p >= 0.01:
             ax.text(k, p + 0.02, f"{p:.2f}", ha="center", fontsize=8)
+
+
+def strongest(maps: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` maps of maps : (C, H, W) (or C rows of anything) with the largest
+    norm, in increasing order: the few worth drawing when a layer has 32 or 64."""
+    norms = np.linalg.norm(maps.reshape(len(maps), -1), axis=1)
+    return np.sort(np.argsort(-norms, kind="stable")[:count])
+
+
+def show_maps(fig, maps: np.ndarray, channels: np.ndarray, title: str, label: str, columns: int = 2) -> None:
+    """Draw maps[channels] (maps : (C, H, W)) as a grid of small signed images on one colour scale.
+
+    ``fig`` is a figure or subfigure of its own; each image is titled with its channel, the
+    grid with ``title``, the colour bar with ``label``.
+    """
+    rows = math.ceil(len(channels) / columns)
+    axes = np.atleast_2d(fig.subplots(rows, columns, squeeze=False))
+    limit = symmetric_limit(maps[channels])
+    shown = None
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(channels):
+            ax.axis("off")
+            continue
+        shown = show_signed(ax, maps[channels[k]], limit)
+        ax.set_title(f"map {channels[k]}", fontsize=8)
+    fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.7, label=label)
+    fig.suptitle(title, fontsize=10)
+
+
+def which(channels: np.ndarray, total: int, why: str, noun: str = "maps") -> str:
+    """A caption naming what is drawn: 'all 4 maps' or '6 of 32 maps, the strongest here'."""
+    if len(channels) == total:
+        return f"all {total} {noun}"
+    return f"{len(channels)} of {total} {noun}, {why}"
