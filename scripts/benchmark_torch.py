@@ -29,7 +29,7 @@ framework always runs first.
 
     .venv/bin/python scripts/benchmark_torch.py                       # defaults: 1 and 2 threads, 3 repeats
     .venv/bin/python scripts/benchmark_torch.py --epochs 2 --repeats 1 --threads 1   # a quick check
-    .venv/bin/python scripts/benchmark_torch.py --model cnn --batches 20     # the CNN's median step, in a minute or so
+    .venv/bin/python scripts/benchmark_torch.py --model cnn --batches 20     # the CNN's median step, in a few minutes
 
 ``--batches N`` times N training steps per run (after 2 warm-up steps) instead of whole
 epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
