@@ -29,6 +29,11 @@ framework always runs first.
 
     .venv/bin/python scripts/benchmark_torch.py                       # defaults: 1 and 2 threads, 3 repeats
     .venv/bin/python scripts/benchmark_torch.py --epochs 2 --repeats 1 --threads 1   # a quick check
+    .venv/bin/python scripts/benchmark_torch.py --model cnn --batches 20     # the CNN's median step, in a few minutes
+
+``--batches N`` times N training steps per run (after 2 warm-up steps) instead of whole
+epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
+less than an epoch (validation, test accuracy and the epoch's other work are left out).
 
 Writes ``<out>/torch_vs_numpy.json`` (every run, per-epoch times, versions, BLAS, CPU)
 and ``<out>/torch_vs_numpy.md`` (the summary table), and prints the table.
@@ -68,6 +73,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp", help="the config's MLP, or digitnet's CNN preset")
     parser.add_argument("--lr", type=float, default=None, help="override train.lr of the config")
     parser.add_argument("--repeats", type=int, default=3, help="runs per framework and thread count (default: 3)")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=0,
+        help="quick mode: time this many training steps per run (after 2 warm-up steps) instead of whole "
+        "epochs, and report the median step (no validation, no test accuracy)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
@@ -122,26 +134,35 @@ def load_splits(data_dir: Path, config: dict):
     return split_dataset(load_raw(fmt, files), split["validation_size"], rng, split["test_size"], split["train_limit"])
 
 
-def train_numpy(splits, config: dict, seed: int) -> dict:
-    """Train with the project's build_mlp, make_optimizer, make_schedule and fit; time the fit call."""
+def numpy_setup(config: dict, n_train: int, seed: int):
+    """(model, optimizer, schedule, rng) as the train step makes them: build_stack or
+    model_from_config, make_optimizer, make_schedule over the config's epochs."""
     import numpy as np
 
-    from digitnet.metrics import accuracy
     from digitnet.model import build_stack, model_from_config
     from digitnet.nn.optimizers import make_optimizer
     from digitnet.nn.schedules import make_schedule
-    from digitnet.train import FitSettings, fit
 
-    train, val, test = splits
-    model_cfg, train_cfg = config["model"], config["train"]
-    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
+    train_cfg = config["train"]
     rng = np.random.default_rng(seed)
     if "stack" in config:
         model = build_stack(config["stack"], 10, rng)
     else:
-        model = model_from_config(model_cfg, train.X.shape[1], 10, rng)
+        model = model_from_config(config["model"], 784, 10, rng)
     optimizer = make_optimizer(model.parameters(), train_cfg)
-    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(len(train.X) / batch_size), epochs)
+    steps = math.ceil(n_train / train_cfg["batch_size"])
+    return model, optimizer, make_schedule(train_cfg["schedule"], train_cfg["lr"], steps, train_cfg["epochs"]), rng
+
+
+def train_numpy(splits, config: dict, seed: int) -> dict:
+    """Train with the project's build_mlp, make_optimizer, make_schedule and fit; time the fit call."""
+    from digitnet.metrics import accuracy
+    from digitnet.train import FitSettings, fit
+
+    train, val, test = splits
+    train_cfg = config["train"]
+    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
+    model, optimizer, schedule, rng = numpy_setup(config, len(train.X), seed)
     started = time.perf_counter()
     history, _ = fit(
         model, optimizer, schedule, train.X, train.y, val.X, val.y, FitSettings(epochs, batch_size, train_cfg["l2"]), rng
@@ -270,6 +291,80 @@ def torch_blas_name(torch) -> str:
     return match.group(1) if match else "unknown BLAS"
 
 
+def torch_step(model, optimizer, X_batch, y_batch, lr: float, epoch: int) -> int:
+    """One training step in PyTorch, as fit's: forward, mean cross-entropy, a finiteness check and
+    the running accuracy (fit does both), backward, the learning rate set, optimizer step.
+    Returns how many of the batch's samples were classified correctly."""
+    import torch
+
+    from digitnet.errors import TrainingDiverged
+
+    logits = model(X_batch)
+    loss = torch.nn.functional.cross_entropy(logits, y_batch)
+    value = loss.item()
+    if not math.isfinite(value):
+        raise TrainingDiverged(f"torch: the loss became {value} at epoch {epoch}")
+    correct = int((logits.argmax(dim=1) == y_batch).sum())
+    optimizer.zero_grad()
+    loss.backward()
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    optimizer.step()
+    return correct
+
+
+def torch_setup(config: dict, n_train: int, seed: int, threads: int):
+    """(model, optimizer, schedule) in PyTorch, the twins of numpy_setup's, on ``threads`` threads."""
+    import torch
+
+    from digitnet.nn.schedules import make_schedule
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(seed)
+    train_cfg = config["train"]
+    model = build_torch_stack(config["stack"]) if "stack" in config else build_torch_mlp(784, config["model"])
+    steps = math.ceil(n_train / train_cfg["batch_size"])
+    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], steps, train_cfg["epochs"])
+    return model, make_torch_optimizer(model, train_cfg), schedule
+
+
+def step_seconds(framework: str, splits, config: dict, seed: int, threads: int, batches: int, warmup: int = 2) -> dict:
+    """Seconds of each of ``batches`` training steps (after ``warmup`` untimed ones), the first
+    batches of a shuffled epoch: digitnet's train_epoch on one batch at a time, or torch_step."""
+    import numpy as np
+
+    train = splits[0]
+    batch_size = config["train"]["batch_size"]
+    order = np.random.default_rng(seed).permutation(len(train.X))
+    batches_of = [order[k * batch_size : (k + 1) * batch_size] for k in range(warmup + batches)]
+    if framework == "numpy":
+        from digitnet.nn.losses import SoftmaxCrossEntropy
+        from digitnet.train import FitSettings, train_epoch
+
+        model, optimizer, schedule, rng = numpy_setup(config, len(train.X), seed)
+        settings, loss_fn, losses = FitSettings(1, batch_size, config["train"]["l2"]), SoftmaxCrossEntropy(), np.empty(1)
+
+        def step(k: int, batch: np.ndarray) -> None:
+            train_epoch(model, loss_fn, optimizer, schedule, train.X[batch], train.y[batch], settings, rng, k, losses, 1)
+    else:
+        import torch
+
+        model, optimizer, schedule = torch_setup(config, len(train.X), seed, threads)
+        X, y = torch.from_numpy(train.X), torch.from_numpy(train.y)
+
+        def step(k: int, batch: np.ndarray) -> None:
+            index = torch.from_numpy(batch)
+            torch_step(model, optimizer, X[index], y[index], schedule(k), 1)
+
+    seconds = []
+    for k, batch in enumerate(batches_of):
+        started = time.perf_counter()
+        step(k, batch)
+        seconds.append(time.perf_counter() - started)
+    return {"step_seconds": seconds[warmup:], **({} if framework == "numpy" else torch_environment())}
+
+
 def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     """The same training as digitnet's fit, step for step, in PyTorch; time the loop.
 
@@ -279,21 +374,13 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
     """
     import torch
 
-    from digitnet.errors import TrainingDiverged
-    from digitnet.nn.schedules import make_schedule
-
-    torch.set_num_threads(threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(seed)
     train, val, test = splits
     X, y = torch.from_numpy(train.X), torch.from_numpy(train.y)  # shares memory: no copy
     X_val, y_val = torch.from_numpy(val.X), torch.from_numpy(val.y)
     train_cfg = config["train"]
     epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
     n = len(X)
-    model = build_torch_stack(config["stack"]) if "stack" in config else build_torch_mlp(X.shape[1], config["model"])
-    optimizer = make_torch_optimizer(model, train_cfg)
-    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], math.ceil(n / batch_size), epochs)
+    model, optimizer, schedule = torch_setup(config, n, seed, threads)
     generator = torch.Generator().manual_seed(seed)
 
     epoch_seconds, step = [], 0
@@ -304,18 +391,7 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
         correct = 0
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size]
-            X_batch, y_batch = X[batch], y[batch]
-            logits = model(X_batch)
-            loss = torch.nn.functional.cross_entropy(logits, y_batch)
-            value = loss.item()
-            if not math.isfinite(value):
-                raise TrainingDiverged(f"torch: the loss became {value} at epoch {epoch}")
-            correct += int((logits.argmax(dim=1) == y_batch).sum())
-            optimizer.zero_grad()
-            loss.backward()
-            for group in optimizer.param_groups:
-                group["lr"] = schedule(step)
-            optimizer.step()
+            correct += torch_step(model, optimizer, X[batch], y[batch], schedule(step), epoch)
             step += 1
         val_loss, val_acc = torch_loss_accuracy(model, X_val, y_val)
         epoch_seconds.append(time.perf_counter() - epoch_started)
@@ -327,6 +403,15 @@ def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
         "val_loss": val_loss,
         "val_accuracy": val_acc,
         "test_accuracy": test_acc,
+        **torch_environment(),
+    }
+
+
+def torch_environment() -> dict:
+    """PyTorch's version, threads and BLAS, for the report."""
+    import torch
+
+    return {
         "torch_version": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "torch_interop_threads": torch.get_num_interop_threads(),
@@ -381,12 +466,19 @@ def run_worker(args: argparse.Namespace) -> None:
     limit_threads(args.threads[0])
     config = load_config(args.config, args.epochs, args.model, args.lr)
     splits = load_splits(args.data_dir, config)
-    if args.worker == "numpy":
-        result = train_numpy(splits, config, args.seed)
+    if args.batches:
+        # One "epoch" of the summary is one batch: the median step, and a step's operations.
+        steps = step_seconds(args.worker, splits, config, args.seed, args.threads[0], args.batches)
+        median = statistics.median(steps["step_seconds"])
+        result = {**steps, "train_seconds": median, "epoch_seconds": [median], "test_accuracy": math.nan}
+        result["epoch_gflop"] = epoch_flops(config, config["train"]["batch_size"], 0) / 1e9
     else:
-        result = train_torch(splits, config, args.seed, args.threads[0])
+        if args.worker == "numpy":
+            result = train_numpy(splits, config, args.seed)
+        else:
+            result = train_torch(splits, config, args.seed, args.threads[0])
+        result["epoch_gflop"] = epoch_flops(config, len(splits[0].X), len(splits[1].X)) / 1e9
     result["sgemm_gflops"] = sgemm_rate(args.worker)
-    result["epoch_gflop"] = epoch_flops(config, len(splits[0].X), len(splits[1].X)) / 1e9
     import numpy as np
     from threadpoolctl import threadpool_info
 
@@ -394,7 +486,7 @@ def run_worker(args: argparse.Namespace) -> None:
         framework=args.worker,
         threads=args.threads[0],
         seed=args.seed,
-        epochs=config["train"]["epochs"],
+        epochs=1 if args.batches else config["train"]["epochs"],
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KB on Linux
         numpy_version=np.__version__,
         threadpools=threadpool_info(),
@@ -414,6 +506,8 @@ def measure(args: argparse.Namespace, framework: str, threads: int, seed: int) -
     if args.lr is not None:
         command += ["--lr", str(args.lr)]
     command += ["--model", args.model]
+    if args.batches:
+        command += ["--batches", str(args.batches)]
     completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -453,11 +547,15 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
     return rows
 
 
-def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: int) -> str:
-    """The summary as a Markdown table, with one line saying what was run on what."""
+def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: int, batches: int = 0) -> str:
+    """The summary as a Markdown table, with one line saying what was run on what.
+
+    With ``batches`` (the quick mode) each "epoch" is one training step: the columns say s/batch.
+    """
+    unit = "batch" if batches else "epoch"
     lines = [
-        "| threads | framework | s/epoch: median (min-max) | total train s | numpy/torch | test accuracy | peak RSS MB "
-        "| GFLOP/epoch | sgemm GFLOP/s | floor s/epoch | share of floor |",
+        f"| threads | framework | s/{unit}: median (min-max) | total train s | numpy/torch | test accuracy | peak RSS MB "
+        f"| GFLOP/{unit} | sgemm GFLOP/s | floor s/{unit} | share of floor |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -465,7 +563,8 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
         lines.append(
             f"| {row['threads']} | {row['framework']} | {row['seconds_per_epoch']:.3f} ({low:.3f}-{high:.3f}) "
             f"| {row['train_seconds']:.1f} "
-            f"| {row['numpy_over_torch']:.2f} | {row['test_accuracy']:.2%} | {row['peak_rss_mb']:.0f} "
+            f"| {row['numpy_over_torch']:.2f} | {'-' if batches else format(row['test_accuracy'], '.2%')} "
+            f"| {row['peak_rss_mb']:.0f} "
             f"| {row['epoch_gflop']:.1f} | {row['sgemm_gflops']:.0f} | {row['floor_seconds']:.3f} | {row['floor_share']:.0%} |"
         )
     train = config["train"]
@@ -478,11 +577,16 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
     lines += [
         "",
         f"{network}, {train['optimizer']} lr {train['lr']} "
-        f"{train['schedule']['name']}, batch {train['batch_size']}, l2 {train['l2']}, {train['epochs']} epochs; "
-        f"medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
-        f"s/epoch = training loop incl. per-epoch validation / epochs. "
-        f"floor = GFLOP/epoch (matrix products, forward and backward, from the layer shapes) at the faster "
-        f"library's 2048 x 2048 sgemm rate at that thread count; share of floor = floor / s/epoch. "
+        f"{train['schedule']['name']}, batch {train['batch_size']}, l2 {train['l2']}, "
+        + (f"{train['epochs']} epochs" if not batches else f"{batches} timed steps per run after 2 warm-up steps")
+        + f"; medians of {repeats} runs (seeds {train['seed']}..{train['seed'] + repeats - 1}). "
+        + (
+            "s/epoch = training loop incl. per-epoch validation / epochs. "
+            if not batches
+            else "s/batch = the run's median training step (forward, backward, update; no validation). "
+        )
+        + f"floor = GFLOP/{unit} (matrix products, forward and backward, from the layer shapes) at the faster "
+        f"library's 2048 x 2048 sgemm rate at that thread count; share of floor = floor / s/{unit}. "
         f"{environment['cpu']}, {environment['cpu_count']} CPUs; NumPy {environment['numpy']} "
         f"({environment['blas']}), PyTorch {environment['torch']} ({environment['torch_blas']}), Python {environment['python']}.",
     ]
@@ -533,14 +637,15 @@ def run_benchmark(args: argparse.Namespace) -> None:
                 runs.append(run)
                 print(
                     f"[{len(runs)}/{total}] {framework:5} {threads} thread(s) seed {seed}: "
-                    f"{run['train_seconds'] / run['epochs']:.3f} s/epoch, test {run['test_accuracy']:.2%}, "
-                    f"{run['peak_rss_mb']:.0f} MB",
+                    f"{run['train_seconds'] / run['epochs']:.3f} s/{'batch' if args.batches else 'epoch'}, "
+                    + ("" if args.batches else f"test {run['test_accuracy']:.2%}, ")
+                    + f"{run['peak_rss_mb']:.0f} MB",
                     file=sys.stderr,
                     flush=True,
                 )
     rows = summarize(runs, args.threads)
     environment = describe_environment(runs)
-    table = markdown_table(rows, environment, config, args.repeats)
+    table = markdown_table(rows, environment, config, args.repeats, args.batches)
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "command": [Path(sys.executable).name, *sys.argv],
@@ -550,7 +655,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
         "summary": rows,
         "runs": runs,
     }
-    suffix = "" if args.model == "mlp" else f"_{args.model}"
+    suffix = ("" if args.model == "mlp" else f"_{args.model}") + (f"_{args.batches}batches" if args.batches else "")
     (args.out / f"torch_vs_numpy{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.out / f"torch_vs_numpy{suffix}.md").write_text(table)
     print(table)

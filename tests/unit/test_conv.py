@@ -4,17 +4,110 @@ import numpy as np
 import pytest
 from test_gradients import TOLERANCE, numeric_gradient, relative_error
 
+from digitnet.nn import parallel
+from digitnet.nn.activations import ReLU
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
 
-# Conv2D lays a batch out batch-second or batch-last inside, by output size: test both.
-LAYOUTS = {"batch-last": 10**9, "batch-second": 0}
+
+@pytest.fixture(params=[1, 2], ids=["1 thread", "2 threads"])
+def threads(request, monkeypatch):
+    """Run a test with elementwise passes in 1 thread, then split over 2 (even on tiny arrays)."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SIZE", 1)
+    parallel.set_thread_count(request.param)
+    yield request.param
+    parallel.set_thread_count(1)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
+def reference_conv(x, W, b, stride, padding):
+    """The convolution as written on paper, a loop over output positions: out : (N, F, H', W')."""
+    F, _, kh, kw = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    Ho, Wo = output_size(x.shape[2], kh, stride, padding), output_size(x.shape[3], kw, stride, padding)
+    out = np.empty((len(x), F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = xp[:, :, i * stride : i * stride + kh, j * stride : j * stride + kw]  # (N, C, kh, kw)
+            out[:, :, i, j] = np.tensordot(patch, W, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def reference_conv_gradients(x, W, dout, stride, padding):
+    """dX, dW, db of sum(out * dout), each output position's patch taking its share by hand."""
+    _, _, kh, kw = W.shape
+    p = padding
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dxp, dW = np.zeros_like(xp), np.zeros_like(W)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
+            g = dout[:, :, i, j]  # (N, F)
+            dW += np.tensordot(g, xp[:, :, rows, cols], axes=([0], [0]))
+            dxp[:, :, rows, cols] += np.tensordot(g, W, axes=([1], [0]))
+    return dxp[:, :, p : p + x.shape[2], p : p + x.shape[3]], dW, dout.sum(axis=(0, 2, 3))
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 2), (2, 1), (3, 0)])
+def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, threads, rng):
+    layer = Conv2D.create(3, 4, 3, rng, stride=stride, padding=padding, dtype=np.float64)
+    layer.b.value[:] = rng.standard_normal(4)
+    x = rng.standard_normal((5, 3, 9, 8))
+    out = layer.forward(x, training=True)
+    assert np.allclose(out, reference_conv(x, layer.W.value, layer.b.value, stride, padding))
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    for fast, plain in zip(
+        [dx, layer.W.grad, layer.b.grad], reference_conv_gradients(x, layer.W.value, dout, stride, padding), strict=True
+    ):
+        assert np.allclose(fast, plain)
+
+
+def test_conv2d_reads_a_gradient_in_any_memory_order(rng):
+    # The layers above hand the gradient back batch-last or batch-first: both give the same result.
+    layer = Conv2D.create(2, 3, 3, rng, padding=1, dtype=np.float64)
+    x = rng.standard_normal((4, 2, 6, 6))
+    out = layer.forward(x, training=True)
+    dout = rng.standard_normal(out.shape)
+    dx_first = layer.backward(np.ascontiguousarray(dout)).copy()
+    dW_first = layer.W.grad.copy()
+    dx_last = layer.backward(np.ascontiguousarray(dout.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2))
+    assert np.allclose(dx_first, dx_last) and np.allclose(dW_first, layer.W.grad)
+
+
+def reference_maxpool(x, size, stride):
+    """out and a function giving dx, one window at a time; ties go to the first maximum in row-major order."""
+    N, C, H, W = x.shape
+    Ho, Wo = output_size(H, size, stride, 0), output_size(W, size, stride, 0)
+    out, where = np.empty((N, C, Ho, Wo)), {}
+    for n, c, i, j in np.ndindex(N, C, Ho, Wo):
+        window = x[n, c, i * stride : i * stride + size, j * stride : j * stride + size]
+        u, v = np.unravel_index(np.argmax(window), window.shape)
+        out[n, c, i, j], where[n, c, i, j] = window[u, v], (n, c, i * stride + u, j * stride + v)
+
+    def backward(dout):
+        dx = np.zeros_like(x)
+        for key, position in where.items():
+            dx[position] += dout[key]
+        return dx
+
+    return out, backward
+
+
+@pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 1), (3, 3)])
+def test_relu_and_maxpool_match_the_plain_reference_in_a_batch_last_layout(size, stride, threads, rng):
+    # As after a convolution: the input a (N, C, H, W) view of batch-last memory, with ties (ReLU's zeros).
+    x = rng.standard_normal((6, 3, 7, 8)).transpose(1, 2, 3, 0).copy().transpose(3, 0, 1, 2)
+    relu, pool = ReLU(), MaxPool2D(size, stride)
+    a = relu.forward(x, training=True)
+    out = pool.forward(a, training=True)
+    expected, reference_backward = reference_maxpool(np.maximum(x, 0), size, stride)
+    assert np.array_equal(out, expected)
+    dout = rng.standard_normal(out.shape)
+    assert np.allclose(relu.backward(pool.backward(dout)), reference_backward(dout) * (x > 0))
+
+
 @pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 0), (2, 2), (3, 1)])
-def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, layout, rng):
+def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, rng):
     layer = Conv2D.create(2, 3, 3, rng, stride=stride, padding=padding, dtype=np.float64)
-    layer.batch_last_below = LAYOUTS[layout]
     layer.b.value[:] = rng.standard_normal(3)
     x = rng.standard_normal((2, 2, 7, 6))
     out = layer.forward(x, training=True)
@@ -30,10 +123,8 @@ def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, pa
     assert relative_error(layer.b.grad, numeric_gradient(f, layer.b.value)) < TOLERANCE
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_conv2d_matches_the_definition_written_as_loops(layout, rng):
+def test_conv2d_matches_the_definition_written_as_loops(rng):
     layer = Conv2D.create(2, 2, 3, rng, stride=2, padding=1, dtype=np.float64)
-    layer.batch_last_below = LAYOUTS[layout]
     x = rng.standard_normal((1, 2, 5, 5))
     out = layer.forward(x)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -60,11 +151,9 @@ def test_maxpool_picks_the_largest_value_of_each_window():
     assert MaxPool2D(2).forward(x)[0, 0].tolist() == [[5, 7], [13, 15]]
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(layout, rng):
+def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(rng):
     # The layer reuses its scratch buffers from batch to batch; what it returns must not be one.
     layer = Conv2D.create(1, 2, 3, rng, padding=1)
-    layer.batch_last_below = LAYOUTS[layout]
     first, second = rng.random((1, 1, 5, 5), dtype=np.float32), rng.random((1, 1, 5, 5), dtype=np.float32)
     out = layer.forward(first, training=True)
     kept = out.copy()
@@ -86,3 +175,40 @@ def test_flatten_round_trips_shapes(rng):
     x = rng.standard_normal((3, 2, 4, 4))
     assert layer.forward(x).shape == (3, 32)
     assert layer.backward(np.ones((3, 32))).shape == x.shape
+
+
+def test_maxpool_windows_of_more_than_256_offsets_route_the_gradient_to_their_maximum(rng):
+    # 17 x 17 = 289 offsets: more than one byte can number.
+    x = rng.standard_normal((2, 1, 18, 17))
+    pool = MaxPool2D(17, 1)
+    out = pool.forward(x, training=True)
+    expected, reference_backward = reference_maxpool(x, 17, 1)
+    dout = rng.standard_normal(out.shape)
+    assert np.array_equal(out, expected) and np.allclose(pool.backward(dout), reference_backward(dout))
+
+
+def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng):
+    # A smaller batch takes the front of buffers a larger one made: the padding must read zero again.
+    layer = Conv2D.create(2, 3, 3, rng, padding=1, dtype=np.float64)
+    small, large = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((5, 2, 5, 5)) + 10
+    before = layer.forward(small, training=True).copy()
+    layer.backward(np.ones((5, 3, 5, 5))[:2])
+    layer.forward(large, training=True)
+    layer.backward(np.ones((5, 3, 5, 5)))
+    assert np.array_equal(layer.forward(small, training=True), before)
+    assert np.allclose(layer.forward(small), reference_conv(small, layer.W.value, layer.b.value, 1, 1))
+
+
+def test_a_forked_process_runs_split_passes_with_its_own_threads(threads):
+    # A child forked after the pool was made (a process pool reading digits) must not wait on
+    # threads that exist only in its parent.
+    import multiprocessing
+
+    a = np.arange(10.0)
+    parallel.elementwise(np.copyto, [np.empty_like(a), a])
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_relu_sum, (a - 5,)).get(timeout=60) == 10.0
+
+
+def _relu_sum(a):
+    return float(ReLU().forward(a).sum())

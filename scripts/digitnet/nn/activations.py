@@ -1,12 +1,19 @@
 """Elementwise activation functions, each with its derivative right under it.
 
-Every activation maps ``Z : (N, D)`` to ``A = f(Z) : (N, D)``; its backward applies the
-chain rule elementwise, ``dZ = dA * f'(Z)``.
+Every activation maps ``Z : (N, D)`` (or feature maps ``(N, C, H, W)``) to ``A = f(Z)`` of the
+same shape; its backward applies the chain rule elementwise, ``dZ = dA * f'(Z)``.
 """
 
 import numpy as np
 
 from digitnet.nn.base import Layer
+from digitnet.nn.parallel import elementwise, in_order_of
+
+
+def relu_into(Z: np.ndarray, A: np.ndarray, positive: np.ndarray) -> None:
+    """A = max(0, Z) and positive = [Z > 0], written into the arrays given (all of one shape)."""
+    np.greater(Z, 0, out=positive)
+    np.maximum(Z, 0, out=A)
 
 
 class Activation(Layer):
@@ -35,11 +42,16 @@ class ReLU(Activation):
     derivative_words = "1 where the unit was active (Z > 0), 0 where it was not: the gradient passes through active units only"
 
     def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
-        self._positive = Z > 0  # (N, D) bool, all that backward needs
-        return np.maximum(Z, 0)
+        A = np.empty_like(Z)  # in Z's memory order (batch-last after a convolution)
+        self._positive = np.empty_like(Z, dtype=bool)  # all that backward needs
+        elementwise(relu_into, [Z, A, self._positive])
+        return A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray:
-        return dA * self._positive
+        dA = in_order_of(dA, self._positive)  # after a Flatten, dA is batch-first and Z may not be
+        dZ = np.empty_like(dA)
+        elementwise(np.multiply, [dA, self._positive, dZ])  # dZ = dA * [Z > 0]
+        return dZ
 
 
 class LeakyReLU(Activation):

@@ -3,14 +3,33 @@
 Both work on all windows at once. A convolution gathers every kh x kw patch of the padded
 input into one matrix (im2col) and multiplies it with the filters in one product; pooling
 compares the strided views of the input at each offset of the window. The Python loops run
-over the kh * kw positions inside a kernel (and over cache-sized tiles of a transpose),
-never over single samples, pixels or filters.
+over the kh * kw positions inside a kernel (and over channels, so each channel's image stays
+in the cache while its patches are copied), never over single samples, pixels or filters.
+
+Memory layout. Every array between layers has the logical shape (N, C, H, W), but a
+convolution stores its images batch-last, as (C, H, W, N) in memory, and returns its
+output as a transposed view of that memory rather than a copy. The ReLU and max-pool that
+follow work in whatever memory order they are given (NumPy's elementwise passes follow it),
+so the next convolution finds its input, and each convolution its output gradient, already
+in the order it needs: no layer transposes a whole batch. Batch-last makes every copy
+between images and patches move runs of W' N numbers (3,584 for the preset's second layer)
+instead of rows of W'.
+
+Large elementwise passes run split over the BLAS's threads (digitnet.nn.parallel).
 """
+
+import math
 
 import numpy as np
 
 from digitnet.nn.base import Layer
+from digitnet.nn.parallel import elementwise, in_order_of, parallel_ranges
 from digitnet.nn.parameter import Parameter
+
+# The batch-last layout: axes (N, C, H, W) of an image batch in the order they lie in memory.
+BATCH_LAST = (1, 2, 3, 0)
+# The inverse permutation: a (C, H, W, N) array seen as (N, C, H, W).
+FROM_BATCH_LAST = (3, 0, 1, 2)
 
 
 def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -18,55 +37,19 @@ def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def transpose(a: np.ndarray, out: np.ndarray | None = None, tile: int = 256) -> np.ndarray:
-    """a : (R, M) -> a^T : (M, R), a C-contiguous copy (into ``out`` when given), tile by tile.
-
-    Copying a.T element by element jumps a whole row for every number read or written;
-    256 x 256 tiles keep what is read and written in the cache, which halves the time for
-    the (filters x pixels, batch) matrices of a convolution.
-    """
-    R, M = a.shape
-    out = np.empty((M, R), dtype=a.dtype) if out is None else out
-    for row in range(0, R, tile):
-        for col in range(0, M, tile):
-            out[col : col + tile, row : row + tile] = a[row : row + tile, col : col + tile].T
-    return out
+def batch_last(x: np.ndarray) -> np.ndarray:
+    """x : (N, C, H, W) -> the view (C, H, W, N) of the same numbers (no copy)."""
+    return x.transpose(BATCH_LAST)
 
 
-# How a convolution lays out a batch of images inside, as a permutation of (N, C, H, W).
-BATCH_SECOND = (1, 0, 2, 3)  # (C, N, H, W): each copy moves whole rows of W numbers
-BATCH_LAST = (1, 2, 3, 0)  # (C, H, W, N): each copy moves runs of W N numbers
+def as_batch_first(a: np.ndarray) -> np.ndarray:
+    """a : (C, H, W, N) -> the view (N, C, H, W) of the same numbers (no copy)."""
+    return a.transpose(FROM_BATCH_LAST)
 
 
-def reorder(shape: tuple[int, int, int, int], order: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape (N, C, H, W) laid out in ``order``."""
-    return tuple(shape[axis] for axis in order)
-
-
-def spatial(order: tuple[int, ...], rows: slice, columns: slice) -> tuple[slice, ...]:
-    """An index of an array laid out in ``order`` that takes ``rows`` and ``columns`` of every image."""
-    index = [slice(None)] * 4
-    index[order.index(2)], index[order.index(3)] = rows, columns
-    return tuple(index)
-
-
-def to_layout(x: np.ndarray, order: tuple[int, ...], out: np.ndarray | None = None) -> np.ndarray:
-    """x : (N, C, H, W) -> the same numbers laid out in ``order``, a C-contiguous copy (into ``out``)."""
-    if order == BATCH_LAST:  # a plain (N, C H W) -> (C H W, N) transpose, done in tiles
-        return transpose(x.reshape(len(x), -1), out=None if out is None else out.reshape(-1, len(x))).reshape(
-            reorder(x.shape, order)
-        )
-    out = np.empty(reorder(x.shape, order), dtype=x.dtype) if out is None else out
-    out[...] = x.transpose(order)
-    return out
-
-
-def from_layout(a: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
-    """The inverse of to_layout: a laid out in ``order`` -> a new C-contiguous (N, C, H, W) array."""
-    if order == BATCH_LAST and a.flags.c_contiguous:
-        N = a.shape[-1]
-        return transpose(a.reshape(-1, N)).reshape(N, *a.shape[:-1])
-    return np.ascontiguousarray(a.transpose(np.argsort(order)))
+def copy_into(out: np.ndarray, a: np.ndarray, axis: int = 0) -> None:
+    """out[...] = a, both of one shape, split over threads along ``axis``."""
+    elementwise(np.copyto, [out, a], axis=axis)
 
 
 class Conv2D(Layer):
@@ -75,26 +58,23 @@ class Conv2D(Layer):
     forward:  out[n, f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] * xp[n, c, i*s + u, j*s + v]
               x : (N, C, H, W), W : (F, C, kh, kw), b : (F,), out : (N, F, H', W'),
               xp = x zero-padded by p, H' = (H + 2p - kh) // s + 1 (and the same for W').
-              As matrices: cols : (C kh kw, N H' W') holds one patch per column, out = W_mat @ cols + b,
-              W_mat = W reshaped to (F, C kh kw); the columns (n, i, j) go in the layout's order.
-    backward: dW_mat = dout_mat @ cols^T,  db = sum of dout over n, i, j,  (dout_mat : (F, N H' W'))
+              As matrices: cols : (C kh kw + 1, H' W' N) holds one patch per column, its columns
+              (i, j, n) in batch-last order, and a last row of ones; out_mat = [W_mat | b] @ cols,
+              with W_mat = W reshaped to (F, C kh kw): the bias is the weight of a constant input.
+    backward: [dW_mat | db] = dout_mat @ cols^T  (dout_mat : (F, H' W' N)): the row of ones gives
+              db = sum of dout over n, i, j in the same product.
               dX: dcols = W_mat^T @ dout_mat, each kernel offset's rows added back to the input
-              positions that offset read (col2im, one offset at a time).
+              positions that offset read (col2im, one channel at a time, so that channel's
+              gradient image stays in the cache through the kh kw additions).
 
-    Inside, the batch's images are laid out as (C, N, H, W), or as (C, H, W, N) when the
-    output images are small (under ``batch_last_below`` pixels): copying between images and
-    patches then moves runs of W' N numbers instead of rows of W'. For the preset's second
-    convolution (14 x 14 outputs) that made the copies three times faster; for its first
-    (28 x 28) the rows are long enough, and the transposes the batch-last layout needs cost
-    more than they save. Inputs and outputs are (N, C, H, W), as for every other layer.
+    Inside, images lie batch-last, (C, H, W, N) in memory (see the module docstring): the
+    output is a (N, F, H', W') view of the product's (F, H' W' N) result, and a gradient
+    dout that arrives in that order is read without a copy.
 
     The big intermediate arrays live in buffers reused from batch to batch, so backward must
     follow the forward pass it belongs to, as it does in training and in the traced step.
-    A batch of another size replaces them: fresh arrays outside training instead kept both
-    sets alive and doubled the preset's peak memory while training (602 MB to 1,187 MB).
+    A batch of another size reuses the front of them (see _buffer).
     """
-
-    batch_last_below = 400
 
     def __init__(self, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0, name: str = "conv") -> None:
         self.W = Parameter(f"{name}.W", W)
@@ -103,22 +83,32 @@ class Conv2D(Layer):
         self._scratch: dict[str, np.ndarray] = {}
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
-        """A scratch array kept from one batch to the next, zero when first made; never returned.
+        """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
 
-        The patch matrix of a batch is large (800 x 50,176 floats, 160 MB, for the preset's
+        The patch matrix of a batch is large (801 x 50,176 floats, 160 MB, for the preset's
         second convolution on 256 images). Asking the operating system for that much fresh
-        memory every batch costs more than filling it, since every new page must be mapped
-        and zeroed: reusing one buffer made this layer's forward pass 3 times faster.
+        memory costs more than filling it, since every new page must be mapped and zeroed:
+        reusing one buffer made this layer's forward pass 3 times faster. Its memory only
+        grows: a smaller batch (an epoch's last, a chunk of the validation set) takes the
+        front of it, where a fresh allocation at every change of size took 3 to 4 s here.
+        ``_scratch[key]`` holds the array last handed out; its ``base`` is the whole memory.
         """
-        buffer = self._scratch.get(key)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = self._scratch[key] = np.zeros(shape, dtype=dtype)
-        return buffer
+        current = self._scratch.get(key)
+        if current is not None and current.shape == shape and current.dtype == dtype:
+            return current
+        size = math.prod(shape)
+        memory = None if current is None else current.base
+        if memory is None or memory.size < size or memory.dtype != dtype:
+            memory = np.zeros(size, dtype=dtype)  # fresh pages read as zero
+        else:
+            memory[:size] = 0
+        self._scratch[key] = memory[:size].reshape(shape)
+        return self._scratch[key]
 
-    def _window(self, order: tuple[int, ...], u: int, v: int, Ho: int, Wo: int) -> tuple[slice, ...]:
-        """The part of the padded input (laid out in ``order``) that kernel offset (u, v) reads."""
+    def _window(self, u: int, v: int, Ho: int, Wo: int) -> tuple[slice, slice]:
+        """The rows and columns of the padded input that kernel offset (u, v) reads, for every output position."""
         s = self.stride
-        return spatial(order, slice(u, u + s * Ho, s), slice(v, v + s * Wo, s))
+        return slice(u, u + s * Ho, s), slice(v, v + s * Wo, s)
 
     @classmethod
     def create(
@@ -145,45 +135,65 @@ class Conv2D(Layer):
         N, _, H, W = x.shape
         p = self.padding
         Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
-        order = BATCH_LAST if Ho * Wo < self.batch_last_below else BATCH_SECOND
-        # The zero-padded input in that layout; only the inside is written, so the border
+        # The zero-padded input, batch-last; only the inside is written, so the border
         # stays zero from when the buffer was made.
-        xp = self._buffer("xp", reorder((N, C, H + 2 * p, W + 2 * p), order), x.dtype)
-        xp[spatial(order, slice(p, p + H), slice(p, p + W))] = x.transpose(order)
-        # The patch matrix, one column per output position: cols[(c, u, v), (n, i, j)] =
-        # xp[n, c, i*s + u, j*s + v], filled one kernel offset (u, v) at a time.
-        out_shape = reorder((N, F, Ho, Wo), order)[1:]  # the (n, i, j) axes, in layout order
-        cols = self._buffer("cols", (C, kh, kw, *out_shape), x.dtype)
-        for u in range(kh):
-            for v in range(kw):
-                cols[:, u, v] = xp[self._window(order, u, v, Ho, Wo)]
-        self._cols = cols.reshape(C * kh * kw, -1)
-        self._input_shape, self._order = x.shape, order
-        out = self.W.value.reshape(F, -1) @ self._cols  # (F, N H' W') in layout order
-        out += self.b.value[:, None]
-        return from_layout(out.reshape(F, *out_shape), order)  # (N, F, H', W'), a new array
+        xp = self._buffer("xp", (C, H + 2 * p, W + 2 * p, N), x.dtype)
+        copy_into(xp[:, p : p + H, p : p + W], batch_last(x), axis=1)
+        # The patch matrix: cols[(c, u, v), (i, j, n)] = xp[c, i*s + u, j*s + v, n], and ones below.
+        cols = self._buffer("cols", (C * kh * kw + 1, Ho * Wo * N), x.dtype)
+        patches = cols[:-1].reshape(C, kh, kw, Ho, Wo, N)
+        cols[-1] = 1
+
+        def gather(start: int, stop: int) -> None:
+            # One row (c, u, v) at a time, channel by channel: a channel's padded image stays
+            # in the cache while its kh kw rows are copied out of it.
+            for row in range(start, stop):
+                c, (u, v) = row // (kh * kw), divmod(row % (kh * kw), kw)
+                patches[c, u, v] = xp[(c, *self._window(u, v, Ho, Wo))]
+
+        parallel_ranges(gather, C * kh * kw, patches.size)
+        self._cols, self._input_shape = cols, x.shape
+        weights = np.concatenate([self.W.value.reshape(F, -1), self.b.value[:, None]], axis=1)  # (F, C kh kw + 1)
+        out = weights @ cols  # (F, H' W' N), a new array
+        return as_batch_first(out.reshape(F, Ho, Wo, N))  # (N, F, H', W'), a view
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         F, C, kh, kw = self.W.value.shape
         N, _, H, W = self._input_shape
         _, _, Ho, Wo = dout.shape
-        order, p = self._order, self.padding
-        dout_mat = to_layout(dout, order, out=self._buffer("dout", reorder(dout.shape, order), dout.dtype))
-        dout_mat = dout_mat.reshape(F, -1)  # (F, N H' W') in layout order
-        np.matmul(dout_mat, self._cols.T, out=self.W.grad.reshape(F, -1))
-        np.sum(dout_mat, axis=1, out=self.b.grad)
+        p = self.padding
+        dout_mat = batch_last(dout)  # (F, H', W', N): a view, contiguous when dout came from the layers above
+        if not dout_mat.flags.c_contiguous:
+            dout_mat = self._buffer("dout", dout_mat.shape, dout.dtype)
+            copy_into(dout_mat, batch_last(dout))
+        dout_mat = dout_mat.reshape(F, -1)
+        # [dW_mat | db] : (F, C kh kw + 1), a sum over all H' W' N positions. OpenBLAS on 2 threads
+        # ran this product 7 to 40 times slower when the result had fewer rows than columns
+        # (64 x 801 for the preset's second layer) than as its transpose: compute the taller one.
+        if self._cols.shape[0] > F:
+            dWb = (self._cols @ dout_mat.T).T
+        else:
+            dWb = dout_mat @ self._cols.T
+        self.W.grad[...] = dWb[:, :-1].reshape(self.W.grad.shape)
+        self.b.grad[...] = dWb[:, -1]
         if not need_dX:
             return None
         dcols = self._buffer("dcols", (C * kh * kw, dout_mat.shape[1]), dout.dtype)
         np.matmul(self.W.value.reshape(F, -1).T, dout_mat, out=dcols)
-        dcols = dcols.reshape(C, kh, kw, *reorder((N, C, Ho, Wo), order)[1:])
-        # Each kernel offset (u, v) sends its rows of dcols back to the input pixels it read,
-        # a strided slice; overlapping windows add up.
-        dxp = np.zeros(reorder((N, C, H + 2 * p, W + 2 * p), order), dtype=dout.dtype)
-        for u in range(kh):
-            for v in range(kw):
-                dxp[self._window(order, u, v, Ho, Wo)] += dcols[:, u, v]
-        return from_layout(dxp[spatial(order, slice(p, p + H), slice(p, p + W))], order)  # (N, C, H, W)
+        dpatches = dcols.reshape(C, kh, kw, Ho, Wo, N)
+        dxp = np.zeros((C, H + 2 * p, W + 2 * p, N), dtype=dout.dtype)  # a new array: it is returned
+
+        def scatter(start: int, stop: int) -> None:
+            # Each kernel offset (u, v) sends its rows of dcols back to the input pixels it
+            # read, a strided slice; overlapping windows add up. Threads take whole channels,
+            # so no two of them add into the same pixel.
+            for c in range(start, stop):
+                for u in range(kh):
+                    for v in range(kw):
+                        dxp[(c, *self._window(u, v, Ho, Wo))] += dpatches[c, u, v]
+
+        parallel_ranges(scatter, C, dcols.size)
+        return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
 
     # Its description (digitnet.nn.base.Layer): how it is built, saved and explained.
     type = "conv2d"
@@ -246,6 +256,11 @@ class MaxPool2D(Layer):
     backward: the gradient flows only to the position that held the maximum (the first
               one, in row-major order, when several tie):
               dx[n, c, i*s + u*, j*s + v*] += dout[n, c, i, j]
+
+    Forward notes, for every window, which offset k = u size + v held its maximum (a one-byte
+    code for windows up to 16 x 16), so backward is one pass per offset. Output and gradient keep the memory order of
+    the input (batch-last after a convolution), and the passes run split over threads along
+    the samples or channels, whichever is outer in memory.
     """
 
     def __init__(self, size: int = 2, stride: int | None = None) -> None:
@@ -257,14 +272,33 @@ class MaxPool2D(Layer):
         s = self.stride
         return [x[:, :, u : u + s * Ho : s, v : v + s * Wo : s] for u in range(self.size) for v in range(self.size)]
 
+    def _split_axis(self, x: np.ndarray) -> int:
+        """The axis, samples (0) or channels (1), to split between threads: the outer one in memory."""
+        return 0 if abs(x.strides[0]) * (x.shape[0] > 1) >= abs(x.strides[1]) * (x.shape[1] > 1) else 1
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         N, C, H, W = x.shape
         Ho, Wo = output_size(H, self.size, self.stride, 0), output_size(W, self.size, self.stride, 0)
-        # One pass per offset in the window (k * k of them), each over all windows at once.
-        out = None
-        for view in self._offsets(x, Ho, Wo):
-            out = view.copy() if out is None else np.maximum(out, view, out=out)
-        self._x, self._out = x, out
+        out = np.empty_like(self._offsets(x, Ho, Wo)[0])  # (N, C, H', W') in x's memory order
+        # Which offset of each window held its maximum; one byte holds up to 256 offsets.
+        code = np.empty_like(out, dtype=np.uint8 if self.size**2 <= 256 else np.uint16)
+
+        def pool(xs: np.ndarray, outs: np.ndarray, codes: np.ndarray) -> None:
+            # One pass per offset in the window (k * k of them), each over all windows at once.
+            views = self._offsets(xs, Ho, Wo)
+            np.copyto(outs, views[0])
+            for view in views[1:]:
+                np.maximum(outs, view, out=outs)
+            # The code counts the offsets before the first one that holds the maximum:
+            # pending is 1 while a window's maximum has not been met, and each offset adds it.
+            pending = np.not_equal(views[0], outs).view(np.uint8)
+            codes.fill(0)
+            for view in views[1:]:
+                codes += pending
+                pending &= np.not_equal(view, outs).view(np.uint8)
+
+        elementwise(pool, [x, out, code], axis=self._split_axis(x))
+        self._x, self._code = x, code
         return out
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray:
@@ -274,18 +308,17 @@ class MaxPool2D(Layer):
         # Windows that tile the input exactly (the usual 2 x 2, stride 2) write every input
         # pixel once: dx needs no zeros first and no adding.
         tiles = s == self.size and (H, W) == (s * Ho, s * Wo)
-        dx = np.empty_like(self._x) if tiles else np.zeros_like(self._x)
-        remaining = dout.copy()  # the gradient of windows whose maximum is not found yet
-        views, targets = self._offsets(self._x, Ho, Wo), self._offsets(dx, Ho, Wo)
-        for k, (view, target) in enumerate(zip(views, targets, strict=True)):
-            # The first offset holding a window's maximum takes its whole gradient (0 or 1 times
-            # remaining, exactly), and later ties get nothing.
-            share = np.multiply(remaining, view == self._out, out=target if tiles else None)
-            if not tiles:
-                # += : with overlapping windows (stride < size) one pixel can be the max of several.
-                target += share
-            if k < len(views) - 1:
-                remaining -= share
+        dx = np.empty_like(self._x) if tiles else np.zeros_like(self._x)  # in the input's memory order
+
+        def route(douts: np.ndarray, codes: np.ndarray, dxs: np.ndarray) -> None:
+            for k, target in enumerate(self._offsets(dxs, Ho, Wo)):
+                share = np.multiply(douts, codes == k, out=target if tiles else None)
+                if not tiles:
+                    # += : with overlapping windows (stride < size) one pixel can be the max of several.
+                    target += share
+
+        dout = in_order_of(dout, self._code)  # a dense layer's gradient arrives batch-first
+        elementwise(route, [dout, self._code, dx], axis=self._split_axis(self._x))
         return dx
 
     # Its description (digitnet.nn.base.Layer).
