@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitnet import preprocess, segment
+from digitnet import image, preprocess, segment
 from digitnet.errors import DamagedFile
 from digitnet.files import read_npz
 from digitnet.preprocess import ImageError, preprocess_file
@@ -151,6 +151,8 @@ def code_version(settings: dict) -> str:
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for module in (preprocess, segment):
         digest.update(Path(module.__file__).read_bytes())
+    for stage in sorted(Path(image.__file__).parent.glob("*.py")):
+        digest.update(stage.read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 

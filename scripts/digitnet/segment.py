@@ -19,18 +19,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.preprocess import (
+from digitnet.image.load import (
     apply_exif_orientation,
-    find_ink,
     flatten_transparency,
-    label_components,
-    mnist_from_ink,
     open_image,
     resize_longest,
-    stroke_width,
     thumbnail_of,
     to_grayscale,
 )
+from digitnet.image.mnist import stroke_width
+from digitnet.image.morphology import label_components
+from digitnet.preprocess import find_ink, mnist_from_ink
 
 SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
 SHEET_THUMBNAIL = 480  # longest side of the view on which the report draws the boxes
