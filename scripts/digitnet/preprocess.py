@@ -24,6 +24,7 @@ from digitnet.image.ink import (
     drop_faint,
     drop_specks,
     flatten_lighting,
+    keep_near_digit,
     otsu_threshold,
     paper_is_bright,
     separate_ink,
@@ -81,6 +82,7 @@ __all__ = [
     "flatten_lighting",
     "flatten_transparency",
     "high_depth_gray",
+    "keep_near_digit",
     "label_components",
     "mnist_from_ink",
     "naive_resize",
@@ -184,7 +186,8 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     steps.append(("grayscale", gray))
     ink, mask = find_ink(gray, steps, notes)
     ink, mask = drop_edge_clutter(ink, mask)
-    steps.append(("ink at the edge dropped", ink))
+    ink, mask = keep_near_digit(ink, mask)
+    steps.append(("ink at the edge or apart dropped", ink))
     return mnist_from_ink(ink, mask, steps, notes)
 
 

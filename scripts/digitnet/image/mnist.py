@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from digitnet.image.load import round_half_up
-from digitnet.image.morphology import sliding_max
+from digitnet.image.morphology import sliding_max, stroke_width
 
 BOX = 20  # MNIST: the digit fits a 20 x 20 box ...
 CANVAS = 28  # ... inside a 28 x 28 image
@@ -29,18 +29,6 @@ def crop_to_ink(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     cols = np.flatnonzero(mask.any(axis=0))
     box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
     return ink[box], mask[box]
-
-
-def stroke_width(mask: np.ndarray) -> float:
-    """Mean stroke width in pixels, w = 2 * area / boundary.
-
-    A stroke of length L and width w has area w L and about 2 L boundary pixels (one per
-    edge side), so the ratio recovers w without tracing the strokes.
-    """
-    padded = np.pad(mask, 1)
-    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    area = int(mask.sum())
-    return 2 * area / max(area - int(interior.sum()), 1)
 
 
 def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float, float]:
