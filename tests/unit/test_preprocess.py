@@ -365,6 +365,9 @@ def test_ghost_ink_touching_the_digit_goes_except_next_to_the_strokes():
     kept, mask, _ = separate_ink(ink)
     kept, mask = drop_faint(kept, mask)
     assert mask[10:70, 20:26].all() and not mask[30:70, 32:70].any()
+    ink[10:80, 26:80] = 0.3  # a ghost so large that under a tenth of the joined piece is strong ink
+    kept, mask = drop_faint(*separate_ink(ink)[:2])
+    assert mask[10:70, 20:26].all() and not mask[10:80, 32:80].any()
 
 
 def test_a_ghost_larger_than_a_thin_digit_does_not_set_the_solid_ink_level():

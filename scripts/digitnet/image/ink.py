@@ -133,8 +133,9 @@ def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hysteresis, as in Canny's edge detector, on ink from ``separate_ink`` (solid ink = 1):
     strong pixels reach half the solid ink's level. A connected piece of the mask stays only
-    when at least STRONG_SHARE of its pixels are strong, and of a piece that stays, the faint
-    pixels stay only within EDGE_REACH strong stroke widths of a strong pixel.
+    when at least STRONG_SHARE of its pixels are strong, or when it holds at least half as
+    many strong pixels as the piece with most; of a piece that stays, the faint pixels stay
+    only within EDGE_REACH strong stroke widths of a strong pixel.
 
     Ink showing through from the back of the sheet, a faint smudge or the ghost of an
     erased digit is light throughout and goes; the pen's strokes, with the lighter edges
@@ -145,7 +146,8 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     labels = label_components(mask)
     strong_count = np.bincount(labels[strong], minlength=labels.max() + 1)
     sizes = np.bincount(labels.ravel(), minlength=labels.max() + 1)
-    keep = strong_count >= STRONG_SHARE * sizes
+    # The piece that holds most of the strong ink is the digit's, however large a ghost joined to it.
+    keep = (strong_count >= STRONG_SHARE * sizes) | (strong_count >= 0.5 * strong_count.max())
     keep[0] = False
     reach = max(1, round(EDGE_REACH * stroke_width(strong)))
     near_strong = sliding_max(strong.astype(np.float32), 2 * reach + 1, outside=0.0) > 0
