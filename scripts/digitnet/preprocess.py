@@ -116,12 +116,15 @@ class Preprocessed:
     steps: (stage name, image) after every stage, for the step-by-step figure.
     ink_fraction: share of the 28 x 28 pixels above 0.5 (MNIST digits: median 0.13).
     notes: what the preparation decided (paper inverted or not, strokes changed), in words.
+    aspect: width / height of the box around all the ink found, before ink apart from the
+    digit is dropped (a row of several digits is wide; custom digits' mode "auto" reads it).
     """
 
     pixels: np.ndarray
     steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
     ink_fraction: float = 0.0
     notes: list[str] = field(default_factory=list)
+    aspect: float = 1.0
 
 
 def find_ink(gray: np.ndarray, steps: list, notes: list[str], min_share: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -186,9 +189,13 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     steps.append(("grayscale", gray))
     ink, mask = find_ink(gray, steps, notes)
     ink, mask = drop_edge_clutter(ink, mask)
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
     ink, mask = keep_near_digit(ink, mask)
     steps.append(("ink at the edge or apart dropped", ink))
-    return mnist_from_ink(ink, mask, steps, notes)
+    result = mnist_from_ink(ink, mask, steps, notes)
+    result.aspect = float(aspect)
+    return result
 
 
 def preprocess_file(path: Path, max_megapixels: float = 40.0) -> tuple[Preprocessed, np.ndarray]:

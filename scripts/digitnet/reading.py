@@ -81,9 +81,8 @@ def shrink(thumbnail: np.ndarray, longest: int) -> np.ndarray:
     return np.asarray(image)
 
 
-def read_single(path: Path, max_megapixels: float) -> Reading:
-    """One digit per image: the MNIST-style preparation of digitnet.preprocess."""
-    result, thumbnail = preprocess_file(path, max_megapixels)
+def single_reading(result: preprocess.Preprocessed, thumbnail: np.ndarray) -> Reading:
+    """One digit per image: the MNIST-style preparation of digitnet.preprocess, as a Reading."""
     height, width = thumbnail.shape[:2]
     return Reading(
         kind="single",
@@ -113,30 +112,20 @@ def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray) -> Reading:
     )
 
 
-def ink_aspect(pixels: np.ndarray) -> float:
-    """Width / height of the box around the ink (pixels above 0.1) of pixels : (784,); 0 when blank."""
-    ink = pixels.reshape(28, 28) > 0.1
-    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if len(rows) == 0:
-        return 0.0
-    return (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
-
-
 def read_image(path: Path, mode: str, max_megapixels: float) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
-    "auto" prepares the image as one digit first; only when that digit is wider than tall
-    (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
+    "auto" prepares the image as one digit first; only when its ink (all of it, before ink
+    apart from the digit is dropped) is wider than tall (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
     finds several digit-sized pieces. A grid of digits can look like one square blot: use
     mode "sheet" for worksheets. A bad image is not an exception here: it becomes an "error"
     Reading whose message says why, so one broken photo never stops the others.
     """
     try:
-        if mode == "single":
-            return read_single(path, max_megapixels)
-        if mode == "auto":
-            single = read_single(path, max_megapixels)
-            if ink_aspect(single.pixels[0]) < ROW_ASPECT:
+        if mode != "sheet":
+            result, thumbnail = preprocess_file(path, max_megapixels)
+            single = single_reading(result, thumbnail)
+            if mode == "single" or result.aspect < ROW_ASPECT:
                 return single
         sheet, thumbnail = segment_file(path, max_megapixels)
         if mode == "sheet" or looks_like_sheet(sheet):

@@ -62,15 +62,21 @@ def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
     the image, widened up to a quarter of it to span STROKE_WINDOWS stroke widths when the
     strokes are thicker (a marker, a big digit in a small photo): a stroke as wide as the
     window would count as paper in shadow, and its middle would be divided away. The stroke
-    width is measured on the ink (Otsu's threshold) of a first pass with the widest window,
-    which no stroke fills, away from the border where a shadow's remains would count as a
+    width is measured on the ink (Otsu's threshold) of a first pass at half the size with
+    the widest window, which no stroke fills, away from the border where a shadow's remains would count as a
     broad stroke (``inner_ink``). The result has paper near 1 everywhere and ink darker.
     """
     paper_up = gray if bright_paper else 1 - gray
     longest = max(gray.shape)
     narrow, broad = max(3, (longest // 8) | 1), max(3, (longest // 4) | 1)
-    first = 1 - np.clip(paper_up / np.maximum(paper_estimate(paper_up, broad), 1e-3), 0, 1)
-    window = int(np.clip(STROKE_WINDOWS * stroke_width(inner_ink(first > otsu_threshold(first))), narrow, broad)) | 1
+    # The first pass only measures strokes: at half the size (2 x 2 means), a quarter of the pixels
+    # and half the window, it costs an eighth of a full pass.
+    shrink = 2 if min(gray.shape) >= 16 else 1
+    height, width = (paper_up.shape[0] // shrink) * shrink, (paper_up.shape[1] // shrink) * shrink
+    small = paper_up[:height, :width].reshape(height // shrink, shrink, width // shrink, shrink).mean(axis=(1, 3))
+    first = 1 - np.clip(small / np.maximum(paper_estimate(small, max(3, (broad // shrink) | 1)), 1e-3), 0, 1)
+    stroke = shrink * stroke_width(inner_ink(first > otsu_threshold(first)))
+    window = int(np.clip(STROKE_WINDOWS * stroke, narrow, broad)) | 1
     return np.clip(paper_up / np.maximum(paper_estimate(paper_up, window), 1e-3), 0, 1)
 
 
