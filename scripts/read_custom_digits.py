@@ -18,7 +18,13 @@ def main(log) -> None:
     settings = snakemake.params.custom
     names = snakemake.params.names
     folder = read_folder(
-        Path(settings["folder"]), names, settings["mode"], settings["max_megapixels"], Path(snakemake.params.cache), snakemake.threads
+        Path(settings["folder"]),
+        names,
+        settings["mode"],
+        settings["max_megapixels"],
+        Path(snakemake.params.cache),
+        workers=snakemake.threads,
+        log=log,
     )
     pieces = [len(reading.pixels) for reading in folder.readings]
     pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (pieces, 784)

@@ -10,6 +10,7 @@ network's predictions are not cached: they are one batched forward pass over eve
 
 import hashlib
 import json
+import logging
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digitnet import preprocess, segment
+from digitnet import image, preprocess, segment
+from digitnet.errors import DamagedFile
+from digitnet.files import read_npz
 from digitnet.preprocess import ImageError, preprocess_file
 from digitnet.segment import looks_like_sheet, segment_file
 from digitnet.step import atomic_path
@@ -78,9 +81,8 @@ def shrink(thumbnail: np.ndarray, longest: int) -> np.ndarray:
     return np.asarray(image)
 
 
-def read_single(path: Path, max_megapixels: float) -> Reading:
-    """One digit per image: the MNIST-style preparation of digitnet.preprocess."""
-    result, thumbnail = preprocess_file(path, max_megapixels)
+def single_reading(result: preprocess.Preprocessed, thumbnail: np.ndarray) -> Reading:
+    """One digit per image: the MNIST-style preparation of digitnet.preprocess, as a Reading."""
     height, width = thumbnail.shape[:2]
     return Reading(
         kind="single",
@@ -110,30 +112,20 @@ def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray) -> Reading:
     )
 
 
-def ink_aspect(pixels: np.ndarray) -> float:
-    """Width / height of the box around the ink (pixels above 0.1) of pixels : (784,); 0 when blank."""
-    ink = pixels.reshape(28, 28) > 0.1
-    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if len(rows) == 0:
-        return 0.0
-    return (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
-
-
 def read_image(path: Path, mode: str, max_megapixels: float) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
-    "auto" prepares the image as one digit first; only when that digit is wider than tall
-    (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
+    "auto" prepares the image as one digit first; only when its ink (all of it, before ink
+    apart from the digit is dropped) is wider than tall (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
     finds several digit-sized pieces. A grid of digits can look like one square blot: use
     mode "sheet" for worksheets. A bad image is not an exception here: it becomes an "error"
     Reading whose message says why, so one broken photo never stops the others.
     """
     try:
-        if mode == "single":
-            return read_single(path, max_megapixels)
-        if mode == "auto":
-            single = read_single(path, max_megapixels)
-            if ink_aspect(single.pixels[0]) < ROW_ASPECT:
+        if mode != "sheet":
+            result, thumbnail = preprocess_file(path, max_megapixels)
+            single = single_reading(result, thumbnail)
+            if mode == "single" or result.aspect < ROW_ASPECT:
                 return single
         sheet, thumbnail = segment_file(path, max_megapixels)
         if mode == "sheet" or looks_like_sheet(sheet):
@@ -148,6 +140,8 @@ def code_version(settings: dict) -> str:
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for module in (preprocess, segment):
         digest.update(Path(module.__file__).read_bytes())
+    for stage in sorted(Path(image.__file__).parent.glob("*.py")):
+        digest.update(stage.read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -176,9 +170,12 @@ def save_reading(reading: Reading, path: Path) -> None:
 
 
 def load_reading(path: Path) -> Reading:
-    with np.load(path, allow_pickle=False) as data:
+    """The Reading that ``save_reading`` wrote to ``path``; DamagedFile when the entry is truncated,
+    overwritten or not one of ours (never a bare NumPy, json or KeyError)."""
+    data = read_npz(path, required=("pixels", "boxes", "rows", "ink", "thumbnail", "meta"), what="a reading-cache entry")
+    try:
         meta = json.loads(str(data["meta"]))
-        return Reading(
+        reading = Reading(
             kind=meta["kind"],
             pixels=data["pixels"],
             boxes=data["boxes"],
@@ -189,6 +186,29 @@ def load_reading(path: Path) -> Reading:
             notes=meta["notes"],
             error=meta["error"],
         )
+    except (ValueError, KeyError, TypeError) as error:
+        raise DamagedFile(path, f"not a reading-cache entry ({type(error).__name__}: {error})") from None
+    pieces = len(reading.pixels)
+    if reading.pixels.shape[1:] != (784,) or not len(reading.boxes) == len(reading.rows) == len(reading.ink) == pieces:
+        raise DamagedFile(path, f"not a reading-cache entry: pixels {reading.pixels.shape} do not match its boxes, rows and ink")
+    return reading
+
+
+def load_cached(entry: Path, name: str, log: logging.Logger | None) -> Reading | None:
+    """The cached Reading of image ``name``, or None when there is none or it is damaged.
+
+    A damaged entry (a disk that filled up, a copy gone wrong) is deleted and reported as a
+    warning: the image is simply prepared again, which is what the cache would have saved.
+    """
+    if not entry.is_file():
+        return None
+    try:
+        return load_reading(entry)
+    except DamagedFile as error:
+        if log is not None:
+            log.warning(f"warning: the cached preparation of {name} is damaged, preparing it again ({error.problem})")
+        entry.unlink(missing_ok=True)
+        return None
 
 
 def prepare_into_cache(job: tuple[str, str, str, float]) -> None:
@@ -208,13 +228,20 @@ class FolderReading:
 
 
 def read_folder(
-    folder: Path, names: list[str], mode: str, max_megapixels: float, cache_root: Path, workers: int = 1
+    folder: Path,
+    names: list[str],
+    mode: str,
+    max_megapixels: float,
+    cache_root: Path,
+    workers: int = 1,
+    log: logging.Logger | None = None,
 ) -> FolderReading:
     """Read ``names`` (paths relative to ``folder``), preparing only images not in the cache.
 
     The cache lives in ``cache_root/<code_version>/<sha256>.npz``; entries of other versions
     and of images no longer in the folder are removed, so it holds exactly the current folder.
-    Images to prepare are spread over ``workers`` processes.
+    A damaged entry counts as missing (``load_cached``: a warning goes to ``log``). Images to
+    prepare are spread over ``workers`` processes.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -224,7 +251,11 @@ def read_folder(
         if stale != cache:
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     entries = {name: cache / f"{content_hash(folder / name)}.npz" for name in names}
-    missing = {name: entry for name, entry in entries.items() if not entry.is_file()}
+    loaded: dict[Path, Reading] = {}
+    for name, entry in entries.items():
+        if entry not in loaded and (reading := load_cached(entry, name, log)) is not None:
+            loaded[entry] = reading
+    missing = {name: entry for name, entry in entries.items() if entry not in loaded}
     # Two files with the same bytes share one entry, prepared once.
     first_of = {entry: name for name, entry in reversed(missing.items())}
     jobs = [(str(folder / name), str(entry), mode, max_megapixels) for entry, name in first_of.items()]
@@ -234,12 +265,13 @@ def read_folder(
     else:
         for job in jobs:
             prepare_into_cache(job)
+    loaded |= {entry: load_reading(entry) for entry in first_of}
     kept = set(entries.values())
     for entry in cache.iterdir():
         if entry not in kept:
             entry.unlink()
     return FolderReading(
-        readings=[load_reading(entries[name]) for name in names],
+        readings=[loaded[entries[name]] for name in names],
         hashes=[entries[name].stem for name in names],
         prepared=sorted(missing),
         cached=len(names) - len(missing),

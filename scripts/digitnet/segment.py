@@ -19,18 +19,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.preprocess import (
+from digitnet.image.load import (
     apply_exif_orientation,
-    find_ink,
     flatten_transparency,
-    label_components,
-    mnist_from_ink,
     open_image,
     resize_longest,
-    stroke_width,
     thumbnail_of,
     to_grayscale,
 )
+from digitnet.image.mnist import stroke_width
+from digitnet.image.morphology import component_boxes, label_components
+from digitnet.preprocess import find_ink, mnist_from_ink
 
 SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
 SHEET_THUMBNAIL = 480  # longest side of the view on which the report draws the boxes
@@ -68,28 +67,6 @@ class Sheet:
     size: tuple[int, int]
     pieces: list[Piece] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def component_boxes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Relabel components 1..K and measure them.
-
-    labels : (H, W) int, 0 background. Returns (compact labels (H, W), boxes (K, 4) as
-    left, top, right, bottom with right and bottom exclusive, areas (K,)), computed with
-    one scatter per side over the ink pixels (no loop over pixels or components).
-    """
-    ys, xs = np.nonzero(labels)
-    ids, compact = np.unique(labels[ys, xs], return_inverse=True)
-    count = len(ids)
-    relabelled = np.zeros_like(labels)
-    relabelled[ys, xs] = compact + 1
-    boxes = np.empty((count, 4), dtype=np.int64)
-    boxes[:, :2] = np.iinfo(np.int64).max
-    boxes[:, 2:] = -1
-    np.minimum.at(boxes[:, 0], compact, xs)
-    np.minimum.at(boxes[:, 1], compact, ys)
-    np.maximum.at(boxes[:, 2], compact, xs + 1)
-    np.maximum.at(boxes[:, 3], compact, ys + 1)
-    return relabelled, boxes, np.bincount(compact, minlength=count)
 
 
 def typical_height(boxes: np.ndarray, areas: np.ndarray) -> float:

@@ -1,5 +1,6 @@
 """Custom digits without Snakemake: labels, scoring, which images need a look, the per-image cache."""
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -39,11 +40,19 @@ def test_digits_right_counts_by_position_or_by_longest_common_subsequence():
 
 
 def result(file, answer, label, warnings=(), status="ok"):
-    return score({"file": file, "group": "", "kind": "single", "status": status, "answer": answer, "warnings": list(warnings)}, label)
+    return score(
+        {"file": file, "group": "", "kind": "single", "status": status, "answer": answer, "warnings": list(warnings)}, label
+    )
 
 
 def test_confusion_counts_labelled_digits_only_where_their_position_is_known():
-    images = [result("a", "7", "7"), result("b", "1", "7"), result("c", "12", "12"), result("d", "1", "12"), result("e", "3", None)]
+    images = [
+        result("a", "7", "7"),
+        result("b", "1", "7"),
+        result("c", "12", "12"),
+        result("d", "1", "12"),
+        result("e", "3", None),
+    ]
     C = confusion_pairs(images)
     assert C.sum() == 4 and C[7, 7] == 1 and C[7, 1] == 1 and C[1, 1] == 1 and C[2, 2] == 1
 
@@ -102,3 +111,32 @@ def test_reading_the_folder_imports_no_matplotlib():
     code = "import sys, digitnet.reading, digitnet.custom, digitnet.model; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=SCRIPTS, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "foreign", "wrong shapes"])
+def test_a_damaged_cache_entry_is_prepared_again_with_a_warning(folder, caplog, damage):
+    photos, cache = folder / "photos", folder / "cache"
+    first = read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache)
+    entry = next(cache.glob(f"*/{first.hashes[0]}.npz"))
+    if damage == "truncated":
+        entry.write_bytes(entry.read_bytes()[:100])
+    elif damage == "foreign":
+        np.savez(entry, weights=np.zeros(3))
+    else:
+        np.savez(
+            entry,
+            pixels=np.zeros((2, 5)),
+            boxes=np.zeros((1, 4)),
+            rows=np.zeros(1),
+            ink=np.zeros(1),
+            thumbnail=np.zeros((1, 1, 3)),
+            meta=np.array('{"kind": "single", "size": [1, 1], "notes": [], "error": null}'),
+        )
+    log = logging.getLogger("digitnet.test_cache")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        again = read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache, log=log)
+    assert again.prepared == ["a_7.jpg"] and again.cached == 1
+    assert again.readings[0].pixels.tolist() == first.readings[0].pixels.tolist()
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "a_7.jpg" in warnings[0] and "damaged" in warnings[0]
+    assert read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache).prepared == []

@@ -1,0 +1,226 @@
+"""Ink apart from paper: polarity, uneven lighting, Otsu's threshold, faint ghosts, specks, clutter at the edge.
+
+Images are float32 (H, W) in [0, 1]: gray levels (0 black, 1 white) until ``to_ink``, ink
+(0 paper, 1 full ink) from there on; masks are (H, W) bool, True on ink.
+"""
+
+import numpy as np
+
+from digitnet.image.load import ImageError
+from digitnet.image.morphology import box_blur, component_boxes, label_components, sliding_max, stroke_width
+
+STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's level is a faint ghost
+# A single digit's pieces lie within this share of its largest piece's longest side of each
+# other (a 5's detached bar, a 4 in two strokes); ink farther away is something else.
+NEAR_DIGIT = 1 / 3
+# A faint pixel of a strong piece is the stroke's soft edge within this many stroke widths of
+# the strong ink; farther away, it is a ghost that touches the digit (show-through).
+EDGE_REACH = 0.5
+# The lighting's window spans at least this many stroke widths, so that a stroke never fills it.
+STROKE_WINDOWS = 3
+# A page is blank when its darkest ink stands out from the paper by less than BLANK_NOISE times
+# the paper's own noise, or by less than BLANK_CONTRAST. Relative to the noise, so that light
+# pencil on a clean photo (12 to 40 noise deviations on the photo-like benchmark) is ink, while
+# a blank page's grain and JPEG noise (3 to 5) is not.
+BLANK_NOISE = 7.0
+BLANK_CONTRAST = 0.04
+
+
+def paper_is_bright(gray: np.ndarray) -> bool:
+    """Whether the paper is lighter than the ink, judged from the border, which is mostly paper.
+
+    The paper is bright when the border's median lies nearer the image's brightest values
+    than its darkest (1st and 99th percentiles): this holds for dim photos of white paper too.
+    """
+    border = max(1, min(gray.shape) // 20)
+    frame = np.concatenate([gray[:border].ravel(), gray[-border:].ravel(), gray[:, :border].ravel(), gray[:, -border:].ravel()])
+    paper = float(np.median(frame))
+    darkest, brightest = np.percentile(gray, [1, 99])
+    return brightest - paper < paper - darkest
+
+
+def paper_estimate(paper_up: np.ndarray, window: int) -> np.ndarray:
+    """The paper's brightness (H, W) under bright-paper gray levels (H, W): a grey closing (the
+    maximum over a window x window square, then the minimum over the same square), which
+    fills in every dark feature narrower than the window, smoothed by a box blur a quarter
+    of the window wide."""
+    # Padded once by a whole window, repeating the edge: the minimum pass must see the
+    # maximum pass's true values beyond the border, not the edge of them repeated, or paper
+    # that darkens towards the border (a vignette, a shadow at the edge) is overestimated there.
+    padded = np.pad(paper_up, window, mode="edge")
+    closed = 1 - sliding_max(1 - sliding_max(padded, window), window)
+    return box_blur(closed[window:-window, window:-window], max(3, (window // 4) | 1))
+
+
+def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
+    """Even out shadows and uneven lighting: divide by an estimate of the paper's brightness.
+
+    With the paper made bright (dark paper is inverted first), the estimate is a grey
+    closing (``paper_estimate``) over a window wider than any stroke: strokes vanish into
+    the paper around them, while a shadow or a thumb broader than the window keeps its own
+    edge, so it divides out instead of leaving a dark crescent. The window is an eighth of
+    the image, widened up to a quarter of it to span STROKE_WINDOWS stroke widths when the
+    strokes are thicker (a marker, a big digit in a small photo): a stroke as wide as the
+    window would count as paper in shadow, and its middle would be divided away. The stroke
+    width is measured on the ink (Otsu's threshold) of a first pass at half the size with
+    the widest window, which no stroke fills, away from the border where a shadow's remains would count as a
+    broad stroke (``inner_ink``). The result has paper near 1 everywhere and ink darker.
+    """
+    paper_up = gray if bright_paper else 1 - gray
+    longest = max(gray.shape)
+    narrow, broad = max(3, (longest // 8) | 1), max(3, (longest // 4) | 1)
+    # The first pass only measures strokes: at half the size (2 x 2 means), a quarter of the pixels
+    # and half the window, it costs an eighth of a full pass.
+    shrink = 2 if min(gray.shape) >= 16 else 1
+    height, width = (paper_up.shape[0] // shrink) * shrink, (paper_up.shape[1] // shrink) * shrink
+    small = paper_up[:height, :width].reshape(height // shrink, shrink, width // shrink, shrink).mean(axis=(1, 3))
+    first = 1 - np.clip(small / np.maximum(paper_estimate(small, max(3, (broad // shrink) | 1)), 1e-3), 0, 1)
+    stroke = shrink * stroke_width(inner_ink(first > otsu_threshold(first)))
+    window = int(np.clip(STROKE_WINDOWS * stroke, narrow, broad)) | 1
+    return np.clip(paper_up / np.maximum(paper_estimate(paper_up, window), 1e-3), 0, 1)
+
+
+def inner_ink(mask: np.ndarray) -> np.ndarray:
+    """The pieces of mask (H, W) bool that do not touch the image border; all of it when every piece does."""
+    labels = label_components(mask)
+    on_edge = np.zeros(labels.max() + 1, dtype=bool)
+    on_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    inner = mask & ~on_edge[labels]
+    return inner if inner.any() else mask
+
+
+def to_ink(flat: np.ndarray) -> np.ndarray:
+    """Invert bright paper to MNIST's polarity: ink = 1 - brightness (paper 0, ink up to 1)."""
+    return 1 - flat
+
+
+def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
+    """Otsu (1979): the threshold t that maximizes the between-class variance w0 w1 (mu0 - mu1)^2.
+
+    Computed for every candidate t at once from cumulative sums of the histogram.
+    """
+    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    centers = (edges[:-1] + edges[1:]) / 2
+    weight0 = np.cumsum(counts)
+    weight1 = weight0[-1] - weight0
+    sum0 = np.cumsum(counts * centers)
+    mean0 = sum0 / np.maximum(weight0, 1)
+    mean1 = (sum0[-1] - sum0) / np.maximum(weight1, 1)
+    between = weight0 * weight1 * (mean0 - mean1) ** 2
+    return float(edges[np.argmax(between) + 1])
+
+
+def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
+
+    Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
+    Solid ink is the 90th percentile of the mask's pixels at least half as dark as its
+    darkest (99.5th percentile): a faint ghost larger than a thin digit (show-through) must
+    not set the level that the digit's strokes are measured against.
+    Raises ImageError when there is no ink to speak of (a blank page): the contrast, the
+    99.9th percentile minus the median (the paper), is under BLANK_CONTRAST or under
+    BLANK_NOISE times the paper's noise, sigma = 1.4826 * median(|ink - median|) (the
+    median absolute deviation, which ink covering under half the image cannot move much).
+    """
+    paper = float(np.median(ink))
+    noise = 1.4826 * float(np.median(np.abs(ink - paper)))
+    contrast = float(np.percentile(ink, 99.9)) - paper
+    if contrast < max(BLANK_CONTRAST, BLANK_NOISE * noise):
+        raise ImageError(f"no ink found: the page looks blank (contrast {contrast:.2f}, paper noise {noise:.3f})")
+    threshold = otsu_threshold(ink)
+    mask = ink > threshold
+    masked = ink[mask]
+    darkest = float(np.percentile(masked, 99.5))
+    solid = float(np.percentile(masked[masked >= darkest / 2], 90))
+    kept = np.where(mask, np.clip(ink / max(solid, 1e-3), 0, 1), 0).astype(np.float32)
+    return kept, mask, threshold
+
+
+def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hysteresis, as in Canny's edge detector, on ink from ``separate_ink`` (solid ink = 1):
+    strong pixels reach half the solid ink's level. A connected piece of the mask stays only
+    when at least STRONG_SHARE of its pixels are strong, or when it holds at least half as
+    many strong pixels as the piece with most; of a piece that stays, the faint pixels stay
+    only within EDGE_REACH strong stroke widths of a strong pixel.
+
+    Ink showing through from the back of the sheet, a faint smudge or the ghost of an
+    erased digit is light throughout and goes; the pen's strokes, with the lighter edges
+    around them, stay. Where the ghost crosses or touches the digit, it joins the digit's
+    piece, and only its part next to the strokes stays.
+    """
+    strong = ink >= 0.5
+    labels = label_components(mask)
+    strong_count = np.bincount(labels[strong], minlength=labels.max() + 1)
+    sizes = np.bincount(labels.ravel(), minlength=labels.max() + 1)
+    # The piece that holds most of the strong ink is the digit's, however large a ghost joined to it.
+    keep = (strong_count >= STRONG_SHARE * sizes) | (strong_count >= 0.5 * strong_count.max())
+    keep[0] = False
+    reach = max(1, round(EDGE_REACH * stroke_width(strong)))
+    near_strong = sliding_max(strong.astype(np.float32), 2 * reach + 1, outside=0.0) > 0
+    kept = keep[labels] & near_strong
+    return np.where(kept, ink, 0).astype(np.float32), kept
+
+
+def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Remove isolated specks: components smaller than ``min_share`` of the largest one.
+
+    Keeps a digit's separate strokes (the bar of a 5, the two strokes of a 4) and drops
+    dust, grain and dots of noise.
+    """
+    labels = label_components(mask)
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    keep = sizes >= min_share * sizes.max()
+    keep[0] = False
+    kept_mask = keep[labels]
+    return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
+
+
+def drop_edge_clutter(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a single digit: remove ink that touches the image border when a larger piece lies inside.
+
+    The edge of a thumb, a shadow, the paper's edge or a neighbouring digit cut off by the
+    frame leaves ink along the border; the digit the photo is about lies inside it. So
+    border components smaller than the largest inner component go. A digit that touches
+    the border itself is the largest piece there is, or the only one, and stays.
+    """
+    labels = label_components(mask)
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    on_edge = np.zeros(len(sizes), dtype=bool)
+    on_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    on_edge[0] = False
+    inner_largest = sizes[~on_edge].max(initial=0)
+    drop = on_edge & (sizes < inner_largest)
+    kept = mask & ~drop[labels]
+    return np.where(kept, ink, 0).astype(np.float32), kept
+
+
+def keep_near_digit(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a single digit: keep the largest piece of ink and the pieces near it, drop the rest.
+
+    Starting from the largest connected piece, a piece joins when the gap between its box
+    and the box of the pieces kept so far (the larger of the horizontal and vertical gaps,
+    0 when they overlap) is at most NEAR_DIGIT of the largest piece's longest side; this
+    repeats until no piece joins. A digit's strokes lie close together, while what is left
+    of a thumb or a shadow after the lighting is flattened, a neighbouring digit half in
+    the frame, or a mark elsewhere on the page lies apart, border or not.
+    """
+    labels, boxes, areas = component_boxes(label_components(mask))
+    if len(areas) < 2:
+        return ink, mask
+    largest = int(np.argmax(areas))
+    reach = NEAR_DIGIT * (boxes[largest, 2:] - boxes[largest, :2]).max()
+    kept = np.zeros(len(areas), dtype=bool)
+    kept[largest] = True
+    while True:
+        left, top = boxes[kept, :2].min(axis=0)
+        right, bottom = boxes[kept, 2:].max(axis=0)
+        gap_x = np.maximum(boxes[:, 0] - right, left - boxes[:, 2])
+        gap_y = np.maximum(boxes[:, 1] - bottom, top - boxes[:, 3])
+        grown = kept | (np.maximum(gap_x, gap_y) <= reach)
+        if np.array_equal(grown, kept):
+            break
+        kept = grown
+    kept_mask = np.concatenate([[False], kept])[labels]
+    return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
