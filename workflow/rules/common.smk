@@ -134,11 +134,22 @@ NN_MODULES = [
     "nn/init",
     "nn/optimizers",
     "nn/schedules",
+    "nn/parallel",
 ]
 
 
 MODEL = [*NN_MODULES, "nn/conv", "model"]
 VIZ = ["viz/__init__", "viz/style"]
+# Preparing a photo the MNIST way: the pipeline and the image modules it is made of.
+IMAGE = [
+    "preprocess",
+    "image/__init__",
+    "image/load",
+    "image/morphology",
+    "image/ink",
+    "image/lines",
+    "image/mnist",
+]
 
 
 def lib(*modules):

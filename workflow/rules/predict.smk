@@ -9,7 +9,7 @@ rule read_custom_digits:
     input:
         images=[f"{CUSTOM_FOLDER}/{name}" for name in CUSTOM_IMAGES],
         weights=CUSTOM_WEIGHTS,
-        code=lib(*MODEL, "custom", "reading", "preprocess", "segment"),
+        code=lib(*MODEL, *IMAGE, "custom", "reading", "segment"),
     output:
         readings="results/custom/readings.json",
         images="results/custom/images.npz",
@@ -64,7 +64,7 @@ rule plot_image_steps:
     input:
         summary="results/custom/summary.json",
         images="results/custom/images.npz",
-        code=lib(*VIZ, "viz/custom", "preprocess"),
+        code=lib(*VIZ, *IMAGE, "viz/custom"),
     output:
         directory("results/custom/steps"),
     log:
