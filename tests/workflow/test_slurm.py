@@ -23,11 +23,8 @@ PARTITION = "digitnet-test"
 # about three times what the comparison run takes on two cores busy with other work.
 TIMEOUT_S = 420
 # Site values of this local cluster, which the profile leaves to each site: it has no accounting
-# database, so the plugin must ask squeue for job states. The plugin first asks this many seconds after
-# a submission and, while nothing has finished, 10 s later each time: a job of this small config takes
-# some 4-6 s (Snakemake's start inside the job, then the step), so a first look at 8 s usually finds
-# each wave of jobs done, where one at 2 s finds it running and waits 12 s more.
-SITE_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "8"]
+# database, so the plugin must ask squeue for job states (and may ask after 2 s, as jobs here are short).
+SITE_OPTIONS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2"]
 # The comparison table: what the run is asked to make.
 COMPARISON = "results/compare/models.json"
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
