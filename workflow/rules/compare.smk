@@ -7,7 +7,7 @@ rule compare_models:
         metrics=compared_files("results/models/{d}/{m}/metrics.json"),
         meta=compared_files("results/models/{d}/{m}/model.json"),
         benchmarks=compared_files("benchmarks/train/{d}/{m}.tsv"),
-        code=lib("compare", "benchmarks"),
+        code=lib("compare_models"),
     output:
         table="results/compare/models.csv",
         json="results/compare/models.json",
@@ -27,7 +27,7 @@ rule compare_models:
 rule plot_comparison:
     input:
         table="results/compare/models.json",
-        code=lib(*VIZ, "viz/comparison"),
+        code=lib("plot_comparison"),
     output:
         "results/figures/comparison.png",
     log:

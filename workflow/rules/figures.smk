@@ -6,7 +6,7 @@ rule trace_step:
     input:
         weights=f"{FEATURED}/weights.npz",
         test=f"{DATA}/test.npz",
-        code=lib(*MODEL, "trace"),
+        code=lib("trace_step"),
     output:
         "results/trace/step.npz",
     log:
@@ -25,7 +25,7 @@ rule trace_step:
 rule explain_step:
     input:
         trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", "explain"),
+        code=lib("explain_step"),
     output:
         "results/explain/explain.md",
     log:
@@ -41,7 +41,7 @@ rule explain_step:
 rule plot_samples:
     input:
         train=f"{DATA}/train.npz",
-        code=lib(*VIZ, "viz/samples"),
+        code=lib("plot_samples"),
     output:
         "results/figures/data_samples.png",
     log:
@@ -59,7 +59,7 @@ rule plot_samples:
 rule plot_augmented:
     input:
         train=f"{DATA}/train.npz",
-        code=lib(*VIZ, "viz/augmented", "augment"),
+        code=lib("plot_augmented"),
     output:
         "results/figures/augmented.png",
     log:
@@ -78,7 +78,7 @@ rule plot_augmented:
 rule plot_architecture:
     input:
         weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, *VIZ, "viz/architecture"),
+        code=lib("plot_architecture"),
     output:
         "results/figures/architecture.png",
     log:
@@ -94,7 +94,7 @@ rule plot_architecture:
 rule plot_forward:
     input:
         trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/forward"),
+        code=lib("plot_forward"),
     output:
         "results/figures/forward.png",
     log:
@@ -110,7 +110,7 @@ rule plot_forward:
 rule plot_backward:
     input:
         trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/backward"),
+        code=lib("plot_backward"),
     output:
         "results/figures/backward.png",
     log:
@@ -126,7 +126,7 @@ rule plot_backward:
 rule plot_update:
     input:
         trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/update"),
+        code=lib("plot_update"),
     output:
         "results/figures/weight_update.png",
     log:
@@ -143,7 +143,7 @@ rule plot_predictions:
     input:
         predictions=f"{FEATURED}/predictions.csv",
         test=f"{DATA}/test.npz",
-        code=lib(*VIZ, "viz/predictions"),
+        code=lib("plot_predictions"),
     output:
         "results/figures/predictions.png",
     log:
@@ -163,7 +163,7 @@ rule plot_curves:
     input:
         history="results/models/{dataset}/{model}/history.csv",
         batch_losses="results/models/{dataset}/{model}/batch_losses.csv",
-        code=lib(*VIZ, "viz/curves"),
+        code=lib("plot_curves"),
     output:
         "results/models/{dataset}/{model}/training_curves.png",
     log:
@@ -179,7 +179,7 @@ rule plot_curves:
 rule plot_confusion:
     input:
         metrics="results/models/{dataset}/{model}/metrics.json",
-        code=lib(*VIZ, "viz/confusion", "data/classes"),
+        code=lib("plot_confusion"),
     output:
         "results/models/{dataset}/{model}/confusion_matrix.png",
     log:
@@ -196,7 +196,7 @@ rule plot_mistakes:
     input:
         predictions=f"{FEATURED}/predictions.csv",
         test=f"{DATA}/test.npz",
-        code=lib(*VIZ, "viz/predictions"),
+        code=lib("plot_mistakes"),
     output:
         "results/figures/mistakes.png",
     log:
@@ -214,7 +214,7 @@ rule plot_mistakes:
 rule plot_filters:
     input:
         weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, *VIZ, "viz/filters"),
+        code=lib("plot_filters"),
     output:
         "results/figures/filters.png",
     log:
@@ -231,7 +231,7 @@ rule plot_saliency:
     input:
         weights=f"{FEATURED}/weights.npz",
         test=f"{DATA}/test.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/saliency"),
+        code=lib("plot_saliency"),
     output:
         "results/figures/saliency.png",
     log:
@@ -249,7 +249,7 @@ rule plot_saliency:
 rule export_network:
     input:
         weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, "export"),
+        code=lib("export_network"),
     output:
         "results/report/network.json",
     log:
@@ -266,7 +266,7 @@ rule plot_feature_maps:
     input:
         weights=f"{FEATURED}/weights.npz",
         test=f"{DATA}/test.npz",
-        code=lib(*MODEL, *VIZ, "viz/feature_maps"),
+        code=lib("plot_feature_maps"),
     output:
         "results/figures/feature_maps.png",
     log:

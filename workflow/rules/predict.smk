@@ -9,7 +9,7 @@ rule read_custom_digits:
     input:
         images=[f"{CUSTOM_FOLDER}/{name}" for name in CUSTOM_IMAGES],
         weights=CUSTOM_WEIGHTS,
-        code=lib(*MODEL, *IMAGE, "custom", "reading", "segment"),
+        code=lib("read_custom_digits"),
     output:
         readings="results/custom/readings.json",
         images="results/custom/images.npz",
@@ -42,7 +42,7 @@ rule read_custom_digits:
 rule collect_predictions:
     input:
         readings="results/custom/readings.json",
-        code=lib("custom"),
+        code=lib("collect_predictions"),
     output:
         table="results/custom/predictions.csv",
         summary="results/custom/summary.json",
@@ -64,7 +64,7 @@ rule plot_image_steps:
     input:
         summary="results/custom/summary.json",
         images="results/custom/images.npz",
-        code=lib(*VIZ, *IMAGE, "viz/custom"),
+        code=lib("plot_image_steps"),
     output:
         directory("results/custom/steps"),
     log:
@@ -86,7 +86,7 @@ rule kaggle_submission:
     input:
         test_csv=config["kaggle_test_csv"] or "kaggle/test.csv",
         weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, "data/formats", "data/prepare"),
+        code=lib("kaggle_submission"),
     output:
         "results/kaggle/submission.csv",
     log:

@@ -27,7 +27,7 @@ rule report:
         playground="report_templates/playground.js",
         gallery="report_templates/gallery.js",
         network="results/report/network.json",
-        code=lib("report", "benchmarks", "markdown", "trace", "data/classes", *MODEL),
+        code=lib("report"),
     output:
         "report.html",
     log:

@@ -6,7 +6,7 @@ rule train:
     input:
         train="results/data/{dataset}/train.npz",
         val="results/data/{dataset}/val.npz",
-        code=lib(*MODEL, "train", "metrics", "augment", "checkpoint"),
+        code=lib("train"),
     output:
         weights="results/models/{dataset}/{model}/weights.npz",
         meta="results/models/{dataset}/{model}/model.json",
