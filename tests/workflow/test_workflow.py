@@ -14,6 +14,7 @@ import yaml
 from conftest import DATA as DATA_FOLDER
 from conftest import FEATURED, REPO, copy_workflow, planned_jobs, snakemake, write_config
 from data_helpers import SMALL_CNN
+from digitnet.figures import report_figures
 
 FIGURES_OF_THE_MODEL = {
     "plot_curves",
@@ -96,7 +97,7 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     # figures of the custom images that need a look.
     examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
     drawn = json.loads((finished_run / "results/custom/steps/index.json").read_text())
-    assert report.count("data:image/png;base64,") == 13 + len(examples) + len(drawn)
+    assert report.count("data:image/png;base64,") == len(report_figures(convolutional=False)) + len(examples) + len(drawn)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 
@@ -162,7 +163,7 @@ def test_every_step_declares_exactly_the_library_modules_its_script_imports(tmp_
         for rule, inputs in re.findall(r"^rule (\w+):\n(?:\s+input: (.*)$)?", output, re.MULTILINE)
     }
     rules = "".join(path.read_text() for path in sorted((REPO / "workflow/rules").glob("*.smk")))
-    scripts = dict(re.findall(r'^rule (\w+):\n(?:\s.*\n)*?\s+"\.\./\.\./scripts/(\w+)\.py"', rules, re.MULTILINE))
+    scripts = dict(re.findall(r'^rule (\w+):\n(?:[ \t].*\n)*?\s+"\.\./\.\./scripts/(\w+)\.py"', rules, re.MULTILINE))
     assert set(scripts) <= set(declared), f"steps not planned: {set(scripts) - set(declared)}"
     for rule, script in scripts.items():
         assert declared[rule] == traced_imports(REPO / "scripts" / f"{script}.py"), rule

@@ -23,6 +23,7 @@ from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.errors import ConfigError, DataError
+from digitnet.figures import MODEL_FIGURES, figure_path, report_figures
 from digitnet.model import layer_stack, stack_problems
 
 # Check the configuration before any job runs, with one clear line per problem that says
@@ -293,34 +294,9 @@ def train_threads(wildcards):
     return 2 if has_convolutions(MODELS[wildcards.model]["model"]) else 1
 
 
-# Every figure of the report, in reading order: its file name -> the rule that draws it.
-FIGURE_RULES = {
-    "data_samples": "plot_samples",
-    "augmented": "plot_augmented",
-    "architecture": "plot_architecture",
-    "forward": "plot_forward",
-    "backward": "plot_backward",
-    "weight_update": "plot_update",
-    "training_curves": "plot_curves",
-    "predictions": "plot_predictions",
-    "confusion_matrix": "plot_confusion",
-    "mistakes": "plot_mistakes",
-    "filters": "plot_filters",
-    "saliency": "plot_saliency",
-}
-if has_convolutions(config["model"]):
-    FIGURE_RULES["feature_maps"] = "plot_feature_maps"
-FIGURE_RULES["comparison"] = "plot_comparison"
-
-# Figures drawn for every compared model; the featured model's copies go in the report's
-# main sections too.
-MODEL_FIGURES = ["training_curves", "confusion_matrix"]
-
-
-def figure_path(name):
-    """Where the featured model's figure ``name`` is drawn."""
-    folder = FEATURED if name in MODEL_FIGURES else "results/figures"
-    return f"{folder}/{name}.png"
+# Every figure of the report, in reading order: its file name -> the rule that draws it
+# (the one table in digitnet/figures.py).
+FIGURE_RULES = report_figures(has_convolutions(config["model"]))
 
 
 def rule_benchmarks(wildcards):

@@ -1,7 +1,7 @@
 # The report: one self-contained HTML file with every result and figure embedded.
 
 # Figure name -> PNG, in the report's reading order.
-FIGURES = {name: figure_path(name) for name in FIGURE_RULES}
+FIGURES = {name: figure_path(name, FEATURED) for name in FIGURE_RULES}
 
 
 rule report:
@@ -39,7 +39,7 @@ rule report:
     params:
         config=config,
         figures=list(FIGURES),
-        model_figures=MODEL_FIGURES,
+        model_figures=list(MODEL_FIGURES),
         dataset=DATASET,
     script:
         "../../scripts/report.py"
