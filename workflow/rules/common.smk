@@ -102,7 +102,14 @@ stop_if(
 DATASET = config["dataset"]
 COMPARED = [(dataset, name) for name in MODELS for dataset in MODELS[name]["datasets"]]
 FEATURED = f"results/models/{DATASET}/{config['compare']['name']}"
-DATA = f"results/data/{DATASET}"
+
+
+def featured(pattern, model=config["compare"]["name"]):
+    """A rule's output ``pattern`` (with {dataset}, and {model} if any) for the featured data
+    set and ``model``: the featured model unless another is named."""
+    return pattern.format(dataset=DATASET, model=model)
+
+
 # What the featured data set's labels mean, for the figures (None: digits, shown as they are).
 CLASS_NAMES_SHOWN = None if DATASET == "mnist" else CLASS_NAMES[DATASET]
 
@@ -211,9 +218,9 @@ def raw_inputs(wildcards):
     }
 
 
-def compared_files(folder_file):
-    """One path per compared (data set, model) pair, from a pattern with {d} and {m}."""
-    return [folder_file.format(d=d, m=m) for d, m in COMPARED]
+def compared_files(pattern):
+    """One path per compared (data set, model) pair, from a pattern with {dataset} and {model}."""
+    return [pattern.format(dataset=d, model=m) for d, m in COMPARED]
 
 
 def find_custom_images():
@@ -275,7 +282,6 @@ def custom_model():
 CUSTOM_FOLDER = config["custom_digits"]["folder"]
 CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
 CUSTOM_MODEL = custom_model()
-CUSTOM_WEIGHTS = f"results/models/{DATASET}/{CUSTOM_MODEL}/weights.npz"
 
 
 def has_convolutions(model_settings):
@@ -310,7 +316,7 @@ def rule_benchmarks(wildcards):
     files = [f"benchmarks/{step}.tsv" for step in steps]
     files += [f"benchmarks/prepare_data/{dataset}.tsv" for dataset in RAW]
     for step in ["train", "evaluate", "plot_curves", "plot_confusion"]:
-        files += compared_files(f"benchmarks/{step}/{{d}}/{{m}}.tsv")
+        files += compared_files(f"benchmarks/{step}/{{dataset}}/{{model}}.tsv")
     for fmt, raw_files in RAW.values():
         for path in map(Path, raw_files.values()):
             if path.parts[0] == "resources":

@@ -3,8 +3,8 @@
 
 rule evaluate:
     input:
-        weights="results/models/{dataset}/{model}/weights.npz",
-        test="results/data/{dataset}/test.npz",
+        weights=rules.train.output.weights,
+        test=rules.prepare_data.output.test,
         code=lib("evaluate"),
     output:
         metrics="results/models/{dataset}/{model}/metrics.json",

@@ -4,8 +4,8 @@
 
 rule trace_step:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
         code=lib("trace_step"),
     output:
         "results/trace/step.npz",
@@ -24,7 +24,7 @@ rule trace_step:
 
 rule explain_step:
     input:
-        trace="results/trace/step.npz",
+        trace=rules.trace_step.output[0],
         code=lib("explain_step"),
     output:
         "results/explain/explain.md",
@@ -40,7 +40,7 @@ rule explain_step:
 
 rule plot_samples:
     input:
-        train=f"{DATA}/train.npz",
+        train=featured(rules.prepare_data.output.train),
         code=lib("plot_samples"),
     output:
         "results/figures/data_samples.png",
@@ -58,7 +58,7 @@ rule plot_samples:
 
 rule plot_augmented:
     input:
-        train=f"{DATA}/train.npz",
+        train=featured(rules.prepare_data.output.train),
         code=lib("plot_augmented"),
     output:
         "results/figures/augmented.png",
@@ -77,7 +77,7 @@ rule plot_augmented:
 
 rule plot_architecture:
     input:
-        weights=f"{FEATURED}/weights.npz",
+        weights=featured(rules.train.output.weights),
         code=lib("plot_architecture"),
     output:
         "results/figures/architecture.png",
@@ -93,7 +93,7 @@ rule plot_architecture:
 
 rule plot_forward:
     input:
-        trace="results/trace/step.npz",
+        trace=rules.trace_step.output[0],
         code=lib("plot_forward"),
     output:
         "results/figures/forward.png",
@@ -109,7 +109,7 @@ rule plot_forward:
 
 rule plot_backward:
     input:
-        trace="results/trace/step.npz",
+        trace=rules.trace_step.output[0],
         code=lib("plot_backward"),
     output:
         "results/figures/backward.png",
@@ -125,7 +125,7 @@ rule plot_backward:
 
 rule plot_update:
     input:
-        trace="results/trace/step.npz",
+        trace=rules.trace_step.output[0],
         code=lib("plot_update"),
     output:
         "results/figures/weight_update.png",
@@ -141,8 +141,8 @@ rule plot_update:
 
 rule plot_predictions:
     input:
-        predictions=f"{FEATURED}/predictions.csv",
-        test=f"{DATA}/test.npz",
+        predictions=featured(rules.evaluate.output.predictions),
+        test=featured(rules.prepare_data.output.test),
         code=lib("plot_predictions"),
     output:
         "results/figures/predictions.png",
@@ -161,8 +161,8 @@ rule plot_predictions:
 
 rule plot_curves:
     input:
-        history="results/models/{dataset}/{model}/history.csv",
-        batch_losses="results/models/{dataset}/{model}/batch_losses.csv",
+        history=rules.train.output.history,
+        batch_losses=rules.train.output.batch_losses,
         code=lib("plot_curves"),
     output:
         "results/models/{dataset}/{model}/training_curves.png",
@@ -178,7 +178,7 @@ rule plot_curves:
 
 rule plot_confusion:
     input:
-        metrics="results/models/{dataset}/{model}/metrics.json",
+        metrics=rules.evaluate.output.metrics,
         code=lib("plot_confusion"),
     output:
         "results/models/{dataset}/{model}/confusion_matrix.png",
@@ -194,8 +194,8 @@ rule plot_confusion:
 
 rule plot_mistakes:
     input:
-        predictions=f"{FEATURED}/predictions.csv",
-        test=f"{DATA}/test.npz",
+        predictions=featured(rules.evaluate.output.predictions),
+        test=featured(rules.prepare_data.output.test),
         code=lib("plot_mistakes"),
     output:
         "results/figures/mistakes.png",
@@ -213,7 +213,7 @@ rule plot_mistakes:
 
 rule plot_filters:
     input:
-        weights=f"{FEATURED}/weights.npz",
+        weights=featured(rules.train.output.weights),
         code=lib("plot_filters"),
     output:
         "results/figures/filters.png",
@@ -229,8 +229,8 @@ rule plot_filters:
 
 rule plot_saliency:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
         code=lib("plot_saliency"),
     output:
         "results/figures/saliency.png",
@@ -248,7 +248,7 @@ rule plot_saliency:
 
 rule export_network:
     input:
-        weights=f"{FEATURED}/weights.npz",
+        weights=featured(rules.train.output.weights),
         code=lib("export_network"),
     output:
         "results/report/network.json",
@@ -264,8 +264,8 @@ rule export_network:
 
 rule plot_feature_maps:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
         code=lib("plot_feature_maps"),
     output:
         "results/figures/feature_maps.png",

@@ -8,7 +8,7 @@
 rule read_custom_digits:
     input:
         images=[f"{CUSTOM_FOLDER}/{name}" for name in CUSTOM_IMAGES],
-        weights=CUSTOM_WEIGHTS,
+        weights=featured(rules.train.output.weights, CUSTOM_MODEL),
         code=lib("read_custom_digits"),
     output:
         readings="results/custom/readings.json",
@@ -41,7 +41,7 @@ rule read_custom_digits:
 
 rule collect_predictions:
     input:
-        readings="results/custom/readings.json",
+        readings=rules.read_custom_digits.output.readings,
         code=lib("collect_predictions"),
     output:
         table="results/custom/predictions.csv",
@@ -62,8 +62,8 @@ rule collect_predictions:
 
 rule plot_image_steps:
     input:
-        summary="results/custom/summary.json",
-        images="results/custom/images.npz",
+        summary=rules.collect_predictions.output.summary,
+        images=rules.read_custom_digits.output.images,
         code=lib("plot_image_steps"),
     output:
         directory("results/custom/steps"),
@@ -85,7 +85,7 @@ rule plot_image_steps:
 rule kaggle_submission:
     input:
         test_csv=config["kaggle_test_csv"] or "kaggle/test.csv",
-        weights=f"{FEATURED}/weights.npz",
+        weights=featured(rules.train.output.weights),
         code=lib("kaggle_submission"),
     output:
         "results/kaggle/submission.csv",

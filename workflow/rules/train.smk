@@ -4,8 +4,8 @@
 
 rule train:
     input:
-        train="results/data/{dataset}/train.npz",
-        val="results/data/{dataset}/val.npz",
+        train=rules.prepare_data.output.train,
+        val=rules.prepare_data.output.val,
         code=lib("train"),
     output:
         weights="results/models/{dataset}/{model}/weights.npz",
