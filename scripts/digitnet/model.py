@@ -279,3 +279,31 @@ def _layers_from_spec(spec: list[dict], data: dict[str, np.ndarray], rng: np.ran
     for entry in spec:
         cls = layer_type(entry["type"])
         yield cls.from_spec(entry, data, rng, parameter_name(cls, counts))
+
+
+def stack_problems(stack: list[dict], key: str, image_size: int = 28) -> list[str]:
+    """One line for the first layer of ``stack`` whose window does not fit the feature maps it would get.
+
+    The images are ``image_size`` pixels square (28 for every data set digitnet reads), so
+    a convolution's kernel or a pooling window can be too large for what the layers before
+    leave: n' = (n + 2 padding - size) // stride + 1 must stay at least 1. Each layer is
+    built from its entry and asked for its ``window()`` and ``output_shape``, so a new layer
+    type with a window is checked too. ``key`` names the stack in the messages (``model.layers``).
+    """
+    shape: tuple[int, ...] = (1, image_size, image_size)
+    rng = np.random.default_rng(0)  # the weights drawn are thrown away; only shapes matter
+    for i, entry in enumerate(stack):
+        cls = layer_type(entry["type"])
+        if cls.input_rank == 1:
+            break  # vectors from here on: no window is left to fit
+        layer = cls.from_config(entry, shape, rng, None, np.float32)
+        out = layer.output_shape(shape)
+        if layer.window() is not None and min(out[1:]) < 1:
+            window, _, padding = layer.window()
+            size = shape[1]
+            return [
+                f"{key}[{i}]: a {window} x {window} {entry['type']} window does not fit the {size} x {size} maps "
+                f"it gets (with padding {padding}): make it at most {size + 2 * padding}, or remove layers before it"
+            ]
+        shape = out
+    return []

@@ -1,6 +1,7 @@
 """Config checks the schema cannot make: where a value came from, and windows too large for the images."""
 
-from digitnet.configcheck import source_note, stack_problems, value_source
+from digitnet.configcheck import source_note, value_source
+from digitnet.model import stack_problems
 
 SOURCES = [
     ("config.yaml", {"train": {"lr": 0.2, "epochs": 30}, "compare": {"models": []}}),

@@ -12,6 +12,7 @@ import yaml
 from playwright.sync_api import Browser, sync_playwright
 
 from data_helpers import SMALL_CNN, write_small_mnist
+from digitnet.figures import figure_path
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,8 +47,7 @@ DATA = "results/data/mnist"
 
 def figure_file(workdir: Path, name: str) -> Path:
     """The featured model's figure ``name``: curves and confusion matrix live with each model."""
-    folder = FEATURED if name in ("training_curves", "confusion_matrix") else "results/figures"
-    return workdir / folder / f"{name}.png"
+    return workdir / figure_path(name, FEATURED)
 
 
 def copy_workflow(dest: Path) -> Path:

@@ -7,23 +7,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import FEATURED, figure_file
+from conftest import FEATURED, REPO, figure_file
+from digitnet.figures import FIGURE_RULES, report_figures
 
-FIGURES = [
-    "data_samples",
-    "augmented",
-    "architecture",
-    "forward",
-    "backward",
-    "weight_update",
-    "training_curves",
-    "predictions",
-    "confusion_matrix",
-    "mistakes",
-    "filters",
-    "saliency",
-    "comparison",
-]
+# The figures of a dense network's report, and of a convolutional one's.
+FIGURES = list(report_figures(convolutional=False))
+CNN_FIGURES = list(report_figures(convolutional=True))
+
+
+def test_every_figure_rule_is_shown_in_the_report_and_every_figure_shown_has_a_rule():
+    rules = "".join(path.read_text() for path in sorted((REPO / "workflow/rules").glob("*.smk")))
+    # Each rule that draws a PNG, with the figure name its file carries.
+    drawn = dict(re.findall(r'^rule (\w+):\n(?:[ \t].*\n)*?\s+output:\n\s+"[^"]*/(\w+)\.png"', rules, re.MULTILINE))
+    shown = set(re.findall(r'figure\("(\w+)"', (REPO / "report_templates/report.html.j2").read_text()))
+    assert drawn == {rule: name for name, rule in FIGURE_RULES.items()}
+    assert shown == set(FIGURE_RULES)
 
 
 def check_png(path) -> None:
@@ -47,7 +45,7 @@ def test_figure_of_a_two_hidden_layer_network_is_a_real_picture(two_layer_run, n
     check_png(figure_file(two_layer_run, name))
 
 
-@pytest.mark.parametrize("name", [*FIGURES, "feature_maps"])
+@pytest.mark.parametrize("name", CNN_FIGURES)
 def test_figure_of_a_convolutional_network_is_a_real_picture(cnn_run, name):
     check_png(figure_file(cnn_run, name))
 

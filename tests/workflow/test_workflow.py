@@ -1,7 +1,9 @@
 """The workflow itself: lint, format, dry run, a real run, and exactly the right reruns."""
 
 import json
+import modulefinder
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,9 @@ import pytest
 import yaml
 
 from conftest import DATA as DATA_FOLDER
-from conftest import FEATURED, REPO, copy_workflow, planned_jobs, write_config
+from conftest import FEATURED, REPO, copy_workflow, planned_jobs, snakemake, write_config
+from data_helpers import SMALL_CNN
+from digitnet.figures import report_figures
 
 FIGURES_OF_THE_MODEL = {
     "plot_curves",
@@ -93,7 +97,7 @@ def test_real_run_writes_every_result_log_and_benchmark(finished_run):
     # figures of the custom images that need a look.
     examples = [p for p in (REPO / "custom_digits").iterdir() if p.suffix in (".jpg", ".png")]
     drawn = json.loads((finished_run / "results/custom/steps/index.json").read_text())
-    assert report.count("data:image/png;base64,") == 13 + len(examples) + len(drawn)
+    assert report.count("data:image/png;base64,") == len(report_figures(convolutional=False)) + len(examples) + len(drawn)
     assert f"{100 * metrics['test_accuracy']:.2f}%" in report
 
 
@@ -128,6 +132,43 @@ def test_editing_a_step_script_reruns_that_step_and_the_report(run_copy):
 def test_editing_a_library_module_reruns_exactly_the_steps_that_import_it(run_copy):
     append_comment(run_copy / "scripts/digitnet/viz/confusion.py")
     assert planned_jobs(run_copy) == {"plot_confusion", "report"}
+
+
+class DigitnetFinder(modulefinder.ModuleFinder):
+    """Python's own import tracer, following digitnet's modules only (numpy and the rest are not scanned)."""
+
+    def import_module(self, partname, fqname, parent):
+        return super().import_module(partname, fqname, parent) if fqname.split(".")[0] == "digitnet" else None
+
+
+def traced_imports(script: Path) -> set[str]:
+    """The digitnet files that ``script`` imports, directly or through each other, as modulefinder sees them."""
+    finder = DigitnetFinder(path=[str(REPO / "scripts")])
+    finder.run_script(str(script))
+    return {
+        str(Path(module.__file__).relative_to(REPO))
+        for name, module in finder.modules.items()
+        if name.split(".")[0] == "digitnet"
+    }
+
+
+def test_every_step_declares_exactly_the_library_modules_its_script_imports(tmp_path):
+    workdir = copy_workflow(tmp_path / "digitnet")
+    (workdir / "test.csv").write_text("pixel0\n")
+    # A convolutional model and a Kaggle test file, so that every rule has a job to plan.
+    write_config(workdir, {"kaggle_test_csv": "test.csv", "model": {"layers": SMALL_CNN}})
+    output = snakemake(workdir, "--dry-run").stdout
+    declared = {
+        rule: {path for path in inputs.split(", ") if path.startswith("scripts/digitnet/")}
+        for rule, inputs in re.findall(r"^rule (\w+):\n(?:\s+input: (.*)$)?", output, re.MULTILINE)
+    }
+    rules = "".join(path.read_text() for path in sorted((REPO / "workflow/rules").glob("*.smk")))
+    scripts = dict(re.findall(r'^rule (\w+):\n(?:[ \t].*\n)*?\s+"\.\./\.\./scripts/(\w+)\.py"', rules, re.MULTILINE))
+    assert set(scripts) <= set(declared), f"steps not planned: {set(scripts) - set(declared)}"
+    for rule, script in scripts.items():
+        assert declared[rule] == traced_imports(REPO / "scripts" / f"{script}.py"), rule
+    # Checked by hand: the Kaggle step reads test.csv with data/formats, which uses data/sources.
+    assert "scripts/digitnet/data/sources.py" in declared["kaggle_submission"]
 
 
 def test_editing_the_network_code_reruns_training_and_after(run_copy):

@@ -1,5 +1,6 @@
 # Helpers shared by the rules: config validation, library inputs, where the raw data is.
 
+import ast
 import os
 import re
 import shlex
@@ -16,14 +17,14 @@ from digitnet.configcheck import (
     invalid_header,
     read_yaml,
     source_note,
-    stack_problems,
 )
 from digitnet.custom import label_from_name, read_labels_csv
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.errors import ConfigError, DataError
-from digitnet.model import layer_stack
+from digitnet.figures import MODEL_FIGURES, figure_path, report_figures
+from digitnet.model import layer_stack, stack_problems
 
 # Check the configuration before any job runs, with one clear line per problem that says
 # where a bad value came from (config.yaml, a --configfile or --config), then fill in the
@@ -101,7 +102,14 @@ stop_if(
 DATASET = config["dataset"]
 COMPARED = [(dataset, name) for name in MODELS for dataset in MODELS[name]["datasets"]]
 FEATURED = f"results/models/{DATASET}/{config['compare']['name']}"
-DATA = f"results/data/{DATASET}"
+
+
+def featured(pattern, model=config["compare"]["name"]):
+    """A rule's output ``pattern`` (with {dataset}, and {model} if any) for the featured data
+    set and ``model``: the featured model unless another is named."""
+    return pattern.format(dataset=DATASET, model=model)
+
+
 # What the featured data set's labels mean, for the figures (None: digits, shown as they are).
 CLASS_NAMES_SHOWN = None if DATASET == "mnist" else CLASS_NAMES[DATASET]
 
@@ -124,42 +132,55 @@ os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
 # in the environment, not in params, so running with other options retrains nothing.
 os.environ.setdefault("DIGITNET_COMMAND", shlex.join(["snakemake", *sys.argv[1:]]))
 
-NN_MODULES = [
-    "nn/__init__",
-    "nn/base",
-    "nn/parameter",
-    "nn/activations",
-    "nn/layers",
-    "nn/losses",
-    "nn/init",
-    "nn/optimizers",
-    "nn/schedules",
-    "nn/parallel",
-]
+# Snakemake cannot see Python imports, so each step's library modules are declared as
+# inputs: editing a module reruns exactly the rules whose steps import it. They are read
+# from the imports themselves, anywhere in a file (steps import lazily inside functions),
+# following digitnet's own modules to the end. Each file is read once per run, and only its
+# digitnet import statements are parsed: parsing whole files took 0.2 s of every run.
+IMPORTED = {}
+DIGITNET_IMPORT = re.compile(
+    r"^[ \t]*(from[ \t]+digitnet\S*[ \t]+import[ \t]+(?:\([^)]*\)|.*)|import[ \t]+digitnet.*)",
+    re.MULTILINE,
+)
 
 
-MODEL = [*NN_MODULES, "nn/conv", "model"]
-VIZ = ["viz/__init__", "viz/style"]
-# Preparing a photo the MNIST way: the pipeline and the image modules it is made of.
-IMAGE = [
-    "preprocess",
-    "image/__init__",
-    "image/load",
-    "image/morphology",
-    "image/ink",
-    "image/lines",
-    "image/mnist",
-]
+def module_file(name):
+    """The file of module ``name`` (``digitnet.nn.layers``), or None for a name that is no
+    module of the package (a class or function taken by ``from ... import``)."""
+    base = ROOT / "scripts" / Path(*name.split("."))
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
 
 
-def lib(*modules):
-    """The library files a step imports (plus the package basics every step uses).
-
-    Snakemake cannot see Python imports, so these are declared as inputs: editing
-    a module reruns exactly the rules whose steps import it.
+def imported_modules(path):
+    """The digitnet modules that the file ``path`` imports, with the packages that hold them
+    (importing ``digitnet.nn.layers`` runs ``digitnet/__init__`` and ``digitnet/nn/__init__``).
     """
-    names = ["__init__", "errors", "files", "configcheck", "step", *modules]
-    return [f"scripts/digitnet/{name}.py" for name in names]
+    if path not in IMPORTED:
+        names = set()
+        statements = DIGITNET_IMPORT.findall(path.read_text())
+        for node in ast.parse("\n".join(statements), str(path)).body:
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        parts = [name.split(".") for name in names if name.split(".")[0] == "digitnet"]
+        packages = {".".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
+        IMPORTED[path] = {module_file(name) for name in packages} - {None}
+    return IMPORTED[path]
+
+
+def lib(script):
+    """The library files that ``scripts/<script>.py`` imports, directly or through each other."""
+    found, todo = set(), [ROOT / "scripts" / f"{script}.py"]
+    while todo:
+        new = imported_modules(todo.pop()) - found
+        found |= new
+        todo += new
+    return sorted(str(path.relative_to(ROOT)) for path in found)
 
 
 def find_raw_data(dataset):
@@ -193,13 +214,13 @@ def raw_inputs(wildcards):
     """The raw files of one data set, by role, plus the library code that reads them."""
     return {
         **RAW[wildcards.dataset][1],
-        "code": lib("data/formats", "data/sources", "data/prepare"),
+        "code": lib("prepare_data"),
     }
 
 
-def compared_files(folder_file):
-    """One path per compared (data set, model) pair, from a pattern with {d} and {m}."""
-    return [folder_file.format(d=d, m=m) for d, m in COMPARED]
+def compared_files(pattern):
+    """One path per compared (data set, model) pair, from a pattern with {dataset} and {model}."""
+    return [pattern.format(dataset=d, model=m) for d, m in COMPARED]
 
 
 def find_custom_images():
@@ -261,7 +282,6 @@ def custom_model():
 CUSTOM_FOLDER = config["custom_digits"]["folder"]
 CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
 CUSTOM_MODEL = custom_model()
-CUSTOM_WEIGHTS = f"results/models/{DATASET}/{CUSTOM_MODEL}/weights.npz"
 
 
 def has_convolutions(model_settings):
@@ -280,34 +300,9 @@ def train_threads(wildcards):
     return 2 if has_convolutions(MODELS[wildcards.model]["model"]) else 1
 
 
-# Every figure of the report, in reading order: its file name -> the rule that draws it.
-FIGURE_RULES = {
-    "data_samples": "plot_samples",
-    "augmented": "plot_augmented",
-    "architecture": "plot_architecture",
-    "forward": "plot_forward",
-    "backward": "plot_backward",
-    "weight_update": "plot_update",
-    "training_curves": "plot_curves",
-    "predictions": "plot_predictions",
-    "confusion_matrix": "plot_confusion",
-    "mistakes": "plot_mistakes",
-    "filters": "plot_filters",
-    "saliency": "plot_saliency",
-}
-if has_convolutions(config["model"]):
-    FIGURE_RULES["feature_maps"] = "plot_feature_maps"
-FIGURE_RULES["comparison"] = "plot_comparison"
-
-# Figures drawn for every compared model; the featured model's copies go in the report's
-# main sections too.
-MODEL_FIGURES = ["training_curves", "confusion_matrix"]
-
-
-def figure_path(name):
-    """Where the featured model's figure ``name`` is drawn."""
-    folder = FEATURED if name in MODEL_FIGURES else "results/figures"
-    return f"{folder}/{name}.png"
+# Every figure of the report, in reading order: its file name -> the rule that draws it
+# (the one table in digitnet/figures.py).
+FIGURE_RULES = report_figures(has_convolutions(config["model"]))
 
 
 def rule_benchmarks(wildcards):
@@ -321,7 +316,7 @@ def rule_benchmarks(wildcards):
     files = [f"benchmarks/{step}.tsv" for step in steps]
     files += [f"benchmarks/prepare_data/{dataset}.tsv" for dataset in RAW]
     for step in ["train", "evaluate", "plot_curves", "plot_confusion"]:
-        files += compared_files(f"benchmarks/{step}/{{d}}/{{m}}.tsv")
+        files += compared_files(f"benchmarks/{step}/{{dataset}}/{{model}}.tsv")
     for fmt, raw_files in RAW.values():
         for path in map(Path, raw_files.values()):
             if path.parts[0] == "resources":

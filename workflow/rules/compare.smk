@@ -4,10 +4,10 @@
 
 rule compare_models:
     input:
-        metrics=compared_files("results/models/{d}/{m}/metrics.json"),
-        meta=compared_files("results/models/{d}/{m}/model.json"),
-        benchmarks=compared_files("benchmarks/train/{d}/{m}.tsv"),
-        code=lib("compare", "benchmarks"),
+        metrics=compared_files(rules.evaluate.output.metrics),
+        meta=compared_files(rules.train.output.meta),
+        benchmarks=compared_files(rules.train.benchmark),
+        code=lib("compare_models"),
     output:
         table="results/compare/models.csv",
         json="results/compare/models.json",
@@ -26,8 +26,8 @@ rule compare_models:
 
 rule plot_comparison:
     input:
-        table="results/compare/models.json",
-        code=lib(*VIZ, "viz/comparison"),
+        table=rules.compare_models.output.json,
+        code=lib("plot_comparison"),
     output:
         "results/figures/comparison.png",
     log:

@@ -3,7 +3,7 @@
 
 rule download_mnist:
     input:
-        lib("data/download"),
+        lib("download_mnist"),
     output:
         "resources/{dataset}/{name}",
     log:

@@ -3,9 +3,9 @@
 
 rule evaluate:
     input:
-        weights="results/models/{dataset}/{model}/weights.npz",
-        test="results/data/{dataset}/test.npz",
-        code=lib(*MODEL, "metrics"),
+        weights=rules.train.output.weights,
+        test=rules.prepare_data.output.test,
+        code=lib("evaluate"),
     output:
         metrics="results/models/{dataset}/{model}/metrics.json",
         per_class="results/models/{dataset}/{model}/per_class.csv",

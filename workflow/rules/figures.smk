@@ -4,9 +4,9 @@
 
 rule trace_step:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
-        code=lib(*MODEL, "trace"),
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
+        code=lib("trace_step"),
     output:
         "results/trace/step.npz",
     log:
@@ -24,8 +24,8 @@ rule trace_step:
 
 rule explain_step:
     input:
-        trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", "explain"),
+        trace=rules.trace_step.output[0],
+        code=lib("explain_step"),
     output:
         "results/explain/explain.md",
     log:
@@ -40,8 +40,8 @@ rule explain_step:
 
 rule plot_samples:
     input:
-        train=f"{DATA}/train.npz",
-        code=lib(*VIZ, "viz/samples"),
+        train=featured(rules.prepare_data.output.train),
+        code=lib("plot_samples"),
     output:
         "results/figures/data_samples.png",
     log:
@@ -58,8 +58,8 @@ rule plot_samples:
 
 rule plot_augmented:
     input:
-        train=f"{DATA}/train.npz",
-        code=lib(*VIZ, "viz/augmented", "augment"),
+        train=featured(rules.prepare_data.output.train),
+        code=lib("plot_augmented"),
     output:
         "results/figures/augmented.png",
     log:
@@ -77,8 +77,8 @@ rule plot_augmented:
 
 rule plot_architecture:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, *VIZ, "viz/architecture"),
+        weights=featured(rules.train.output.weights),
+        code=lib("plot_architecture"),
     output:
         "results/figures/architecture.png",
     log:
@@ -93,8 +93,8 @@ rule plot_architecture:
 
 rule plot_forward:
     input:
-        trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/forward"),
+        trace=rules.trace_step.output[0],
+        code=lib("plot_forward"),
     output:
         "results/figures/forward.png",
     log:
@@ -109,8 +109,8 @@ rule plot_forward:
 
 rule plot_backward:
     input:
-        trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/backward"),
+        trace=rules.trace_step.output[0],
+        code=lib("plot_backward"),
     output:
         "results/figures/backward.png",
     log:
@@ -125,8 +125,8 @@ rule plot_backward:
 
 rule plot_update:
     input:
-        trace="results/trace/step.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/update"),
+        trace=rules.trace_step.output[0],
+        code=lib("plot_update"),
     output:
         "results/figures/weight_update.png",
     log:
@@ -141,9 +141,9 @@ rule plot_update:
 
 rule plot_predictions:
     input:
-        predictions=f"{FEATURED}/predictions.csv",
-        test=f"{DATA}/test.npz",
-        code=lib(*VIZ, "viz/predictions"),
+        predictions=featured(rules.evaluate.output.predictions),
+        test=featured(rules.prepare_data.output.test),
+        code=lib("plot_predictions"),
     output:
         "results/figures/predictions.png",
     log:
@@ -161,9 +161,9 @@ rule plot_predictions:
 
 rule plot_curves:
     input:
-        history="results/models/{dataset}/{model}/history.csv",
-        batch_losses="results/models/{dataset}/{model}/batch_losses.csv",
-        code=lib(*VIZ, "viz/curves"),
+        history=rules.train.output.history,
+        batch_losses=rules.train.output.batch_losses,
+        code=lib("plot_curves"),
     output:
         "results/models/{dataset}/{model}/training_curves.png",
     log:
@@ -178,8 +178,8 @@ rule plot_curves:
 
 rule plot_confusion:
     input:
-        metrics="results/models/{dataset}/{model}/metrics.json",
-        code=lib(*VIZ, "viz/confusion", "data/classes"),
+        metrics=rules.evaluate.output.metrics,
+        code=lib("plot_confusion"),
     output:
         "results/models/{dataset}/{model}/confusion_matrix.png",
     log:
@@ -194,9 +194,9 @@ rule plot_confusion:
 
 rule plot_mistakes:
     input:
-        predictions=f"{FEATURED}/predictions.csv",
-        test=f"{DATA}/test.npz",
-        code=lib(*VIZ, "viz/predictions"),
+        predictions=featured(rules.evaluate.output.predictions),
+        test=featured(rules.prepare_data.output.test),
+        code=lib("plot_mistakes"),
     output:
         "results/figures/mistakes.png",
     log:
@@ -213,8 +213,8 @@ rule plot_mistakes:
 
 rule plot_filters:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, *VIZ, "viz/filters"),
+        weights=featured(rules.train.output.weights),
+        code=lib("plot_filters"),
     output:
         "results/figures/filters.png",
     log:
@@ -229,9 +229,9 @@ rule plot_filters:
 
 rule plot_saliency:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
-        code=lib(*MODEL, "trace", *VIZ, "viz/saliency"),
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
+        code=lib("plot_saliency"),
     output:
         "results/figures/saliency.png",
     log:
@@ -248,8 +248,8 @@ rule plot_saliency:
 
 rule export_network:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, "export"),
+        weights=featured(rules.train.output.weights),
+        code=lib("export_network"),
     output:
         "results/report/network.json",
     log:
@@ -264,9 +264,9 @@ rule export_network:
 
 rule plot_feature_maps:
     input:
-        weights=f"{FEATURED}/weights.npz",
-        test=f"{DATA}/test.npz",
-        code=lib(*MODEL, *VIZ, "viz/feature_maps"),
+        weights=featured(rules.train.output.weights),
+        test=featured(rules.prepare_data.output.test),
+        code=lib("plot_feature_maps"),
     output:
         "results/figures/feature_maps.png",
     log:

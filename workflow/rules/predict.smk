@@ -8,8 +8,8 @@
 rule read_custom_digits:
     input:
         images=[f"{CUSTOM_FOLDER}/{name}" for name in CUSTOM_IMAGES],
-        weights=CUSTOM_WEIGHTS,
-        code=lib(*MODEL, *IMAGE, "custom", "reading", "segment"),
+        weights=featured(rules.train.output.weights, CUSTOM_MODEL),
+        code=lib("read_custom_digits"),
     output:
         readings="results/custom/readings.json",
         images="results/custom/images.npz",
@@ -41,8 +41,8 @@ rule read_custom_digits:
 
 rule collect_predictions:
     input:
-        readings="results/custom/readings.json",
-        code=lib("custom"),
+        readings=rules.read_custom_digits.output.readings,
+        code=lib("collect_predictions"),
     output:
         table="results/custom/predictions.csv",
         summary="results/custom/summary.json",
@@ -62,9 +62,9 @@ rule collect_predictions:
 
 rule plot_image_steps:
     input:
-        summary="results/custom/summary.json",
-        images="results/custom/images.npz",
-        code=lib(*VIZ, *IMAGE, "viz/custom"),
+        summary=rules.collect_predictions.output.summary,
+        images=rules.read_custom_digits.output.images,
+        code=lib("plot_image_steps"),
     output:
         directory("results/custom/steps"),
     log:
@@ -85,8 +85,8 @@ rule plot_image_steps:
 rule kaggle_submission:
     input:
         test_csv=config["kaggle_test_csv"] or "kaggle/test.csv",
-        weights=f"{FEATURED}/weights.npz",
-        code=lib(*MODEL, "data/formats", "data/prepare"),
+        weights=featured(rules.train.output.weights),
+        code=lib("kaggle_submission"),
     output:
         "results/kaggle/submission.csv",
     log:

@@ -1,33 +1,33 @@
 # The report: one self-contained HTML file with every result and figure embedded.
 
 # Figure name -> PNG, in the report's reading order.
-FIGURES = {name: figure_path(name) for name in FIGURE_RULES}
+FIGURES = {name: figure_path(name, FEATURED) for name in FIGURE_RULES}
 
 
 rule report:
     input:
         **FIGURES,
-        metrics=f"{FEATURED}/metrics.json",
-        meta=f"{FEATURED}/model.json",
-        history=f"{FEATURED}/history.csv",
-        comparison_table="results/compare/models.json",
+        metrics=featured(rules.evaluate.output.metrics),
+        meta=featured(rules.train.output.meta),
+        history=featured(rules.train.output.history),
+        comparison_table=rules.compare_models.output.json,
         model_figures=[
             f"results/models/{d}/{m}/{name}.png"
             for d, m in COMPARED
             for name in MODEL_FIGURES
         ],
-        explain="results/explain/explain.md",
-        custom="results/custom/summary.json",
-        custom_images="results/custom/images.npz",
-        custom_figures="results/custom/steps",
-        trace="results/trace/step.npz",
+        explain=rules.explain_step.output[0],
+        custom=rules.collect_predictions.output.summary,
+        custom_images=rules.read_custom_digits.output.images,
+        custom_figures=rules.plot_image_steps.output[0],
+        trace=rules.trace_step.output[0],
         benchmarks=rule_benchmarks,
         template="report_templates/report.html.j2",
         css="report_templates/report.css",
         playground="report_templates/playground.js",
         gallery="report_templates/gallery.js",
-        network="results/report/network.json",
-        code=lib("report", "benchmarks", "markdown", "trace", "data/classes", *MODEL),
+        network=rules.export_network.output[0],
+        code=lib("report"),
     output:
         "report.html",
     log:
@@ -39,7 +39,7 @@ rule report:
     params:
         config=config,
         figures=list(FIGURES),
-        model_figures=MODEL_FIGURES,
+        model_figures=list(MODEL_FIGURES),
         dataset=DATASET,
     script:
         "../../scripts/report.py"

@@ -4,9 +4,9 @@
 
 rule train:
     input:
-        train="results/data/{dataset}/train.npz",
-        val="results/data/{dataset}/val.npz",
-        code=lib(*MODEL, "train", "metrics", "augment", "checkpoint"),
+        train=rules.prepare_data.output.train,
+        val=rules.prepare_data.output.val,
+        code=lib("train"),
     output:
         weights="results/models/{dataset}/{model}/weights.npz",
         meta="results/models/{dataset}/{model}/model.json",
