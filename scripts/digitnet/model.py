@@ -177,6 +177,13 @@ def layer_type(kind: str) -> type[Layer]:
     return Layer.registry[kind]
 
 
+def config_types() -> list[str]:
+    """The layer types a config's ``model.layers`` may name: every registered type but the
+    reshapes, which ``build_stack`` places itself where vectors meet images. The registry,
+    not the config schema, is the list: a new layer class is a new config type."""
+    return sorted(kind for kind, cls in Layer.registry.items() if cls.role != "reshape")
+
+
 def build_stack(
     stack: list[dict],
     n_outputs: int,
@@ -282,7 +289,8 @@ def _layers_from_spec(spec: list[dict], data: dict[str, np.ndarray], rng: np.ran
 
 
 def stack_problems(stack: list[dict], key: str, image_size: int = 28) -> list[str]:
-    """One line for the first layer of ``stack`` whose window does not fit the feature maps it would get.
+    """One line for the first layer of ``stack`` of a type no layer class registers, or whose
+    window does not fit the feature maps it would get.
 
     The images are ``image_size`` pixels square (28 for every data set digitnet reads), so
     a convolution's kernel or a pooling window can be too large for what the layers before
@@ -290,6 +298,10 @@ def stack_problems(stack: list[dict], key: str, image_size: int = 28) -> list[st
     built from its entry and asked for its ``window()`` and ``output_shape``, so a new layer
     type with a window is checked too. ``key`` names the stack in the messages (``model.layers``).
     """
+    known = config_types()
+    for i, entry in enumerate(stack):
+        if entry["type"] not in known:
+            return [f"{key}[{i}].type: {entry['type']!r} is not one of {known}"]
     shape: tuple[int, ...] = (1, image_size, image_size)
     rng = np.random.default_rng(0)  # the weights drawn are thrown away; only shapes matter
     for i, entry in enumerate(stack):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from digitnet.configcheck import config_problems
 from digitnet.explain import explain_step
-from digitnet.model import build_stack, load_model, save_model
+from digitnet.model import build_stack, config_types, load_model, save_model, stack_problems
 from digitnet.nn.base import Layer
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.trace import trace_training_step
@@ -84,10 +84,15 @@ def test_a_new_layer_type_is_built_saved_loaded_drawn_traced_and_explained_with_
     assert "It doubles every value" in text and "The gradient doubles too" in text
 
 
-def test_the_config_schema_accepts_exactly_the_layer_types_a_config_can_name():
-    # The schema is the config's contract with its user, so a new layer type is named there too;
-    # reshape and flatten are never written in a config: build_stack puts them where shapes change.
-    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml").read_text())
-    stack = schema["properties"]["model"]["properties"]["layers"]["oneOf"][2]
-    named = set(stack["items"]["properties"]["type"]["enum"])
-    assert named == set(ENTRIES) - {"reshape", "flatten"}
+def test_a_config_may_name_every_registered_layer_type_and_no_other():
+    # The registry is the list: the schema takes any type name, and the check at the workflow's
+    # start refuses what no class registers. Reshape and flatten are never written in a config:
+    # build_stack puts them where shapes change. test_double is the class defined above.
+    known = config_types()
+    assert set(known) == set(ENTRIES) - {"reshape", "flatten"} | {"test_double"}
+    schema = Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml"
+    assert config_problems({"model": {"layers": [{"type": "test_double"}, {"type": "dense", "units": 3}]}}, schema) == []
+    assert stack_problems([{"type": "test_double"}, {"type": "dense", "units": 3}], "model.layers") == []
+    assert stack_problems([{"type": "relu"}, {"type": "conv"}], "model.layers") == [
+        f"model.layers[1].type: 'conv' is not one of {known}"
+    ]
