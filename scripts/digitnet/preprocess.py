@@ -22,6 +22,7 @@ from digitnet.image.ink import (
     STRONG_SHARE,
     drop_edge_clutter,
     drop_faint,
+    drop_shade,
     drop_specks,
     flatten_lighting,
     keep_near_digit,
@@ -77,6 +78,7 @@ __all__ = [
     "display_rgb",
     "drop_edge_clutter",
     "drop_faint",
+    "drop_shade",
     "drop_specks",
     "find_ink",
     "flatten_lighting",
@@ -106,6 +108,15 @@ __all__ = [
     "to_grayscale",
     "to_ink",
 ]
+
+
+# Ink whose strokes measure under FINE_STROKE pixels at the work size (stroke_width reads 2 for
+# any line 1 or 2 px wide) is found again at MAX_WORK_SIZE, when the image holds at least FINER_BY
+# times as many pixels per side. Twice the work size: open_image decodes a JPEG at no less, and
+# the lighting's windows cost time with the side squared.
+FINE_STROKE = 4.0
+FINER_BY = 1.25
+MAX_WORK_SIZE = 2 * WORK_SIZE
 
 
 @dataclass
@@ -181,14 +192,33 @@ def mnist_from_ink(ink: np.ndarray, mask: np.ndarray, steps: list, notes: list[s
 
 
 def preprocess_image(image: Image.Image) -> Preprocessed:
-    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image."""
+    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image.
+
+    The ink is found at WORK_SIZE, or again at MAX_WORK_SIZE when its strokes are under
+    FINE_STROKE pixels there and the image is large enough.
+    """
     steps: list[tuple[str, np.ndarray]] = []
     notes: list[str] = []
     upright = flatten_transparency(apply_exif_orientation(image))
-    gray = resize_longest(to_grayscale(upright), WORK_SIZE)
+    full = to_grayscale(upright)
+    gray = resize_longest(full, WORK_SIZE)
     steps.append(("grayscale", gray))
     ink, mask = find_ink(gray, steps, notes)
-    ink, mask = drop_edge_clutter(ink, mask)
+    width = stroke_width(mask)
+    finer = min(max(full.shape), MAX_WORK_SIZE)
+    if width < FINE_STROKE and finer >= FINER_BY * max(gray.shape):
+        # A thin pen on a large photo: averaged down to the work size, its line is lighter than
+        # solid ink and breaks where it is thinnest, and the faint-ink and apart-from-the-digit
+        # stages then drop whole strokes. Twice as fine, its core is solid ink again.
+        steps, notes = [], [f"thin strokes ({width:.1f} px at {max(gray.shape)} px): ink found at {finer} px"]
+        gray = resize_longest(full, finer)
+        steps.append(("grayscale", gray))
+        ink, mask = find_ink(gray, steps, notes)
+    ink, shaded = drop_shade(ink, mask)
+    if shaded.sum() < mask.sum():
+        notes.append(f"broad grey shade dropped ({int(mask.sum() - shaded.sum())} px)")
+        steps.append(("shade dropped", ink))
+    ink, mask = drop_edge_clutter(ink, shaded)
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
     ink, mask = keep_near_digit(ink, mask)

@@ -21,6 +21,7 @@ from digitnet.preprocess import (
     crop_to_ink,
     drop_edge_clutter,
     drop_faint,
+    drop_shade,
     drop_specks,
     flatten_lighting,
     flatten_transparency,
@@ -386,3 +387,65 @@ def test_a_single_digit_keeps_its_pieces_and_drops_ink_apart_from_them():
     mask[85:95, 10:22] = True  # what is left of a thumb's shadow, apart and not on the border
     ink, kept = keep_near_digit(mask.astype(np.float32), mask)
     assert kept[20:60, 40:46].all() and kept[12:16, 40:60].all() and not kept[85:95, 10:22].any()
+
+
+def ring_photo(size: int, radius: float, line: float, paper=0.85, ink=0.2) -> Image.Image:
+    """A "0" drawn as a ring of the given line width (px) on a size x size gray photo, anti-aliased: RGB."""
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
+    distance = np.abs(np.hypot(ys - size / 2, (xs - size / 2) * 1.4) - radius)  # an upright oval
+    cover = np.clip(line / 2 + 0.5 - distance, 0, 1)
+    gray = paper - (paper - ink) * cover
+    return Image.fromarray((gray * 255).astype(np.uint8)).convert("RGB")
+
+
+def ring_is_closed(pixels: np.ndarray) -> bool:
+    """Whether a prepared 28 x 28 "0" has ink on every one of 16 rays from its center."""
+    image = pixels.reshape(28, 28)
+    row, col = center_of_mass(image)
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    steps = np.arange(2, 14, 0.5)
+    ys = np.clip(np.round(row + np.outer(np.sin(angles), steps)).astype(int), 0, 27)
+    xs = np.clip(np.round(col + np.outer(np.cos(angles), steps)).astype(int), 0, 27)
+    return bool((image[ys, xs].max(axis=1) > 0.5).all())
+
+
+def test_a_thin_ballpoint_line_on_a_large_photo_is_found_at_a_finer_size_and_stays_whole():
+    """A 2.5 px line on a 900 px photo is a sixth of a pixel at the work size: found there, it
+    breaks and loses whole strokes; it is found again twice as fine, and the "0" stays closed."""
+    result = preprocess_image(ring_photo(900, radius=110, line=2.5))
+    assert any(note.startswith("thin strokes") for note in result.notes), result.notes
+    assert ring_is_closed(result.pixels)
+    ordinary = preprocess_image(ring_photo(300, radius=70, line=12))  # a normal pen: found once, at the work size
+    assert not any(note.startswith("thin strokes") for note in ordinary.notes) and ring_is_closed(ordinary.pixels)
+
+
+def test_a_thin_stroke_that_runs_faint_between_pixels_comes_out_solid():
+    ink = np.zeros((100, 100), np.float32)
+    ink[10:90, 49:52] = np.linspace(1.0, 0.25, 80)[:, None]  # one line, its lower half under half the solid level
+    prepared, before, after = normalize_stroke(ink, ink > 0)
+    assert prepared[10:90, 49:52].min() == 1.0  # the whole line is solid ink, thickened from there
+    assert after > before
+
+
+def test_broad_grey_shade_goes_even_where_it_touches_the_digit_while_solid_filled_ink_stays():
+    ink = np.zeros((120, 120), np.float32)
+    ink[10:90, 55:61] = 1.0  # the digit's stroke, 6 px wide
+    ink[85:120, 40:80] = 0.6  # what the lighting left of a thumb, grey and broad, touching the stroke
+    ink[100:103, 20:40] = 0.6  # a thin grey rim of it, beyond the square's reach
+    ink[100:103, 30:32] = 0.6
+    ink[20:40, 20:40] = 1.0  # a loop filled by a thick pen: broad, but solid
+    ink[39:41, 40:55] = 1.0
+    mask = ink > 0
+    kept_ink, kept = drop_shade(ink, mask)
+    assert kept[10:80, 55:61].all() and kept[20:40, 20:40].all()
+    assert not kept[95:120, 40:80].any() and not kept[100:103, 20:40].any() and kept_ink[110, 60] == 0
+
+
+def test_a_soft_shadow_at_the_edge_leaves_no_grey_rim_after_the_lighting_is_flattened():
+    gray = bar_image(height=160, width=160, paper=0.9, ink=0.1)
+    ys, xs = np.mgrid[0:160, 0:160]
+    depth = np.clip(1.5 - np.hypot((xs - 80) / 30, (ys - 175) / 30), 0, 1)  # a thumb's soft shadow at the bottom
+    gray *= 1 - 0.7 * depth
+    flat = flatten_lighting(gray, bright_paper=True)
+    assert flat[130:, :].min() > 0.8  # the shadow divides out, even where its darkness changes fast
+    assert flat[30, 20] < 0.4

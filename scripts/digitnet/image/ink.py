@@ -24,18 +24,23 @@ STROKE_WINDOWS = 3
 # a blank page's grain and JPEG noise (3 to 5) is not.
 BLANK_NOISE = 7.0
 BLANK_CONTRAST = 0.04
+# Ink that fills a square BROAD_STROKES stroke widths wide is broad, and broad ink lighter than
+# SHADE_LEVEL of the solid ink is shade (what is left of a thumb or a shadow), not a pen's.
+BROAD_STROKES = 2.0
+SHADE_LEVEL = 0.8
 
 
 def paper_is_bright(gray: np.ndarray) -> bool:
     """Whether the paper is lighter than the ink, judged from the border, which is mostly paper.
 
     The paper is bright when the border's median lies nearer the image's brightest values
-    than its darkest (1st and 99th percentiles): this holds for dim photos of white paper too.
+    than its darkest (0.1th and 99.9th percentiles): this holds for dim photos of white paper too.
     """
     border = max(1, min(gray.shape) // 20)
     frame = np.concatenate([gray[:border].ravel(), gray[-border:].ravel(), gray[:, :border].ravel(), gray[:, -border:].ravel()])
     paper = float(np.median(frame))
-    darkest, brightest = np.percentile(gray, [1, 99])
+    # A thin pen's digit on a large sheet covers well under 1% of it: the 1st percentile would be paper.
+    darkest, brightest = np.percentile(gray, [0.1, 99.9])
     return brightest - paper < paper - darkest
 
 
@@ -48,8 +53,12 @@ def paper_estimate(paper_up: np.ndarray, window: int) -> np.ndarray:
     # maximum pass's true values beyond the border, not the edge of them repeated, or paper
     # that darkens towards the border (a vignette, a shadow at the edge) is overestimated there.
     padded = np.pad(paper_up, window, mode="edge")
-    closed = 1 - sliding_max(1 - sliding_max(padded, window), window)
-    return box_blur(closed[window:-window, window:-window], max(3, (window // 4) | 1))
+    closed = 1 - sliding_max(1 - sliding_max(padded, window), window)[window:-window, window:-window]
+    # Never brighter than the closing: blurred across a shadow's edge (a thumb, a fold), the
+    # estimate would take light from the bright side, and the shadow's rim, divided by too
+    # bright a paper, would come out as a broad grey piece of ink beside the digit. Too dark an
+    # estimate only makes paper brighter than 1, which is clipped.
+    return np.minimum(box_blur(closed, max(3, (window // 4) | 1)), closed)
 
 
 def flatten_lighting(gray: np.ndarray, bright_paper: bool) -> np.ndarray:
@@ -174,6 +183,37 @@ def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tu
     keep[0] = False
     kept_mask = keep[labels]
     return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
+
+
+def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove broad grey ink: what the lighting leaves of a thumb or a shadow. Ink (H, W) from
+    ``separate_ink`` (solid ink = 1), mask (H, W) bool -> both with the shade removed.
+
+    With w the stroke width of the solid ink (at least SHADE_LEVEL), a square of side
+    k = 2 round(BROAD_STROKES w / 2) + 1 fits inside no pen stroke: the mask eroded by it
+    (a minimum over k x k) keeps only broad ink. Of that, the pixels lighter than SHADE_LEVEL
+    are shade, seeds which grow back by the same square (a dilation) within the mask; that
+    is dropped, and so is each piece left beside it without a solid pixel (its rim). A pen's strokes are narrow, and where a thick pen fills a loop the ink is
+    solid, so both stay; a shadow's remains are broad and grey, even where they touch the digit.
+    """
+    solid = ink >= SHADE_LEVEL
+    side = 2 * round(BROAD_STROKES * stroke_width(solid if solid.any() else mask) / 2) + 1
+    broad = 1 - sliding_max(1 - mask.astype(np.float32), side, outside=1.0) > 0.5
+    seeds = (broad & ~solid).astype(np.float32)
+    if not seeds.any():
+        return ink, mask
+    shade = mask & (sliding_max(seeds, side, outside=0.0) > 0.5)
+    # What is left beside the shade with no solid pixel is its rim, which the square cannot reach.
+    rest = mask & ~shade
+    labels = label_components(rest)
+    beside = np.bincount(labels[rest & (sliding_max(shade.astype(np.float32), 3, outside=0.0) > 0.5)], minlength=labels.max() + 1) > 0
+    has_solid = np.bincount(labels[rest & solid], minlength=labels.max() + 1) > 0
+    rim = beside & ~has_solid
+    rim[0] = False
+    kept = rest & ~rim[labels]
+    if not kept.any():
+        return ink, mask
+    return np.where(kept, ink, 0).astype(np.float32), kept
 
 
 def drop_edge_clutter(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
