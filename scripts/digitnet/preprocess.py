@@ -20,6 +20,7 @@ from PIL import Image
 
 from digitnet.image.ink import (
     STRONG_SHARE,
+    drop_blobs,
     drop_edge_clutter,
     drop_faint,
     drop_shade,
@@ -76,6 +77,7 @@ __all__ = [
     "center_of_mass",
     "crop_to_ink",
     "display_rgb",
+    "drop_blobs",
     "drop_edge_clutter",
     "drop_faint",
     "drop_shade",
@@ -218,7 +220,7 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     if shaded.sum() < mask.sum():
         notes.append(f"broad grey shade dropped ({int(mask.sum() - shaded.sum())} px)")
         steps.append(("shade dropped", ink))
-    ink, mask = drop_edge_clutter(ink, shaded)
+    ink, mask = drop_edge_clutter(*drop_blobs(ink, shaded))
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
     ink, mask = keep_near_digit(ink, mask)

@@ -28,6 +28,10 @@ BLANK_CONTRAST = 0.04
 # SHADE_LEVEL of the solid ink is shade (what is left of a thumb or a shadow), not a pen's.
 BROAD_STROKES = 2.0
 SHADE_LEVEL = 0.8
+# A piece apart from the digit's largest that fills at least BLOB_FILL of its box, and whose box
+# is at least BLOB_STROKES of the digit's stroke widths across both ways, is a blob, not a pen's.
+BLOB_FILL = 0.7
+BLOB_STROKES = 2.0
 
 
 def paper_is_bright(gray: np.ndarray) -> bool:
@@ -193,7 +197,8 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     k = 2 round(BROAD_STROKES w / 2) + 1 fits inside no pen stroke: the mask eroded by it
     (a minimum over k x k) keeps only broad ink. Of that, the pixels lighter than SHADE_LEVEL
     are shade, seeds which grow back by the same square (a dilation) within the mask; that
-    is dropped, and so is each piece left beside it without a solid pixel (its rim). A pen's strokes are narrow, and where a thick pen fills a loop the ink is
+    is dropped, and so is each piece that was mostly shade (but the one with most solid ink)
+    and each piece left beside the shade without a solid pixel (its rim). A pen's strokes are narrow, and where a thick pen fills a loop the ink is
     solid, so both stay; a shadow's remains are broad and grey, even where they touch the digit.
     """
     solid = ink >= SHADE_LEVEL
@@ -203,8 +208,15 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if not seeds.any():
         return ink, mask
     shade = mask & (sliding_max(seeds, side, outside=0.0) > 0.5)
-    # What is left beside the shade with no solid pixel is its rim, which the square cannot reach.
-    rest = mask & ~shade
+    # A piece that was mostly shade goes whole, but for the piece with most of the solid ink
+    # (the digit's, which a shade may touch): the rim the square cannot reach is shade too.
+    pieces = label_components(mask)
+    mostly = np.bincount(pieces[shade], minlength=pieces.max() + 1) > 0.5 * np.bincount(pieces.ravel())
+    solid_count = np.bincount(pieces[solid], minlength=pieces.max() + 1)
+    mostly[0] = False
+    mostly[np.argmax(solid_count)] = False
+    # And what is left beside the shade with no solid pixel is its rim too.
+    rest = mask & ~shade & ~mostly[pieces]
     labels = label_components(rest)
     beside = np.bincount(labels[rest & (sliding_max(shade.astype(np.float32), 3, outside=0.0) > 0.5)], minlength=labels.max() + 1) > 0
     has_solid = np.bincount(labels[rest & solid], minlength=labels.max() + 1) > 0
@@ -213,6 +225,30 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     kept = rest & ~rim[labels]
     if not kept.any():
         return ink, mask
+    return np.where(kept, ink, 0).astype(np.float32), kept
+
+
+def drop_blobs(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a single digit: drop solid blobs apart from the digit's largest piece. Ink (H, W),
+    mask (H, W) bool -> both without the blobs.
+
+    A pen draws lines: a piece of it fills its box (area / box area) densely only when the
+    box is about one stroke wide one way (a bar, a dot). A piece that fills at least BLOB_FILL
+    of a box at least BLOB_STROKES stroke widths w of the largest piece across both ways is
+    a blob: the darkest core of a thumb or a shadow, which the lighting's closing could not
+    fill, solid or not. The largest piece always stays.
+    """
+    labels, boxes, areas = component_boxes(label_components(mask))
+    if len(areas) < 2:
+        return ink, mask
+    largest = int(np.argmax(areas))
+    width = stroke_width(labels == largest + 1)
+    sides = boxes[:, 2:] - boxes[:, :2]
+    blob = (areas >= BLOB_FILL * sides.prod(axis=1)) & (sides.min(axis=1) >= BLOB_STROKES * width)
+    blob[largest] = False
+    if not blob.any():
+        return ink, mask
+    kept = mask & ~np.concatenate([[False], blob])[labels]
     return np.where(kept, ink, 0).astype(np.float32), kept
 
 
