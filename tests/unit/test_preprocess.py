@@ -19,6 +19,7 @@ from digitnet.preprocess import (
     center_by_mass,
     center_of_mass,
     crop_to_ink,
+    drop_blobs,
     drop_edge_clutter,
     drop_faint,
     drop_shade,
@@ -449,3 +450,14 @@ def test_a_soft_shadow_at_the_edge_leaves_no_grey_rim_after_the_lighting_is_flat
     flat = flatten_lighting(gray, bright_paper=True)
     assert flat[130:, :].min() > 0.8  # the shadow divides out, even where its darkness changes fast
     assert flat[30, 20] < 0.4
+
+
+def test_a_solid_blob_apart_from_the_digit_goes_while_its_strokes_and_bars_stay():
+    mask = np.zeros((100, 100), bool)
+    mask[10:80, 45:51] = True  # the digit's stroke, 6 px wide
+    mask[4:8, 40:70] = True  # its detached bar: fills its box, but only 4 px tall
+    mask[85:99, 10:30] = True  # the dark core of a thumb left by the lighting: 14 x 20, solid
+    mask[60:75, 70:75] = True  # a short separate stroke, 5 px wide
+    ink, kept = drop_blobs(mask.astype(np.float32), mask)
+    assert kept[10:80, 45:51].all() and kept[4:8, 40:70].all() and kept[60:75, 70:75].all()
+    assert not kept[85:99, 10:30].any() and ink[90, 20] == 0
