@@ -202,7 +202,7 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     solid, so both stay; a shadow's remains are broad and grey, even where they touch the digit.
     """
     solid = ink >= SHADE_LEVEL
-    side = 2 * round(BROAD_STROKES * stroke_width(solid if solid.any() else mask) / 2) + 1
+    side = 2 * round(BROAD_STROKES * stroke_width(mask) / 2) + 1
     broad = 1 - sliding_max(1 - mask.astype(np.float32), side, outside=1.0) > 0.5
     seeds = (broad & ~solid).astype(np.float32)
     if not seeds.any():
