@@ -11,6 +11,8 @@ from PIL import Image
 
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
+from digitnet.image.ink import paper_estimate
+from digitnet.image.morphology import sliding_max
 from digitnet.photolike import VARIANTS, photo_like
 from digitnet.preprocess import (
     MNIST_STROKE_RATIO,
@@ -442,14 +444,19 @@ def test_broad_grey_shade_goes_even_where_it_touches_the_digit_while_solid_fille
     assert not kept[95:120, 40:80].any() and not kept[100:103, 20:40].any() and kept_ink[110, 60] == 0
 
 
-def test_a_soft_shadow_at_the_edge_leaves_no_grey_rim_after_the_lighting_is_flattened():
+def test_the_paper_estimate_never_takes_light_from_beyond_a_shadows_edge():
+    """Smoothing the closing must not make the paper brighter than the closing itself: across a
+    thumb's soft shadow at the edge, the rim would be divided by too bright a paper and come out as ink."""
     gray = bar_image(height=160, width=160, paper=0.9, ink=0.1)
     ys, xs = np.mgrid[0:160, 0:160]
-    depth = np.clip(1.5 - np.hypot((xs - 80) / 30, (ys - 175) / 30), 0, 1)  # a thumb's soft shadow at the bottom
-    gray *= 1 - 0.7 * depth
+    gray *= 1 - 0.8 * np.clip(1.5 - np.hypot((xs - 80) / 20, (ys - 180) / 20), 0, 1)  # a thumb's soft shadow
+    window = 21
+    padded = np.pad(gray, window, mode="edge")
+    closed = (1 - sliding_max(1 - sliding_max(padded, window), window))[window:-window, window:-window]
+    estimate = paper_estimate(gray, window)
+    assert (estimate <= closed + 1e-6).all()
     flat = flatten_lighting(gray, bright_paper=True)
-    assert flat[130:, :].min() > 0.8  # the shadow divides out, even where its darkness changes fast
-    assert flat[30, 20] < 0.4
+    assert flat[30, 20] < 0.4 and flat[140:, :].min() > 0.8  # the stroke stays dark, the shadow divides out
 
 
 def test_a_solid_blob_apart_from_the_digit_goes_while_its_strokes_and_bars_stay():
