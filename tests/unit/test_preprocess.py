@@ -468,3 +468,14 @@ def test_a_solid_blob_apart_from_the_digit_goes_while_its_strokes_and_bars_stay(
     ink, kept = drop_blobs(mask.astype(np.float32), mask)
     assert kept[10:80, 45:51].all() and kept[4:8, 40:70].all() and kept[60:75, 70:75].all()
     assert not kept[85:99, 10:30].any() and ink[90, 20] == 0
+
+
+@pytest.mark.parametrize("size", [1, 4, 5, 21])
+def test_the_sliding_maximum_equals_the_maximum_over_every_window(size):
+    rng = np.random.default_rng(size)
+    for image in (rng.random((37, 50)).astype(np.float32), (rng.random((9, 31)) * 255).astype(np.uint8)):
+        padded = np.pad(image, size // 2, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
+        expected = windows.max(axis=(-2, -1))
+        got = sliding_max(image, size)
+        assert got.dtype == image.dtype and np.array_equal(got, expected)
