@@ -1,6 +1,6 @@
 """Array building blocks for images: sliding maximum, box blur, runs, connected components, stroke width.
 
-Plain NumPy on whole arrays (windows as strided views, cumulative sums, pointer jumping):
+Plain NumPy on whole arrays (running maxima over blocks, cumulative sums, pointer jumping):
 no Python loop over pixels.
 """
 
