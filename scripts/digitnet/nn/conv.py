@@ -291,11 +291,12 @@ class MaxPool2D(Layer):
                 np.maximum(outs, view, out=outs)
             # The code counts the offsets before the first one that holds the maximum:
             # pending is 1 while a window's maximum has not been met, and each offset adds it.
+            # The last offset is never compared: a window that reaches it holds its maximum there.
             pending = np.not_equal(views[0], outs).view(np.uint8)
-            codes.fill(0)
-            for view in views[1:]:
-                codes += pending
+            np.copyto(codes, pending)
+            for view in views[1:-1]:
                 pending &= np.not_equal(view, outs).view(np.uint8)
+                codes += pending
 
         elementwise(pool, [x, out, code], axis=self._split_axis(x))
         self._x, self._code = x, code
