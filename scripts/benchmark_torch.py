@@ -357,12 +357,17 @@ def step_seconds(framework: str, splits, config: dict, seed: int, threads: int, 
             index = torch.from_numpy(batch)
             torch_step(model, optimizer, X[index], y[index], schedule(k), 1)
 
-    seconds = []
+    seconds, cpu_seconds = [], []
     for k, batch in enumerate(batches_of):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         step(k, batch)
         seconds.append(time.perf_counter() - started)
-    return {"step_seconds": seconds[warmup:], **({} if framework == "numpy" else torch_environment())}
+        cpu_seconds.append(time.process_time() - cpu_started)
+    return {
+        "step_seconds": seconds[warmup:],
+        "step_cpu_seconds": cpu_seconds[warmup:],
+        **({} if framework == "numpy" else torch_environment()),
+    }
 
 
 def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
@@ -471,6 +476,7 @@ def run_worker(args: argparse.Namespace) -> None:
         steps = step_seconds(args.worker, splits, config, args.seed, args.threads[0], args.batches)
         median = statistics.median(steps["step_seconds"])
         result = {**steps, "train_seconds": median, "epoch_seconds": [median], "test_accuracy": math.nan}
+        result["cpu_seconds"] = statistics.median(steps["step_cpu_seconds"])
         result["epoch_gflop"] = epoch_flops(config, config["train"]["batch_size"], 0) / 1e9
     else:
         if args.worker == "numpy":
@@ -532,6 +538,8 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
                 "test_accuracy": statistics.median(run["test_accuracy"] for run in mine),
                 "peak_rss_mb": statistics.median(run["peak_rss_mb"] for run in mine),
             }
+            if all("cpu_seconds" in run for run in mine):
+                group[framework]["cpu_seconds_per_epoch"] = statistics.median(run["cpu_seconds"] for run in mine)
         ratio = group["numpy"]["seconds_per_epoch"] / group["torch"]["seconds_per_epoch"]
         group["numpy"]["numpy_over_torch"], group["torch"]["numpy_over_torch"] = ratio, 1.0
         # The floor at this thread count: the epoch's products at the faster library's sgemm rate.
@@ -567,6 +575,14 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
             f"| {row['peak_rss_mb']:.0f} "
             f"| {row['epoch_gflop']:.1f} | {row['sgemm_gflops']:.0f} | {row['floor_seconds']:.3f} | {row['floor_share']:.0%} |"
         )
+    cpu = {(row["threads"], row["framework"]): row["cpu_seconds_per_epoch"] for row in rows if "cpu_seconds_per_epoch" in row}
+    if cpu:
+        # On a machine other jobs share, wall time counts their turns too; at 1 thread the
+        # process's CPU time per step does not, so its ratio is the one to read there.
+        lines += ["", "CPU s/batch (process time; at 1 thread, robust to other jobs on the machine):"]
+        for threads in sorted({threads for threads, _ in cpu}):
+            numpy_cpu, torch_cpu = cpu[(threads, "numpy")], cpu[(threads, "torch")]
+            lines.append(f"- {threads} thread(s): numpy {numpy_cpu:.3f}, torch {torch_cpu:.3f}, numpy/torch {numpy_cpu / torch_cpu:.2f}")
     train = config["train"]
     network = "-".join(str(size) for size in [784, *config["model"]["hidden"], 10]) + " " + config["model"]["activation"]
     if "stack" in config:
@@ -639,6 +655,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
                     f"[{len(runs)}/{total}] {framework:5} {threads} thread(s) seed {seed}: "
                     f"{run['train_seconds'] / run['epochs']:.3f} s/{'batch' if args.batches else 'epoch'}, "
                     + ("" if args.batches else f"test {run['test_accuracy']:.2%}, ")
+                    + (f"CPU {run['cpu_seconds']:.3f} s, " if "cpu_seconds" in run else "")
                     + f"{run['peak_rss_mb']:.0f} MB",
                     file=sys.stderr,
                     flush=True,

@@ -1,6 +1,6 @@
-"""The benchmark's floor: floating-point operations per epoch counted from the layer shapes."""
+"""The benchmark's floor (floating-point operations per epoch counted from the layer shapes) and its summary."""
 
-from benchmark_torch import epoch_flops
+from benchmark_torch import epoch_flops, summarize
 
 from digitnet.model import CNN_PRESET
 
@@ -17,3 +17,24 @@ def test_a_convolution_costs_its_filter_bank_at_every_output_position():
     dense = 2 * 3136 * 128 + 2 * 128 * 10
     forward = conv1 + conv2 + dense
     assert epoch_flops({"stack": CNN_PRESET}, 10, 3) == 10 * (3 * forward - conv1) + 3 * forward
+
+
+def test_quick_mode_summarizes_the_cpu_seconds_of_each_framework_beside_the_wall_seconds():
+    def run(framework, seconds, cpu):
+        return {
+            "framework": framework,
+            "threads": 1,
+            "epochs": 1,
+            "train_seconds": seconds,
+            "epoch_seconds": [seconds],
+            "cpu_seconds": cpu,
+            "test_accuracy": float("nan"),
+            "peak_rss_mb": 1.0,
+            "sgemm_gflops": 90.0,
+            "epoch_gflop": 9.0,
+        }
+
+    runs = [run("numpy", 0.5, 0.30), run("torch", 0.4, 0.40), run("numpy", 0.9, 0.32), run("torch", 0.5, 0.38)]
+    numpy_row, torch_row = summarize(runs, [1])
+    assert numpy_row["seconds_per_epoch"] == 0.7 and numpy_row["cpu_seconds_per_epoch"] == 0.31
+    assert torch_row["cpu_seconds_per_epoch"] == 0.39
