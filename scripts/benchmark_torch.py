@@ -34,6 +34,12 @@ framework always runs first.
 ``--batches N`` times N training steps per run (after 2 warm-up steps) instead of whole
 epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
 less than an epoch (validation, test accuracy and the epoch's other work are left out).
+It also reports each step's process CPU time: at 1 thread, the ratio to read on a machine
+other jobs share, since wall time counts their turns and CPU time does not.
+
+``--layers N`` times only NumPy, layer by layer: each layer's forward and backward pass over
+N training steps (after 2 warm-up steps), the fastest of the N in CPU time of the process, on
+the first thread count given; it shows which pass is far from its share of the floor.
 
 Writes ``<out>/torch_vs_numpy.json`` (every run, per-epoch times, versions, BLAS, CPU)
 and ``<out>/torch_vs_numpy.md`` (the summary table), and prints the table.
@@ -79,6 +85,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="quick mode: time this many training steps per run (after 2 warm-up steps) instead of whole "
         "epochs, and report the median step (no validation, no test accuracy)",
+    )
+    parser.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="instead: NumPy's forward and backward CPU milliseconds per layer, the fastest of this many steps",
     )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
@@ -582,7 +594,9 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
         lines += ["", "CPU s/batch (process time; at 1 thread, robust to other jobs on the machine):"]
         for threads in sorted({threads for threads, _ in cpu}):
             numpy_cpu, torch_cpu = cpu[(threads, "numpy")], cpu[(threads, "torch")]
-            lines.append(f"- {threads} thread(s): numpy {numpy_cpu:.3f}, torch {torch_cpu:.3f}, numpy/torch {numpy_cpu / torch_cpu:.2f}")
+            lines.append(
+                f"- {threads} thread(s): numpy {numpy_cpu:.3f}, torch {torch_cpu:.3f}, numpy/torch {numpy_cpu / torch_cpu:.2f}"
+            )
     train = config["train"]
     network = "-".join(str(size) for size in [784, *config["model"]["hidden"], 10]) + " " + config["model"]["activation"]
     if "stack" in config:
@@ -678,9 +692,56 @@ def run_benchmark(args: argparse.Namespace) -> None:
     print(table)
 
 
+def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[tuple[str, float, float]]:
+    """(layer, forward s, backward s) for each layer of digitnet's network: the fastest of
+    ``steps`` training steps (after ``warmup``) on random batches, in the process's CPU time
+    (at 1 thread, what another job on the machine does not change). Layers below the first
+    with parameters pass nothing back in training: their backward time is 0."""
+    import numpy as np
+
+    from digitnet.nn.losses import SoftmaxCrossEntropy
+
+    model, _, _, rng = numpy_setup(config, config["train"]["batch_size"], seed)
+    batch_size, loss_fn, layers = config["train"]["batch_size"], SoftmaxCrossEntropy(), model.layers
+    X, y = rng.random((batch_size, 784), dtype=np.float32), rng.integers(0, 10, batch_size)
+    first = next(i for i, layer in enumerate(layers) if layer.parameters())
+    forward, backward = np.full(len(layers), np.inf), np.zeros(len(layers))
+    backward[first:] = np.inf
+    for step in range(warmup + steps):
+        a = X
+        for i, layer in enumerate(layers):
+            started = time.process_time()
+            a = layer.forward(a, training=True)
+            forward[i] = min(forward[i], time.process_time() - started) if step >= warmup else forward[i]
+        loss_fn.forward(a, y)
+        grad = loss_fn.backward()
+        for i in range(len(layers) - 1, first - 1, -1):
+            started = time.process_time()
+            grad = layers[i].backward(grad, need_dX=i > first)
+            backward[i] = min(backward[i], time.process_time() - started) if step >= warmup else backward[i]
+    return [(repr(layer), float(f), float(b)) for layer, f, b in zip(layers, forward, backward, strict=True)]
+
+
+def print_layer_seconds(args: argparse.Namespace) -> None:
+    """The --layers mode: one table of forward and backward milliseconds per layer."""
+    limit_threads(args.threads[0])
+    config = load_config(args.config, args.epochs, args.model, args.lr)
+    rows = layer_seconds(config, args.layers, config["train"]["seed"])
+    print(
+        f"| layer | forward ms | backward ms |  ({args.threads[0]} thread(s), fastest of {args.layers} steps, process CPU time)"
+    )
+    print("|---|---:|---:|")
+    for name, forward, backward in rows:
+        print(f"| {name} | {forward * 1e3:.1f} | {backward * 1e3:.1f} |")
+    total_forward, total_backward = sum(row[1] for row in rows), sum(row[2] for row in rows)
+    print(f"| total | {total_forward * 1e3:.1f} | {total_backward * 1e3:.1f} |")
+
+
 def main() -> None:
     args = parse_args()
-    if args.worker:
+    if args.layers:
+        print_layer_seconds(args)
+    elif args.worker:
         run_worker(args)
     else:
         run_benchmark(args)
