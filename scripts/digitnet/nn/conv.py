@@ -66,8 +66,8 @@ class Conv2D(Layer):
     backward: [dW_mat | db] = dout_mat @ cols^T  (dout_mat : (F, H' W' N)): the row of ones gives
               db = sum of dout over n, i, j in the same product.
               dX: dcols = W_mat^T @ dout_mat, each kernel offset's rows added back to the input
-              positions that offset read (col2im: kh kw strided additions, each over a block
-              of channels).
+              positions that offset read (col2im, one channel at a time, so that channel's
+              gradient image stays in the cache through the kh kw additions).
 
     Inside, images lie batch-last, (C, H, W, N) in memory (see the module docstring): the
     output is a (N, F, H', W') view of the product's (F, H' W' N) result, and a gradient
@@ -189,12 +189,12 @@ class Conv2D(Layer):
 
         def scatter(start: int, stop: int) -> None:
             # Each kernel offset (u, v) sends its rows of dcols back to the input pixels it
-            # read, a strided slice; overlapping windows add up, so the offsets take turns.
-            # Threads take blocks of whole channels, so no two of them add into the same pixel.
-            channels = slice(start, stop)
-            for u in range(kh):
-                for v in range(kw):
-                    dxp[(channels, *self._window(u, v, Ho, Wo))] += dpatches[channels, u, v]
+            # read, a strided slice; overlapping windows add up. Threads take whole channels,
+            # so no two of them add into the same pixel.
+            for c in range(start, stop):
+                for u in range(kh):
+                    for v in range(kw):
+                        dxp[(c, *self._window(u, v, Ho, Wo))] += dpatches[c, u, v]
 
         parallel_ranges(scatter, C, dcols.size)
         return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
