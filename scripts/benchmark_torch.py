@@ -35,7 +35,8 @@ framework always runs first.
 epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
 less than an epoch (validation, test accuracy and the epoch's other work are left out).
 It also reports each step's process CPU time: at 1 thread, the ratio to read on a machine
-other jobs share, since wall time counts their turns and CPU time does not.
+other jobs share, since wall time counts their turns and CPU time does not (their use of the
+shared caches still slows both frameworks, PyTorch more).
 
 ``--layers N`` times only NumPy, layer by layer: each layer's forward and backward pass over
 N training steps (after 2 warm-up steps), the fastest of the N in CPU time of the process, on
@@ -591,7 +592,7 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
     if cpu:
         # On a machine other jobs share, wall time counts their turns too; at 1 thread the
         # process's CPU time per step does not, so its ratio is the one to read there.
-        lines += ["", "CPU s/batch (process time; at 1 thread, robust to other jobs on the machine):"]
+        lines += ["", "CPU s/batch (process time: at 1 thread it leaves out other jobs' turns, not their use of the caches):"]
         for threads in sorted({threads for threads, _ in cpu}):
             numpy_cpu, torch_cpu = cpu[(threads, "numpy")], cpu[(threads, "torch")]
             lines.append(
