@@ -696,7 +696,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
 def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[tuple[str, float, float]]:
     """(layer, forward s, backward s) for each layer of digitnet's network: the fastest of
     ``steps`` training steps (after ``warmup``) on random batches, in the process's CPU time
-    (at 1 thread, what another job on the machine does not change). Layers below the first
+    (at 1 thread, other jobs' turns on the machine do not count in it). Layers below the first
     with parameters pass nothing back in training: their backward time is 0."""
     import numpy as np
 
@@ -709,17 +709,20 @@ def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[
     forward, backward = np.full(len(layers), np.inf), np.zeros(len(layers))
     backward[first:] = np.inf
     for step in range(warmup + steps):
+        timed = step >= warmup
         a = X
         for i, layer in enumerate(layers):
             started = time.process_time()
             a = layer.forward(a, training=True)
-            forward[i] = min(forward[i], time.process_time() - started) if step >= warmup else forward[i]
+            if timed:
+                forward[i] = min(forward[i], time.process_time() - started)
         loss_fn.forward(a, y)
         grad = loss_fn.backward()
         for i in range(len(layers) - 1, first - 1, -1):
             started = time.process_time()
             grad = layers[i].backward(grad, need_dX=i > first)
-            backward[i] = min(backward[i], time.process_time() - started) if step >= warmup else backward[i]
+            if timed:
+                backward[i] = min(backward[i], time.process_time() - started)
     return [(repr(layer), float(f), float(b)) for layer, f, b in zip(layers, forward, backward, strict=True)]
 
 
