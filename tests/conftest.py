@@ -46,3 +46,20 @@ def model_for_photos(mnist_path):
     optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
     fit(model, optimizer, make_schedule({"name": "cosine"}, 0.2, 79, 6), X, y, X[:500], y[:500], FitSettings(6, 256, 3e-4), rng)
     return model
+
+
+# Session fixtures that each cost a workflow run or a training (tests/workflow/conftest.py,
+# test_lesson.py and above). `make test` runs the tests on two processes (pytest-xdist,
+# `--dist loadgroup`); every test that needs one of these goes in its group, so that it is made
+# once, on one process, and the tests sharing it run after it there. The first name a test
+# uses decides its group; a test may also name its group itself (test_lesson.py does).
+SHARED_RUNS = ("sweep_run", "full_run", "cnn_run", "two_layer_run", "finished_run", "activation_runs", "model_for_photos")
+
+
+# First: pytest-xdist reads the groups in its own hook of this name, on each process.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses = [name for name in SHARED_RUNS if name in item.fixturenames]
+        if uses and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(uses[0]))
