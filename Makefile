@@ -23,7 +23,7 @@ report: $(VENV)/.runtime
 	@echo "Open report.html in a browser."
 
 test: $(VENV)/.cluster
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check scripts tests

@@ -32,23 +32,17 @@ def activation_runs(small_data, tmp_path_factory) -> dict[str, Path]:
     return runs
 
 
-# Each case: the session fixture holding its run, and the activation its config uses. The case runs
-# on the process that makes that run (its xdist group, as SHARED_RUNS in tests/conftest.py).
-CASES = {
-    "default": ("finished_run", "relu"),
-    "two_layers": ("two_layer_run", "leaky_relu"),
-    "sigmoid": ("activation_runs", "sigmoid"),
-    "tanh": ("activation_runs", "tanh"),
-    "cnn": ("cnn_run", "relu"),
-}
-
-
-@pytest.fixture(params=[pytest.param(case, marks=pytest.mark.xdist_group(run)) for case, (run, _) in CASES.items()])
+@pytest.fixture(params=["default", "two_layers", "sigmoid", "tanh", "cnn"])
 def lesson(request) -> tuple[Path, str]:
     """(a finished run, the activation its config uses)."""
-    fixture, activation = CASES[request.param]
-    run = request.getfixturevalue(fixture)
-    return (run[activation] if fixture == "activation_runs" else run), activation
+    if request.param in ("sigmoid", "tanh"):
+        return request.getfixturevalue("activation_runs")[request.param], request.param
+    fixture, activation = {
+        "default": ("finished_run", "relu"),
+        "two_layers": ("two_layer_run", "leaky_relu"),
+        "cnn": ("cnn_run", "relu"),
+    }[request.param]
+    return request.getfixturevalue(fixture), activation
 
 
 def test_the_lesson_names_the_activation_in_use_and_quotes_the_trace(lesson):
