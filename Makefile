@@ -9,7 +9,7 @@ CORES ?= 1
 DATA_DIR ?=
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist). Tests sharing a workflow run stay on one process: see tests/conftest.py.
+# Test processes (pytest-xdist). Files sharing a workflow run stay on one process: SHARED_RUNS in tests/conftest.py.
 TEST_PROCESSES ?= 2
 
 ifneq ($(DATA_DIR),)
