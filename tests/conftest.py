@@ -48,7 +48,6 @@ def model_for_photos(mnist_path):
     return model
 
 
-
 # Test files that share a session fixture costing a workflow run or a training. `make test` runs
 # the tests on two processes with pytest-xdist's `--dist loadfile`, which keeps each file on one
 # process; the files of a group here count as one file, so that their run is made once, and the
