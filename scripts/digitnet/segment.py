@@ -180,7 +180,11 @@ def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) ->
         ink_rows = np.flatnonzero(part.any(axis=1))
         return int(ink_rows[-1] + 1 - ink_rows[0]) if len(ink_rows) else 0
 
-    if strokes > allowed or under.sum() > allowed * CUT_STROKES * stroke or min(part_height(left), part_height(right)) < PART_HEIGHT_CUT * tall:
+    if (
+        strokes > allowed
+        or under.sum() > allowed * CUT_STROKES * stroke
+        or min(part_height(left), part_height(right)) < PART_HEIGHT_CUT * tall
+    ):
         return [mask]
     return [left, *split_blot(right, typical, width, stroke)]
 
