@@ -39,15 +39,15 @@ MERGE_GAP = 0.3  # ... when the vertical gap between them is under this share of
 MERGE_TALL = 1.4  # ... and together they are no taller than this many typical heights
 PART_HEIGHT = 0.75  # ... and one of them is a part: shorter than this share of the typical height
 MIN_HEIGHT = 0.4  # pieces shorter than this share of the typical height are not digits (dots, dashes)
-SPLIT_WIDTH = 1.3  # a piece wider than this many typical digit widths may hold touching digits
 DIGIT_WIDTH = 0.7  # a digit's width / height, when a sheet has no piece to measure it on
 NARROW = 0.4  # pieces narrower than this many typical heights are strokes (a 1), not a digit's width
 WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, is kept within these
-CUT_STROKES = 1.5  # a clear cut crosses one stroke at most: where two digits touch, not a 0's two sides
-SPLIT_HEIGHTS = 1.1  # ... and this many typical heights: a single 0 or 4 may be 1.5 digit widths wide
-TWO_WIDE = 1.8  # ... and this many digit widths: too wide for one digit
-WIDE_BLOT = 1.25  # a blot two digits and this many typical heights wide may be cut across two strokes
-PART_HEIGHT_CUT = 0.6  # each side of a cut is at least this share of the blot's height
+SPLIT_WIDTH = 1.3  # a piece wider than this many typical digit widths may hold touching digits
+SPLIT_HEIGHTS = 1.1  # ... and than this many typical heights: a single 0 or 4 may be 1.5 digit widths wide
+CUT_STROKES = 1.5  # a clear cut crosses one stroke, of at most this many stroke widths of ink: not a 0's two sides
+TWO_WIDE = 1.8  # a piece this many digit widths wide ...
+WIDE_BLOT = 1.25  # ... and this many typical heights is too wide for one digit: a cut may cross two strokes
+PART_HEIGHT_CUT = 0.6  # each side of a cut is at least this share of the piece's height
 STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs straight through paper
 
 
@@ -128,7 +128,7 @@ def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndar
     aside, so it can slip between digits that lean or overlap, where a straight column
     would cross them; it crosses a horizontal stroke for about a stroke width of ink.
     """
-    height, width = mask.shape
+    height = mask.shape[0]
     ink = mask[:, low:high].astype(np.float32)
     cost = ink[0].copy()
     moves = np.zeros((height, high - low), dtype=np.int8)  # -1, 0, +1: the column the path came from
@@ -149,15 +149,16 @@ def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndar
 def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) -> list[np.ndarray]:
     """Cut a blot (h, w) bool of touching digits into digits: [masks (h, w), left to right].
 
-    ``width`` is the sheet's typical digit width. A blot at least SPLIT_WIDTH digit widths
-    wide may hold n = max(2, round(w / width)) digits; its first cut is the cheapest path
-    (cut_path) within half a digit of w / n, kept when it crosses at most CUT_STROKES stroke
-    widths of ink (TWO_STROKES when the blot is at least two digits wide: two strokes
-    pressed together) and leaves both sides at least PART_HEIGHT of the blot's height tall
-    (cutting a 4 between its stems or a 7 under its bar leaves a short side). The part on
-    the right is cut again the same way.
+    ``typical`` is the sheet's typical digit height, ``width`` its typical digit width,
+    ``stroke`` its stroke width. A blot of ink width w of at least SPLIT_WIDTH digit widths
+    and SPLIT_HEIGHTS digit heights may hold n = max(2, round(w / width)) digits; its first
+    cut is the cheapest path (cut_path) within half a digit of w / n, kept when it crosses
+    one stroke (two when the blot is TWO_WIDE digits and WIDE_BLOT heights wide: two strokes
+    pressed together), at most CUT_STROKES stroke widths of ink per stroke, and leaves both
+    sides at least PART_HEIGHT_CUT of the blot's height tall (cutting a 4 between its stems
+    or a 7 under its bar leaves a short side). The part on the right is cut again the same way.
     """
-    height, blot_width = mask.shape
+    blot_width = mask.shape[1]
     columns = np.flatnonzero(mask.any(axis=0))
     if len(columns) == 0 or columns[-1] + 1 - columns[0] < max(SPLIT_WIDTH * width, SPLIT_HEIGHTS * typical):
         return [mask]
