@@ -9,6 +9,8 @@ CORES ?= 1
 DATA_DIR ?=
 SNAKEMAKE_ARGS ?=
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist). Files sharing a workflow run stay on one process: SHARED_RUNS in tests/conftest.py.
+TEST_PROCESSES ?= 2
 
 ifneq ($(DATA_DIR),)
 SNAKEMAKE_ARGS += --config data_dir=$(abspath $(DATA_DIR))
@@ -21,7 +23,7 @@ report: $(VENV)/.runtime
 	@echo "Open report.html in a browser."
 
 test: $(VENV)/.cluster
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check scripts tests

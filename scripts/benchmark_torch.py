@@ -34,6 +34,13 @@ framework always runs first.
 ``--batches N`` times N training steps per run (after 2 warm-up steps) instead of whole
 epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
 less than an epoch (validation, test accuracy and the epoch's other work are left out).
+It also reports each step's process CPU time: at 1 thread, the ratio to read on a machine
+other jobs share, since wall time counts their turns and CPU time does not (their use of the
+shared caches still slows both frameworks, PyTorch more).
+
+``--layers N`` times only NumPy, layer by layer: each layer's forward and backward pass over
+N training steps (after 2 warm-up steps), the fastest of the N in CPU time of the process, on
+the first thread count given; it shows which pass is far from its share of the floor.
 
 Writes ``<out>/torch_vs_numpy.json`` (every run, per-epoch times, versions, BLAS, CPU)
 and ``<out>/torch_vs_numpy.md`` (the summary table), and prints the table.
@@ -79,6 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="quick mode: time this many training steps per run (after 2 warm-up steps) instead of whole "
         "epochs, and report the median step (no validation, no test accuracy)",
+    )
+    parser.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="instead: NumPy's forward and backward CPU milliseconds per layer, the fastest of this many steps",
     )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
@@ -357,12 +370,17 @@ def step_seconds(framework: str, splits, config: dict, seed: int, threads: int, 
             index = torch.from_numpy(batch)
             torch_step(model, optimizer, X[index], y[index], schedule(k), 1)
 
-    seconds = []
+    seconds, cpu_seconds = [], []
     for k, batch in enumerate(batches_of):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         step(k, batch)
         seconds.append(time.perf_counter() - started)
-    return {"step_seconds": seconds[warmup:], **({} if framework == "numpy" else torch_environment())}
+        cpu_seconds.append(time.process_time() - cpu_started)
+    return {
+        "step_seconds": seconds[warmup:],
+        "step_cpu_seconds": cpu_seconds[warmup:],
+        **({} if framework == "numpy" else torch_environment()),
+    }
 
 
 def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
@@ -471,6 +489,7 @@ def run_worker(args: argparse.Namespace) -> None:
         steps = step_seconds(args.worker, splits, config, args.seed, args.threads[0], args.batches)
         median = statistics.median(steps["step_seconds"])
         result = {**steps, "train_seconds": median, "epoch_seconds": [median], "test_accuracy": math.nan}
+        result["cpu_seconds"] = statistics.median(steps["step_cpu_seconds"])
         result["epoch_gflop"] = epoch_flops(config, config["train"]["batch_size"], 0) / 1e9
     else:
         if args.worker == "numpy":
@@ -532,6 +551,8 @@ def summarize(runs: list[dict], thread_counts: list[int]) -> list[dict]:
                 "test_accuracy": statistics.median(run["test_accuracy"] for run in mine),
                 "peak_rss_mb": statistics.median(run["peak_rss_mb"] for run in mine),
             }
+            if all("cpu_seconds" in run for run in mine):
+                group[framework]["cpu_seconds_per_epoch"] = statistics.median(run["cpu_seconds"] for run in mine)
         ratio = group["numpy"]["seconds_per_epoch"] / group["torch"]["seconds_per_epoch"]
         group["numpy"]["numpy_over_torch"], group["torch"]["numpy_over_torch"] = ratio, 1.0
         # The floor at this thread count: the epoch's products at the faster library's sgemm rate.
@@ -567,6 +588,16 @@ def markdown_table(rows: list[dict], environment: dict, config: dict, repeats: i
             f"| {row['peak_rss_mb']:.0f} "
             f"| {row['epoch_gflop']:.1f} | {row['sgemm_gflops']:.0f} | {row['floor_seconds']:.3f} | {row['floor_share']:.0%} |"
         )
+    cpu = {(row["threads"], row["framework"]): row["cpu_seconds_per_epoch"] for row in rows if "cpu_seconds_per_epoch" in row}
+    if cpu:
+        # On a machine other jobs share, wall time counts their turns too; at 1 thread the
+        # process's CPU time per step does not, so its ratio is the one to read there.
+        lines += ["", "CPU s/batch (process time: at 1 thread it leaves out other jobs' turns, not their use of the caches):"]
+        for threads in sorted({threads for threads, _ in cpu}):
+            numpy_cpu, torch_cpu = cpu[(threads, "numpy")], cpu[(threads, "torch")]
+            lines.append(
+                f"- {threads} thread(s): numpy {numpy_cpu:.3f}, torch {torch_cpu:.3f}, numpy/torch {numpy_cpu / torch_cpu:.2f}"
+            )
     train = config["train"]
     network = "-".join(str(size) for size in [784, *config["model"]["hidden"], 10]) + " " + config["model"]["activation"]
     if "stack" in config:
@@ -639,6 +670,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
                     f"[{len(runs)}/{total}] {framework:5} {threads} thread(s) seed {seed}: "
                     f"{run['train_seconds'] / run['epochs']:.3f} s/{'batch' if args.batches else 'epoch'}, "
                     + ("" if args.batches else f"test {run['test_accuracy']:.2%}, ")
+                    + (f"CPU {run['cpu_seconds']:.3f} s, " if "cpu_seconds" in run else "")
                     + f"{run['peak_rss_mb']:.0f} MB",
                     file=sys.stderr,
                     flush=True,
@@ -661,9 +693,59 @@ def run_benchmark(args: argparse.Namespace) -> None:
     print(table)
 
 
+def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[tuple[str, float, float]]:
+    """(layer, forward s, backward s) for each layer of digitnet's network: the fastest of
+    ``steps`` training steps (after ``warmup``) on random batches, in the process's CPU time
+    (at 1 thread, other jobs' turns on the machine do not count in it). Layers below the first
+    with parameters pass nothing back in training: their backward time is 0."""
+    import numpy as np
+
+    from digitnet.nn.losses import SoftmaxCrossEntropy
+
+    model, _, _, rng = numpy_setup(config, config["train"]["batch_size"], seed)
+    batch_size, loss_fn, layers = config["train"]["batch_size"], SoftmaxCrossEntropy(), model.layers
+    X, y = rng.random((batch_size, 784), dtype=np.float32), rng.integers(0, 10, batch_size)
+    first = next(i for i, layer in enumerate(layers) if layer.parameters())
+    forward, backward = np.full(len(layers), np.inf), np.zeros(len(layers))
+    backward[first:] = np.inf
+    for step in range(warmup + steps):
+        timed = step >= warmup
+        a = X
+        for i, layer in enumerate(layers):
+            started = time.process_time()
+            a = layer.forward(a, training=True)
+            if timed:
+                forward[i] = min(forward[i], time.process_time() - started)
+        loss_fn.forward(a, y)
+        grad = loss_fn.backward()
+        for i in range(len(layers) - 1, first - 1, -1):
+            started = time.process_time()
+            grad = layers[i].backward(grad, need_dX=i > first)
+            if timed:
+                backward[i] = min(backward[i], time.process_time() - started)
+    return [(repr(layer), float(f), float(b)) for layer, f, b in zip(layers, forward, backward, strict=True)]
+
+
+def print_layer_seconds(args: argparse.Namespace) -> None:
+    """The --layers mode: one table of forward and backward milliseconds per layer."""
+    limit_threads(args.threads[0])
+    config = load_config(args.config, args.epochs, args.model, args.lr)
+    rows = layer_seconds(config, args.layers, config["train"]["seed"])
+    print(
+        f"| layer | forward ms | backward ms |  ({args.threads[0]} thread(s), fastest of {args.layers} steps, process CPU time)"
+    )
+    print("|---|---:|---:|")
+    for name, forward, backward in rows:
+        print(f"| {name} | {forward * 1e3:.1f} | {backward * 1e3:.1f} |")
+    total_forward, total_backward = sum(row[1] for row in rows), sum(row[2] for row in rows)
+    print(f"| total | {total_forward * 1e3:.1f} | {total_backward * 1e3:.1f} |")
+
+
 def main() -> None:
     args = parse_args()
-    if args.worker:
+    if args.layers:
+        print_layer_seconds(args)
+    elif args.worker:
         run_worker(args)
     else:
         run_benchmark(args)

@@ -46,3 +46,44 @@ def model_for_photos(mnist_path):
     optimizer = make_optimizer(model.parameters(), {"optimizer": "sgd", "momentum": 0.9})
     fit(model, optimizer, make_schedule({"name": "cosine"}, 0.2, 79, 6), X, y, X[:500], y[:500], FitSettings(6, 256, 3e-4), rng)
     return model
+
+
+# Test files that share a session fixture costing a workflow run or a training. `make test` runs
+# the tests on two processes with pytest-xdist's `--dist loadfile`, which keeps each file on one
+# process; the files of a group here count as one file, so that their run is made once, and the
+# tests using it follow it on the same process. Any other file goes to whichever process is free.
+# (xdist's `--dist loadgroup` would say this with marks, but with pytest 9 it cannot: it renames
+# node ids through an attribute pytest 9 no longer reads, and every test runs where it falls.)
+SHARED_RUNS = {
+    # finished_run, two_layer_run, cnn_run and the lesson's activation runs, on the small data.
+    "small-data runs": [
+        "workflow/test_custom_digits.py",
+        "workflow/test_failures.py",
+        "workflow/test_figures.py",
+        "workflow/test_gallery_browser.py",
+        "workflow/test_lesson.py",
+        "workflow/test_playground_cnn.py",
+        "workflow/test_report_browser.py",
+        "workflow/test_reproducible.py",
+        "workflow/test_workflow.py",
+    ],
+    "sweep_run": ["workflow/test_compare.py", "workflow/test_slurm.py"],
+    "full_run": ["workflow/test_full_run.py", "workflow/test_playground.py"],
+    "model_for_photos": ["unit/test_augment.py", "unit/test_preprocess.py", "unit/test_segment.py"],
+}
+GROUP_OF_FILE = {f"tests/{path}": group for group, paths in SHARED_RUNS.items() for path in paths}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With ``--dist loadfile``, xdist's scheduler by file, the files of one SHARED_RUNS group as one."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedRunScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return GROUP_OF_FILE.get(path, path)
+
+    return SharedRunScheduling(config, log)

@@ -1,15 +1,31 @@
 """Snakemake's ``benchmark:`` files: how long each step ran and how much memory it took."""
 
+import csv
+import math
 from pathlib import Path
-
-import pandas as pd
 
 
 def read_benchmark(path) -> dict:
-    """{"seconds", "max_rss_mb"} of one job: wall-clock ``s`` and peak ``max_rss`` (MB; None if unmeasured)."""
-    table = pd.read_csv(path, sep="\t")
-    rss = pd.to_numeric(table["max_rss"], errors="coerce")
-    return {"seconds": float(table["s"].sum()), "max_rss_mb": float(rss.max()) if rss.notna().any() else None}
+    """{"seconds", "max_rss_mb"} of one job: wall-clock ``s`` and peak ``max_rss`` (MB; None if unmeasured).
+
+    The file is a small tab-separated table, one row per repeat. It is read with ``csv``
+    rather than pandas because the workflow's own set-up imports this module (through
+    ``digitnet.compare``) on every run, dry runs included, and pandas alone would add about
+    half a second to each.
+    """
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    peaks = [rss for row in rows if (rss := _number(row.get("max_rss"))) is not None]
+    return {"seconds": sum(float(row["s"]) for row in rows), "max_rss_mb": max(peaks, default=None)}
+
+
+def _number(text: str | None) -> float | None:
+    """``text`` as a finite float, or None for Snakemake's "NA", "-" or an empty field."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def read_benchmarks(paths: list[str]) -> list[dict]:

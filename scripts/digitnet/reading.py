@@ -31,8 +31,9 @@ THUMBNAIL = {"single": 96, "sheet": 360, "error": 96}  # longest side kept for t
 PARALLEL_FROM = 8
 # Mode "auto" segments an image only when its ink, prepared as one digit, is this much wider
 # than tall: segmenting costs about ten times a single digit's preparation. Of 300 photo-like
-# test digits, none was wider than 1.31 (a 4 whose two strokes the segmenter then split) and
-# two wider than 1.25; two digits side by side with a small gap are about 1.45 or more.
+# test digits, four are wider than this (an 8 at 1.65, two 5s, a 0 at 1.44) and the segmenter
+# keeps three of them whole (README, "A sheet of digits"); two digits side by side with a small
+# gap are about 1.45 or more.
 ROW_ASPECT = 1.4
 
 

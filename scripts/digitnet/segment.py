@@ -39,9 +39,16 @@ MERGE_GAP = 0.3  # ... when the vertical gap between them is under this share of
 MERGE_TALL = 1.4  # ... and together they are no taller than this many typical heights
 PART_HEIGHT = 0.75  # ... and one of them is a part: shorter than this share of the typical height
 MIN_HEIGHT = 0.4  # pieces shorter than this share of the typical height are not digits (dots, dashes)
-SPLIT_WIDTH = 1.25  # a piece wider than this many typical heights holds touching digits
-DIGIT_WIDTH = 0.7  # typical digit width / height, to guess how many digits a wide piece holds
-CUT_STROKES = 1.5  # a clear cut crosses one stroke at most: where two digits touch, not a 0's two sides
+DIGIT_WIDTH = 0.7  # a digit's width / height, when a sheet has no piece to measure it on
+NARROW = 0.4  # pieces narrower than this many typical heights are strokes (a 1), not a digit's width
+WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, is kept within these
+SPLIT_WIDTH = 1.3  # a piece wider than this many typical digit widths may hold touching digits
+SPLIT_HEIGHTS = 1.1  # ... and than this many typical heights: a single 0 or 4 may be 1.5 digit widths wide
+CUT_STROKES = 1.5  # a clear cut crosses one stroke, of at most this many stroke widths of ink: not a 0's two sides
+TWO_WIDE = 1.8  # a piece this many digit widths wide ...
+WIDE_BLOT = 1.25  # ... and this many typical heights is too wide for one digit: a cut may cross two strokes
+PART_HEIGHT_CUT = 0.6  # each side of a cut is at least this share of the piece's height
+STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs straight through paper
 
 
 @dataclass
@@ -112,27 +119,87 @@ def group_labels(joined: np.ndarray) -> np.ndarray:
         group = updated
 
 
-def cut_columns(mask: np.ndarray, typical: float, stroke: float) -> list[int]:
-    """Where a piece of touching digits is cut: column indices into mask (h, w), maybe none.
+def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest top-to-bottom path through a blot (h, w) within columns [low, high):
+    (ink under it per row (h,) float32, its column per row (h,) int).
 
-    A piece wider than SPLIT_WIDTH typical heights holds about width / (DIGIT_WIDTH *
-    typical) digits. Each cut is the column with the least ink (vertical projection)
-    within a quarter digit of its expected place, kept only when that column crosses at
-    most CUT_STROKES stroke widths of ink: where two digits merely touch.
+    Dynamic programming over rows, vectorized over columns: cost[r, c] = ink[r, c] +
+    min(cost[r-1, c], cost[r-1, c -+ 1] + STEP_COST). Each row the path may move one column
+    aside, so it can slip between digits that lean or overlap, where a straight column
+    would cross them; it crosses a horizontal stroke for about a stroke width of ink.
     """
-    width = mask.shape[1]
-    if width <= SPLIT_WIDTH * typical:
-        return []
-    parts = max(2, round(width / (DIGIT_WIDTH * typical)))
-    profile = mask.sum(axis=0)
-    step = width / parts
-    cuts = []
-    for k in range(1, parts):
-        low, high = int(k * step - step / 4), int(k * step + step / 4) + 1
-        column = low + int(np.argmin(profile[low:high]))
-        if profile[column] <= CUT_STROKES * stroke:
-            cuts.append(column)
-    return cuts
+    height = mask.shape[0]
+    ink = mask[:, low:high].astype(np.float32)
+    cost = ink[0].copy()
+    moves = np.zeros((height, high - low), dtype=np.int8)  # -1, 0, +1: the column the path came from
+    for row in range(1, height):
+        left = np.concatenate([[np.inf], cost[:-1] + STEP_COST])
+        right = np.concatenate([cost[1:] + STEP_COST, [np.inf]])
+        options = np.stack([left, cost, right])
+        choice = options.argmin(axis=0)
+        moves[row] = choice - 1
+        cost = ink[row] + options[choice, np.arange(len(cost))]
+    path = np.empty(height, dtype=np.int64)
+    path[-1] = int(cost.argmin())
+    for row in range(height - 1, 0, -1):
+        path[row - 1] = path[row] + moves[row, path[row]]
+    return ink[np.arange(height), path], path + low
+
+
+def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) -> list[np.ndarray]:
+    """Cut a blot (h, w) bool of touching digits into digits: [masks (h, w), left to right].
+
+    ``typical`` is the sheet's typical digit height, ``width`` its typical digit width,
+    ``stroke`` its stroke width. A blot of ink width w of at least SPLIT_WIDTH digit widths
+    and SPLIT_HEIGHTS digit heights may hold n = max(2, round(w / width)) digits; its first
+    cut is the cheapest path (cut_path) within half a digit of w / n, kept when it crosses
+    one stroke (two when the blot is TWO_WIDE digits and WIDE_BLOT heights wide: two strokes
+    pressed together), at most CUT_STROKES stroke widths of ink per stroke, and leaves both
+    sides at least PART_HEIGHT_CUT of the blot's height tall (cutting a 4 between its stems
+    or a 7 under its bar leaves a short side). The part on the right is cut again the same way.
+    """
+    blot_width = mask.shape[1]
+    columns = np.flatnonzero(mask.any(axis=0))
+    if len(columns) == 0 or columns[-1] + 1 - columns[0] < max(SPLIT_WIDTH * width, SPLIT_HEIGHTS * typical):
+        return [mask]
+    first, last = int(columns[0]), int(columns[-1]) + 1
+    span = last - first
+    parts = max(2, round(span / width))
+    expected = first + span / parts
+    low, high = max(first + 1, int(expected - width / 2)), min(last - 1, int(expected + width / 2) + 1)
+    if high - low < 1:
+        return [mask]
+    under, path = cut_path(mask, low, high)
+    strokes = int((np.diff(np.r_[0.0, under]) > 0).sum())  # separate strokes crossed: a 0 has two
+    allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
+    left = mask & (np.arange(blot_width)[None, :] < path[:, None])
+    right = mask & ~left
+    rows = np.flatnonzero(mask.any(axis=1))
+    tall = rows[-1] + 1 - rows[0]
+
+    def part_height(part: np.ndarray) -> int:
+        ink_rows = np.flatnonzero(part.any(axis=1))
+        return int(ink_rows[-1] + 1 - ink_rows[0]) if len(ink_rows) else 0
+
+    if (
+        strokes > allowed
+        or under.sum() > allowed * CUT_STROKES * stroke
+        or min(part_height(left), part_height(right)) < PART_HEIGHT_CUT * tall
+    ):
+        return [mask]
+    return [left, *split_blot(right, typical, width, stroke)]
+
+
+def typical_width(boxes: np.ndarray, typical: float) -> float:
+    """A digit's width on this sheet: the median width of its digit-sized pieces (at least
+    MIN_HEIGHT typical heights tall) that are not strokes (at least NARROW typical heights
+    wide: a 1 tells nothing of how wide the others are), kept within WIDTH_RANGE typical
+    heights: most digits stand alone, so the median is one digit's, and the range keeps a
+    sheet of few pieces, mostly joined, from taking a pair for one digit."""
+    widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    digits = widths[(heights >= MIN_HEIGHT * typical) & (widths >= NARROW * typical)]
+    median = float(np.median(digits)) if len(digits) else DIGIT_WIDTH * typical
+    return float(np.clip(median, WIDTH_RANGE[0] * typical, WIDTH_RANGE[1] * typical))
 
 
 def reading_rows(boxes: np.ndarray, typical: float) -> np.ndarray:
@@ -160,23 +227,21 @@ def find_pieces(ink: np.ndarray, mask: np.ndarray) -> list[tuple[tuple[int, int,
     groups = group_labels(merge_pairs(boxes, typical))
     group_of = np.concatenate([[-1], groups])[labels]  # (H, W): group per pixel, -1 for paper
     stroke = stroke_width(mask)
+    merged = np.array(
+        [np.r_[boxes[groups == g, :2].min(axis=0), boxes[groups == g, 2:].max(axis=0)] for g in range(groups.max() + 1)]
+    )
+    width = typical_width(merged, typical)
     pieces = []
-    for group in range(groups.max() + 1):
-        members = boxes[groups == group]
-        left, top = members[:, :2].min(axis=0)
-        right, bottom = members[:, 2:].max(axis=0)
+    for group, (left, top, right, bottom) in enumerate(merged):
         if bottom - top < MIN_HEIGHT * typical:
             continue
         own = group_of[top:bottom, left:right] == group
-        edges = [0, *cut_columns(own, typical, stroke), right - left]
-        for start, stop in zip(edges[:-1], edges[1:], strict=True):
-            part = np.zeros_like(own)
-            part[:, start:stop] = own[:, start:stop]
-            rows = np.flatnonzero(part.any(axis=1))
+        for part in split_blot(own, typical, width, stroke):
+            rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
             if len(rows) == 0 or rows[-1] + 1 - rows[0] < MIN_HEIGHT * typical:
                 continue
-            box = (int(left + start), int(top + rows[0]), int(left + stop), int(top + rows[-1] + 1))
-            pieces.append((box, part[rows[0] : rows[-1] + 1, start:stop]))
+            box = (int(left + cols[0]), int(top + rows[0]), int(left + cols[-1] + 1), int(top + rows[-1] + 1))
+            pieces.append((box, part[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
     return pieces
 
 

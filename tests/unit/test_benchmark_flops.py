@@ -1,6 +1,6 @@
-"""The benchmark's floor: floating-point operations per epoch counted from the layer shapes."""
+"""The benchmark's floor (floating-point operations per epoch counted from the layer shapes), its summary and its per-layer times."""
 
-from benchmark_torch import epoch_flops
+from benchmark_torch import REPO, epoch_flops, layer_seconds, load_config, summarize
 
 from digitnet.model import CNN_PRESET
 
@@ -17,3 +17,35 @@ def test_a_convolution_costs_its_filter_bank_at_every_output_position():
     dense = 2 * 3136 * 128 + 2 * 128 * 10
     forward = conv1 + conv2 + dense
     assert epoch_flops({"stack": CNN_PRESET}, 10, 3) == 10 * (3 * forward - conv1) + 3 * forward
+
+
+def test_quick_mode_summarizes_the_cpu_seconds_of_each_framework_beside_the_wall_seconds():
+    def run(framework, seconds, cpu):
+        return {
+            "framework": framework,
+            "threads": 1,
+            "epochs": 1,
+            "train_seconds": seconds,
+            "epoch_seconds": [seconds],
+            "cpu_seconds": cpu,
+            "test_accuracy": float("nan"),
+            "peak_rss_mb": 1.0,
+            "sgemm_gflops": 90.0,
+            "epoch_gflop": 9.0,
+        }
+
+    runs = [run("numpy", 0.5, 0.30), run("torch", 0.4, 0.40), run("numpy", 0.9, 0.32), run("torch", 0.5, 0.38)]
+    numpy_row, torch_row = summarize(runs, [1])
+    assert numpy_row["seconds_per_epoch"] == 0.7 and numpy_row["cpu_seconds_per_epoch"] == 0.31
+    assert torch_row["cpu_seconds_per_epoch"] == 0.39
+
+
+def test_the_layer_profile_times_every_layer_and_no_backward_below_the_first_weights():
+    config = load_config(REPO / "config.yaml", 1, "cnn")
+    config["train"]["batch_size"] = 4
+    rows = layer_seconds(config, steps=1, seed=0, warmup=1)
+    assert [name for name, _, _ in rows][:2] == ["Reshape((1, 28, 28))", "Conv2D(1->32, 5x5, stride=1, padding=2)"]
+    assert len(rows) == 11 and rows[0][2] == 0.0
+    assert all(forward >= 0 and backward >= 0 for _, forward, backward in rows[1:])
+    conv2 = next(row for row in rows if row[0].startswith("Conv2D(32"))
+    assert conv2[1] > 0 and conv2[2] > 0

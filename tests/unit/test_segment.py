@@ -6,9 +6,9 @@ from PIL import Image
 
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
-from digitnet.photolike import photo_like, sheet_like
+from digitnet.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from digitnet.preprocess import preprocess_image
-from digitnet.segment import group_labels, looks_like_sheet, merge_pairs, segment_file, segment_image
+from digitnet.segment import cut_path, group_labels, looks_like_sheet, merge_pairs, segment_file, segment_image, split_blot
 
 
 def page(height: int, width: int) -> np.ndarray:
@@ -149,3 +149,58 @@ def test_a_sheet_on_lined_paper_is_cut_into_its_digits(mnist_path, variant):
     rng = np.random.default_rng(21)
     counts = [len(segment_image(sheet_like(X[k * 6 : k * 6 + 6], rng, rows=2, variant=variant)).pieces) for k in range(10)]
     assert counts.count(6) >= 9, counts
+
+
+def test_the_cut_path_slips_between_leaning_digits_where_every_column_crosses_ink():
+    blot = np.zeros((60, 40), dtype=bool)
+    rows = np.arange(60)
+    for offset in (8, 22):  # two strokes leaning right, 14 px apart, 4 px thick
+        for dx in range(4):
+            blot[rows, offset + rows // 4 + dx] = True
+    blot[28:30, 19:29] = True  # a thin bar that joins them half way down
+    assert blot.any(axis=0)[12:27].all()  # no straight column between them is free of ink
+    under, path = cut_path(blot, 12, 36)
+    assert under.sum() == 2  # it crosses the bar, nowhere else
+    assert (path > 11 + rows // 4).all() and (path < 22 + rows // 4).all()
+
+
+def test_a_cut_that_leaves_a_short_side_is_refused():
+    seven = np.zeros((80, 110), dtype=bool)  # a bar wider than two digits over a short stem
+    seven[:8, :] = True
+    seven[8:30, 100:108] = True
+    assert len(split_blot(seven, typical=80.0, width=50.0, stroke=8.0)) == 1
+
+
+def touching_page(digits: np.ndarray, touching: tuple[int, int], rng: np.random.Generator):
+    """MNIST digits (n, 784) written in a row on a photo-like page, those at ``touching`` (k, k + 1)
+    pressed together (overlapping by a tenth of their height, where a straight cut crosses ink),
+    the others a third of a digit apart."""
+    size = 90
+    inks = []
+    for pixels in digits:
+        ink = digit_ink(pixels, size * 28 // 20, rng, stroke=0)
+        rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
+        inks.append(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    layer = np.zeros((2 * size, sum(ink.shape[1] for ink in inks) + (len(inks) + 2) * size // 3), dtype=np.float32)
+    left = size // 3
+    for k, ink in enumerate(inks):
+        paste(layer, ink, size // 2 + size - ink.shape[0], left)
+        left += ink.shape[1] + (-(size // 10) if k == touching[0] else size // 3)
+    return render(layer, rng, "plain", paper_lines(layer.shape, size, rng, "plain"))
+
+
+def test_two_touching_handwritten_digits_on_a_photo_are_split_and_read(mnist_path, model_for_photos):
+    x, y = read_real(mnist_path, "t10k", 300)
+    X = normalize(x)
+    rng = np.random.default_rng(8)
+    # Pairs of digits at least as wide as a 2 (a 1 beside a narrow digit is no wider than a wide
+    # single digit, so width cannot tell it from one): the row's other digits give the scale.
+    wide = np.flatnonzero(~np.isin(y, [1, 7]))
+    right = 0
+    for _ in range(8):
+        chosen = rng.choice(wide, size=4, replace=False)
+        pieces = segment_image(touching_page(X[chosen], (1, 2), rng)).pieces
+        pixels = np.asarray([piece.pixels for piece in pieces]).reshape(-1, 784)
+        read = model_for_photos.predict_proba(pixels).argmax(axis=1)
+        right += len(read) == 4 and bool((read[1:3] == y[chosen][1:3]).all())
+    assert right >= 6, right

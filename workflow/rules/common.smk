@@ -1,6 +1,7 @@
 # Helpers shared by the rules: config validation, library inputs, where the raw data is.
 
 import ast
+import functools
 import os
 import re
 import shlex
@@ -144,9 +145,11 @@ DIGITNET_IMPORT = re.compile(
 )
 
 
+@functools.cache
 def module_file(name):
     """The file of module ``name`` (``digitnet.nn.layers``), or None for a name that is no
-    module of the package (a class or function taken by ``from ... import``)."""
+    module of the package (a class or function taken by ``from ... import``). Cached: the
+    same names recur across the files of every step."""
     base = ROOT / "scripts" / Path(*name.split("."))
     for path in (base / "__init__.py", base.with_suffix(".py")):
         if path.is_file():

@@ -3,8 +3,9 @@
 Both work on all windows at once. A convolution gathers every kh x kw patch of the padded
 input into one matrix (im2col) and multiplies it with the filters in one product; pooling
 compares the strided views of the input at each offset of the window. The Python loops run
-over the kh * kw positions inside a kernel (and over channels, so each channel's image stays
-in the cache while its patches are copied), never over single samples, pixels or filters.
+over channels and the positions inside a kernel (the patches are copied one kernel row of one
+channel at a time, so each channel's image stays in the cache while its patches are copied),
+never over single samples, pixels or filters.
 
 Memory layout. Every array between layers has the logical shape (N, C, H, W), but a
 convolution stores its images batch-last, as (C, H, W, N) in memory, and returns its
@@ -21,6 +22,7 @@ Large elementwise passes run split over the BLAS's threads (digitnet.nn.parallel
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from digitnet.nn.base import Layer
 from digitnet.nn.parallel import elementwise, in_order_of, parallel_ranges
@@ -143,15 +145,17 @@ class Conv2D(Layer):
         cols = self._buffer("cols", (C * kh * kw + 1, Ho * Wo * N), x.dtype)
         patches = cols[:-1].reshape(C, kh, kw, Ho, Wo, N)
         cols[-1] = 1
+        # windows[c, u, v, i, j, n] = xp[c, i*s + u, j*s + v, n]: a view of xp in the shape of patches.
+        s = self.stride
+        windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::s, ::s].transpose(0, 4, 5, 1, 2, 3)
 
         def gather(start: int, stop: int) -> None:
-            # One row (c, u, v) at a time, channel by channel: a channel's padded image stays
-            # in the cache while its kh kw rows are copied out of it.
-            for row in range(start, stop):
-                c, (u, v) = row // (kh * kw), divmod(row % (kh * kw), kw)
-                patches[c, u, v] = xp[(c, *self._window(u, v, Ho, Wo))]
+            # One (channel, kernel row) at a time, channel by channel: a channel's padded image
+            # stays in the cache while its kh kw rows are copied out of it, kw rows per call.
+            for c, u in (divmod(row, kh) for row in range(start, stop)):
+                patches[c, u] = windows[c, u]
 
-        parallel_ranges(gather, C * kh * kw, patches.size)
+        parallel_ranges(gather, C * kh, patches.size)
         self._cols, self._input_shape = cols, x.shape
         weights = np.concatenate([self.W.value.reshape(F, -1), self.b.value[:, None]], axis=1)  # (F, C kh kw + 1)
         out = weights @ cols  # (F, H' W' N), a new array
@@ -291,11 +295,12 @@ class MaxPool2D(Layer):
                 np.maximum(outs, view, out=outs)
             # The code counts the offsets before the first one that holds the maximum:
             # pending is 1 while a window's maximum has not been met, and each offset adds it.
+            # The last offset is never compared: a window that reaches it holds its maximum there.
             pending = np.not_equal(views[0], outs).view(np.uint8)
-            codes.fill(0)
-            for view in views[1:]:
-                codes += pending
+            np.copyto(codes, pending)
+            for view in views[1:-1]:
                 pending &= np.not_equal(view, outs).view(np.uint8)
+                codes += pending
 
         elementwise(pool, [x, out, code], axis=self._split_axis(x))
         self._x, self._code = x, code
