@@ -41,11 +41,12 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, flo
     """
     width = stroke_width(ink > 0.5)
     target = MNIST_STROKE_RATIO * max(mask.shape)
-    if width < target:
-        # A line thinner than MNIST's covers its pixels only in part, so its gray levels say how
-        # it fell on the pixel grid rather than how dark the pen was: where it runs between
-        # pixels it looks faint, and after scaling down (and dilating) it stays faint, a gap in
-        # the digit. Its whole mask counts as solid ink.
+    if width < target / THICKEN_BELOW:
+        # A line under half of MNIST's width covers its pixels only in part, so its gray levels
+        # say how it fell on the pixel grid rather than how dark the pen was: where it runs
+        # between pixels it looks faint, and after scaling down (and dilating) it stays faint, a
+        # gap in the digit. Its whole mask counts as solid ink. A stroke near MNIST's width is
+        # left as it is, with its anti-aliased edge (as the report's drawing pad prepares it).
         ink = np.maximum(ink, mask.astype(np.float32))
     if target / THICKEN_BELOW <= width <= THIN_ABOVE * target:
         return ink, width, width
