@@ -174,20 +174,19 @@ def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) ->
     allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
     left = mask & (np.arange(blot_width)[None, :] < path[:, None])
     right = mask & ~left
-    rows = np.flatnonzero(mask.any(axis=1))
-    tall = rows[-1] + 1 - rows[0]
-
-    def part_height(part: np.ndarray) -> int:
-        ink_rows = np.flatnonzero(part.any(axis=1))
-        return int(ink_rows[-1] + 1 - ink_rows[0]) if len(ink_rows) else 0
-
     if (
         strokes > allowed
         or under.sum() > allowed * CUT_STROKES * stroke
-        or min(part_height(left), part_height(right)) < PART_HEIGHT_CUT * tall
+        or min(ink_height(left), ink_height(right)) < PART_HEIGHT_CUT * ink_height(mask)
     ):
         return [mask]
     return [left, *split_blot(right, typical, width, stroke)]
+
+
+def ink_height(mask: np.ndarray) -> int:
+    """Rows from the first with ink to the last of a mask (h, w) bool; 0 without ink."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return int(rows[-1] + 1 - rows[0]) if len(rows) else 0
 
 
 def typical_width(boxes: np.ndarray, typical: float) -> float:

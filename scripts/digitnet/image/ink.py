@@ -48,16 +48,22 @@ def paper_is_bright(gray: np.ndarray) -> bool:
     return brightest - paper < paper - darkest
 
 
-def paper_estimate(paper_up: np.ndarray, window: int) -> np.ndarray:
-    """The paper's brightness (H, W) under bright-paper gray levels (H, W): a grey closing (the
-    maximum over a window x window square, then the minimum over the same square), which
-    fills in every dark feature narrower than the window, smoothed by a box blur a quarter
-    of the window wide."""
+def paper_closing(paper_up: np.ndarray, window: int) -> np.ndarray:
+    """A grey closing (H, W) of bright-paper gray levels (H, W): the maximum over a window x
+    window square, then the minimum over the same square, which fills in every dark feature
+    narrower than the window."""
     # Padded once by a whole window, repeating the edge: the minimum pass must see the
     # maximum pass's true values beyond the border, not the edge of them repeated, or paper
     # that darkens towards the border (a vignette, a shadow at the edge) is overestimated there.
     padded = np.pad(paper_up, window, mode="edge")
-    closed = 1 - sliding_max(1 - sliding_max(padded, window), window)[window:-window, window:-window]
+    return 1 - sliding_max(1 - sliding_max(padded, window), window)[window:-window, window:-window]
+
+
+def paper_estimate(paper_up: np.ndarray, window: int) -> np.ndarray:
+    """The paper's brightness (H, W) under bright-paper gray levels (H, W): their closing
+    (paper_closing) smoothed by a box blur a quarter of the window wide, and never brighter
+    than the closing."""
+    closed = paper_closing(paper_up, window)
     # Never brighter than the closing: blurred across a shadow's edge (a thumb, a fold), the
     # estimate would take light from the bright side, and the shadow's rim, divided by too
     # bright a paper, would come out as a broad grey piece of ink beside the digit. Too dark an
@@ -193,13 +199,15 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Remove broad grey ink: what the lighting leaves of a thumb or a shadow. Ink (H, W) from
     ``separate_ink`` (solid ink = 1), mask (H, W) bool -> both with the shade removed.
 
-    With w the stroke width of the solid ink (at least SHADE_LEVEL), a square of side
+    With w the stroke width of the whole mask, a square of side
     k = 2 round(BROAD_STROKES w / 2) + 1 fits inside no pen stroke: the mask eroded by it
     (a minimum over k x k) keeps only broad ink. Of that, the pixels lighter than SHADE_LEVEL
     are shade, seeds which grow back by the same square (a dilation) within the mask; that
     is dropped, and so is each piece that was mostly shade (but the one with most solid ink)
-    and each piece left beside the shade without a solid pixel (its rim). A pen's strokes are narrow, and where a thick pen fills a loop the ink is
-    solid, so both stay; a shadow's remains are broad and grey, even where they touch the digit.
+    and each piece left beside the shade without a solid pixel (its rim). Solid ink is
+    ink at least SHADE_LEVEL. A pen's strokes are narrow, and where a thick pen fills a loop
+    the ink is solid, so both stay; a shadow's remains are broad and grey, even where they
+    touch the digit.
     """
     solid = ink >= SHADE_LEVEL
     side = 2 * round(BROAD_STROKES * stroke_width(mask) / 2) + 1
