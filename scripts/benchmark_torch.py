@@ -65,6 +65,8 @@ SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+from digitnet.environment import set_job_environment  # noqa: E402  (imports no NumPy)
+
 FRAMEWORKS = ("numpy", "torch")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -742,6 +744,9 @@ def print_layer_seconds(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    # Every run, of either framework, in the environment a workflow job gets: the C library
+    # reads part of it when a process starts, so the workers inherit it from here.
+    set_job_environment()
     args = parse_args()
     if args.layers:
         print_layer_seconds(args)

@@ -1,4 +1,8 @@
-"""Convolution and pooling: shapes over strides and paddings, and gradients by central differences in float64."""
+"""Convolution and pooling: shapes over strides and paddings, and gradients by central differences in float64.
+
+Every convolution test runs once by patches (im2col) and once by the Fourier transform: the
+layer chooses one by cost, and small test layers would otherwise only ever take the first.
+"""
 
 import numpy as np
 import pytest
@@ -7,6 +11,7 @@ from test_gradients import TOLERANCE, numeric_gradient, relative_error
 from digitnet.nn import parallel
 from digitnet.nn.activations import ReLU
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
+from digitnet.nn.fourier import fast_length
 
 
 @pytest.fixture(params=[1, 2], ids=["1 thread", "2 threads"])
@@ -16,6 +21,19 @@ def threads(request, monkeypatch):
     parallel.set_thread_count(request.param)
     yield request.param
     parallel.set_thread_count(1)
+
+
+@pytest.fixture(params=["patches", "fourier"])
+def method(request):
+    """How the convolutions of a test compute: by im2col or by the DFT."""
+    return request.param
+
+
+def conv(in_channels, filters, kernel, rng, method, **settings):
+    """Conv2D.create(...) computing by ``method``."""
+    layer = Conv2D.create(in_channels, filters, kernel, rng, **settings)
+    layer.method = method
+    return layer
 
 
 def reference_conv(x, W, b, stride, padding):
@@ -47,8 +65,8 @@ def reference_conv_gradients(x, W, dout, stride, padding):
 
 
 @pytest.mark.parametrize("stride,padding", [(1, 0), (1, 2), (2, 1), (3, 0)])
-def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, threads, rng):
-    layer = Conv2D.create(3, 4, 3, rng, stride=stride, padding=padding, dtype=np.float64)
+def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, threads, rng, method):
+    layer = conv(3, 4, 3, rng, method, stride=stride, padding=padding, dtype=np.float64)
     layer.b.value[:] = rng.standard_normal(4)
     x = rng.standard_normal((5, 3, 9, 8))
     out = layer.forward(x, training=True)
@@ -61,9 +79,9 @@ def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, thr
         assert np.allclose(fast, plain)
 
 
-def test_conv2d_reads_a_gradient_in_any_memory_order(rng):
+def test_conv2d_reads_a_gradient_in_any_memory_order(rng, method):
     # The layers above hand the gradient back batch-last or batch-first: both give the same result.
-    layer = Conv2D.create(2, 3, 3, rng, padding=1, dtype=np.float64)
+    layer = conv(2, 3, 3, rng, method, padding=1, dtype=np.float64)
     x = rng.standard_normal((4, 2, 6, 6))
     out = layer.forward(x, training=True)
     dout = rng.standard_normal(out.shape)
@@ -106,8 +124,8 @@ def test_relu_and_maxpool_match_the_plain_reference_in_a_batch_last_layout(size,
 
 
 @pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 0), (2, 2), (3, 1)])
-def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, rng):
-    layer = Conv2D.create(2, 3, 3, rng, stride=stride, padding=padding, dtype=np.float64)
+def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, padding, rng, method):
+    layer = conv(2, 3, 3, rng, method, stride=stride, padding=padding, dtype=np.float64)
     layer.b.value[:] = rng.standard_normal(3)
     x = rng.standard_normal((2, 2, 7, 6))
     out = layer.forward(x, training=True)
@@ -123,8 +141,8 @@ def test_conv2d_output_shape_and_gradients_for_input_filters_and_bias(stride, pa
     assert relative_error(layer.b.grad, numeric_gradient(f, layer.b.value)) < TOLERANCE
 
 
-def test_conv2d_matches_the_definition_written_as_loops(rng):
-    layer = Conv2D.create(2, 2, 3, rng, stride=2, padding=1, dtype=np.float64)
+def test_conv2d_matches_the_definition_written_as_loops(rng, method):
+    layer = conv(2, 2, 3, rng, method, stride=2, padding=1, dtype=np.float64)
     x = rng.standard_normal((1, 2, 5, 5))
     out = layer.forward(x)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -151,9 +169,9 @@ def test_maxpool_picks_the_largest_value_of_each_window():
     assert MaxPool2D(2).forward(x)[0, 0].tolist() == [[5, 7], [13, 15]]
 
 
-def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(rng):
+def test_conv2d_outputs_are_new_arrays_that_later_batches_leave_alone(rng, method):
     # The layer reuses its scratch buffers from batch to batch; what it returns must not be one.
-    layer = Conv2D.create(1, 2, 3, rng, padding=1)
+    layer = conv(1, 2, 3, rng, method, padding=1)
     first, second = rng.random((1, 1, 5, 5), dtype=np.float32), rng.random((1, 1, 5, 5), dtype=np.float32)
     out = layer.forward(first, training=True)
     kept = out.copy()
@@ -187,9 +205,9 @@ def test_maxpool_windows_of_more_than_256_offsets_route_the_gradient_to_their_ma
     assert np.array_equal(out, expected) and np.allclose(pool.backward(dout), reference_backward(dout))
 
 
-def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng):
+def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng, method):
     # A smaller batch takes the front of buffers a larger one made: the padding must read zero again.
-    layer = Conv2D.create(2, 3, 3, rng, padding=1, dtype=np.float64)
+    layer = conv(2, 3, 3, rng, method, padding=1, dtype=np.float64)
     small, large = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((5, 2, 5, 5)) + 10
     before = layer.forward(small, training=True).copy()
     layer.backward(np.ones((5, 3, 5, 5))[:2])
@@ -212,3 +230,28 @@ def test_a_forked_process_runs_split_passes_with_its_own_threads(threads):
 
 def _relu_sum(a):
     return float(ReLU().forward(a).sum())
+
+
+def test_a_layer_with_one_input_channel_convolves_by_patches_and_the_presets_second_by_the_fourier_transform(rng):
+    # The transforms cost more than they save for one input channel; for 32 they save most of the arithmetic.
+    assert not Conv2D.create(1, 32, 5, rng, padding=2).by_fourier((1, 28, 28))
+    assert Conv2D.create(32, 64, 5, rng, padding=2).by_fourier((32, 14, 14))
+
+
+def test_both_methods_give_the_same_float32_results_on_the_presets_second_layer(rng):
+    x = rng.random((6, 32, 14, 14), dtype=np.float32)
+    by_patches, by_fourier = (conv(32, 64, 5, np.random.default_rng(0), m, padding=2) for m in ("patches", "fourier"))
+    by_patches.b.value[:] = by_fourier.b.value[:] = rng.standard_normal(64).astype(np.float32)
+    out = by_patches.forward(x, training=True)
+    assert by_fourier.forward(x, training=True).dtype == np.float32
+    assert np.allclose(by_fourier.forward(x, training=True), out, rtol=1e-4, atol=1e-4)
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    dx = by_patches.backward(dout)
+    assert np.allclose(by_fourier.backward(dout), dx, rtol=1e-4, atol=1e-4)
+    for patches, fourier in zip(by_patches.parameters(), by_fourier.parameters(), strict=True):
+        assert np.allclose(fourier.grad, patches.grad, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("n,expected", [(1, 1), (7, 8), (11, 12), (17, 18), (18, 18), (31, 32), (49, 50)])
+def test_the_transform_length_is_the_next_product_of_2_3_and_5(n, expected):
+    assert fast_length(n) == expected

@@ -23,6 +23,7 @@ from digitnet.custom import label_from_name, read_labels_csv
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
+from digitnet.environment import set_job_environment
 from digitnet.errors import ConfigError, DataError
 from digitnet.figures import MODEL_FIGURES, figure_path, report_figures
 from digitnet.model import layer_stack, stack_problems
@@ -120,14 +121,9 @@ wildcard_constraints:
     model="|".join(re.escape(name) for name in MODELS),
 
 
-# NumPy's batch-sized temporaries are freed and allocated again at every batch. By default
-# glibc hands such memory back to the kernel (it trims the heap, or maps a block anew), so
-# each batch pays its page faults again: augmented training spent about half its CPU time
-# there. Keeping freed memory for reuse (up to 64 MiB) and serving blocks under 32 MiB from
-# the heap halved its CPU time. Each job's C library reads these when it starts (any but
-# glibc ignores them); set them yourself to override.
-os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(64 * 2**20))
-os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
+# The C library's and OpenBLAS's settings for every job (digitnet/environment.py), read when
+# each job's process starts.
+set_job_environment()
 
 # Each training job records the command that ran it, for the comparison table. It travels
 # in the environment, not in params, so running with other options retrains nothing.

@@ -1,11 +1,18 @@
 """Convolution and pooling for images batched as x : (N, C, H, W) (samples, channels, rows, columns).
 
-Both work on all windows at once. A convolution gathers every kh x kw patch of the padded
-input into one matrix (im2col) and multiplies it with the filters in one product; pooling
-compares the strided views of the input at each offset of the window. The Python loops run
-over channels and the positions inside a kernel (the patches are copied one kernel row of one
-channel at a time, so each channel's image stays in the cache while its patches are copied),
-never over single samples, pixels or filters.
+Both work on all windows at once. A convolution computes the same sums in one of two ways,
+whichever costs less for its shape:
+
+- by patches (im2col): every kh x kw patch of the padded input is gathered into one matrix,
+  multiplied with the filters in one product. The Python loops run over channels and the
+  positions inside a kernel (the patches are copied one kernel row of one channel at a time,
+  so each channel's image stays in the cache while its patches are copied), never over single
+  samples, pixels or filters. A layer with one input channel (the first) goes this way.
+- by the discrete Fourier transform (digitnet.nn.fourier): the correlation theorem turns
+  every window into a pointwise product of spectra, one small matrix product over the channels
+  per frequency: about a seventh of the arithmetic for the preset's second layer.
+
+Pooling compares the strided views of the input at each offset of the window.
 
 Memory layout. Every array between layers has the logical shape (N, C, H, W), but a
 convolution stores its images batch-last, as (C, H, W, N) in memory, and returns its
@@ -24,6 +31,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from digitnet.nn import fourier
 from digitnet.nn.base import Layer
 from digitnet.nn.parallel import elementwise, in_order_of, parallel_ranges
 from digitnet.nn.parameter import Parameter
@@ -68,6 +76,10 @@ class Conv2D(Layer):
               dX: dcols = W_mat^T @ dout_mat, each kernel offset's rows added back to the input
               positions that offset read (col2im, one channel at a time, so that channel's
               gradient image stays in the cache through the kh kw additions).
+    By the DFT (``by_fourier``), the same three results come from products of spectra at each
+    frequency k: Out^[k] = conj(W^[k]) @ X^[k], dW^[k] = conj(D^[k]) @ X^[k]^T and
+    dX^[k] = W^[k]^T @ D^[k] (digitnet.nn.fourier states why each holds and why nothing wraps
+    around); db is the zero frequency of dout, its sum.
 
     Inside, images lie batch-last, (C, H, W, N) in memory (see the module docstring): the
     output is a (N, F, H', W') view of the product's (F, H' W' N) result, and a gradient
@@ -83,6 +95,9 @@ class Conv2D(Layer):
         self.b = Parameter(f"{name}.b", b)
         self.stride, self.padding, self.name = stride, padding, name
         self._scratch: dict[str, np.ndarray] = {}
+        # "auto": by the DFT where that costs less (digitnet.nn.fourier), else by im2col;
+        # "patches" or "fourier" forces one (the tests check each against the plain loops).
+        self.method = "auto"
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
@@ -132,15 +147,30 @@ class Conv2D(Layer):
     def parameters(self) -> list[Parameter]:
         return [self.W, self.b]
 
+    def by_fourier(self, in_shape: tuple[int, int, int]) -> bool:
+        """Whether this layer convolves inputs of per-sample shape (C, H, W) by the DFT (digitnet.nn.fourier)."""
+        if self.method != "auto":
+            return self.method == "fourier"
+        F, C, kh, kw = self.W.value.shape
+        _, H, W = in_shape
+        _, Ho, Wo = self.output_shape(in_shape)
+        p = self.padding
+        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, *fourier.transform_shape(H + 2 * p, W + 2 * p))
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         F, C, kh, kw = self.W.value.shape
         N, _, H, W = x.shape
         p = self.padding
         Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
-        # The zero-padded input, batch-last; only the inside is written, so the border
-        # stays zero from when the buffer was made.
-        xp = self._buffer("xp", (C, H + 2 * p, W + 2 * p, N), x.dtype)
+        self._input_shape = x.shape
+        self._fourier = self.by_fourier(x.shape[1:])
+        # The zero-padded input, batch-last (by the DFT, padded further to the transform's size);
+        # only the inside is written, so the border stays zero from when the buffer was made.
+        padded = fourier.transform_shape(H + 2 * p, W + 2 * p) if self._fourier else (H + 2 * p, W + 2 * p)
+        xp = self._buffer("xp", (C, *padded, N), x.dtype)
         copy_into(xp[:, p : p + H, p : p + W], batch_last(x), axis=1)
+        if self._fourier:
+            return self._forward_fourier(xp, Ho, Wo)
         # The patch matrix: cols[(c, u, v), (i, j, n)] = xp[c, i*s + u, j*s + v, n], and ones below.
         cols = self._buffer("cols", (C * kh * kw + 1, Ho * Wo * N), x.dtype)
         patches = cols[:-1].reshape(C, kh, kw, Ho, Wo, N)
@@ -156,12 +186,35 @@ class Conv2D(Layer):
                 patches[c, u] = windows[c, u]
 
         parallel_ranges(gather, C * kh, patches.size)
-        self._cols, self._input_shape = cols, x.shape
+        self._cols = cols
         weights = np.concatenate([self.W.value.reshape(F, -1), self.b.value[:, None]], axis=1)  # (F, C kh kw + 1)
         out = weights @ cols  # (F, H' W' N), a new array
         return as_batch_first(out.reshape(F, Ho, Wo, N))  # (N, F, H', W'), a view
 
+    def _forward_fourier(self, xp: np.ndarray, Ho: int, Wo: int) -> np.ndarray:
+        """out = the correlation of each filter with the padded input xp : (C, L1, L2, N), by the DFT."""
+        F, C = self.W.value.shape[:2]
+        L1, L2, N = xp.shape[1:]
+        self._transform = (L1, L2)
+        self._X_hat = self._buffer("X_hat", fourier.spectrum_shape(xp.shape), np.result_type(xp.dtype, np.complex64))
+        fourier.spectrum_into(xp, self._X_hat)  # (C, L1, L2', N), kept for dW
+        self._W_hat = fourier.filter_spectrum(self.W.value, (L1, L2))  # (L1 L2', F, C), kept for dX
+        full = self._buffer("full", (F, L1, L2, N), xp.dtype)  # every stride-1 position
+        out_hat = self._buffer("out_hat", fourier.spectrum_shape(full.shape), self._X_hat.dtype)
+        fourier.correlate_into(self._X_hat, self._W_hat, out_hat, full)
+        s = self.stride
+        positions = full[:, : s * Ho : s, : s * Wo : s]  # (F, H', W', N): the output positions
+        out = np.empty(positions.shape, dtype=full.dtype)  # a new array: it is returned
+
+        def add_bias(start: int, stop: int) -> None:
+            np.add(positions[start:stop], self.b.value[start:stop, None, None, None], out=out[start:stop])
+
+        parallel_ranges(add_bias, F, out.size)
+        return as_batch_first(out)  # (N, F, H', W'), a view
+
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        if self._fourier:
+            return self._backward_fourier(dout, need_dX)
         F, C, kh, kw = self.W.value.shape
         N, _, H, W = self._input_shape
         _, _, Ho, Wo = dout.shape
@@ -197,6 +250,30 @@ class Conv2D(Layer):
                         dxp[(c, *self._window(u, v, Ho, Wo))] += dpatches[c, u, v]
 
         parallel_ranges(scatter, C, dcols.size)
+        return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
+
+    def _backward_fourier(self, dout: np.ndarray, need_dX: bool) -> np.ndarray | None:
+        """dW, db and dX of the forward pass by the DFT (digitnet.nn.fourier), from dout : (N, F, H', W')."""
+        F, C, kh, kw = self.W.value.shape
+        N, _, H, W = self._input_shape
+        _, _, Ho, Wo = dout.shape
+        p, s = self.padding, self.stride
+        L1, L2 = self._transform
+        # dout on the stride-1 grid of output positions, zero between and beyond them: only
+        # the grid is written, so the rest stays zero from when the buffer was made.
+        grid = self._buffer("grid", (F, L1, L2, N), dout.dtype)
+        copy_into(grid[:, : s * Ho : s, : s * Wo : s], batch_last(dout))
+        D_hat = self._buffer("D_hat", fourier.spectrum_shape(grid.shape), self._X_hat.dtype)
+        fourier.spectrum_into(grid, D_hat)  # (F, L1, L2', N)
+        X_conj = self._buffer("X_conj", self._X_hat.shape, self._X_hat.dtype)
+        self.W.grad[...] = fourier.filter_gradient(self._X_hat, D_hat, X_conj, (L1, L2), (kh, kw))
+        # db[f] = the sum of dout over n, i, j: each image's zero frequency is its sum / sqrt(L1 L2).
+        self.b.grad[...] = D_hat[:, 0, 0, :].real.sum(axis=1) * np.sqrt(L1 * L2)
+        if not need_dX:
+            return None
+        dX_hat = self._buffer("dX_hat", self._X_hat.shape, self._X_hat.dtype)
+        dxp = np.empty((C, L1, L2, N), dtype=dout.dtype)  # a new array: it is returned
+        fourier.input_gradient_into(D_hat, self._W_hat, dX_hat, dxp)
         return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
 
     # Its description (digitnet.nn.base.Layer): how it is built, saved and explained.
