@@ -60,8 +60,8 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 # Rewrite requirements.txt from a clean install of the direct dependencies.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet snakemake numpy pandas matplotlib pillow jinja2
-	{ head -n 2 requirements.txt; .venv-lock/bin/pip freeze; } > requirements.txt.new
+	.venv-lock/bin/pip install --quiet snakemake numpy pandas matplotlib pillow jinja2 threadpoolctl
+	{ head -n 4 requirements.txt; .venv-lock/bin/pip freeze; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt && rm -rf .venv-lock
 
 clean:

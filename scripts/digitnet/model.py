@@ -6,9 +6,9 @@ import numpy as np
 
 from digitnet.errors import DamagedFile
 from digitnet.files import read_npz
-from digitnet.nn.activations import activation_types
+from digitnet.nn.activations import ReLU, activation_types
 from digitnet.nn.base import Layer
-from digitnet.nn.conv import Conv2D, Flatten, Reshape
+from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape
 from digitnet.nn.init import DEFAULT_INIT
 from digitnet.nn.layers import Dense
 from digitnet.nn.losses import softmax
@@ -27,6 +27,7 @@ class Sequential:
 
     def __init__(self, layers: list[Layer]) -> None:
         self.layers = layers
+        self._pooled_first: set[int] = set()  # positions of the ReLUs the last forward pass ran after their pool
 
     def parameters(self) -> list[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -66,13 +67,35 @@ class Sequential:
             shapes.append(layer.output_shape(shapes[-1]))
         return shapes
 
+    def pools_first(self, position: int) -> bool:
+        """Whether ``layers[position]`` is a ReLU right before a max pool, which run the other way round.
+
+        The two commute: max over a window of max(0, z) = max(0, max over the window of z), since
+        ReLU never reorders values, and the gradients agree too (the window's gradient goes to the
+        first position holding its maximum, and through the ReLU only where that maximum is
+        positive, either way). Pooling first leaves the ReLU a quarter of the numbers (2 x 2
+        windows) and gives the same results to the last bit, so every untraced pass takes it;
+        a traced pass keeps the written order, so that each layer's own output is recorded.
+        """
+        layers = self.layers
+        return isinstance(layers[position], ReLU) and position + 1 < len(layers) and isinstance(layers[position + 1], MaxPool2D)
+
     def forward(self, X: np.ndarray, training: bool = False, trace: list | None = None) -> np.ndarray:
         """X : (N, D) -> logits (N, K). When ``trace`` is a list, append (layer, output) per layer."""
-        out = X
-        for layer in self.layers:
+        out, position = X, 0
+        self._pooled_first = set()
+        while position < len(self.layers):
+            layer = self.layers[position]
+            if trace is None and self.pools_first(position):
+                out = self.layers[position + 1].forward(out, training=training)  # the pool, on Z
+                out = layer.forward(out, training=training)  # the ReLU, on the pooled values
+                self._pooled_first.add(position)
+                position += 2
+                continue
             out = layer.forward(out, training=training)
             if trace is not None:
                 trace.append((layer, out))
+            position += 1
         return out
 
     def backward(self, dlogits: np.ndarray, need_dX: bool = False, trace: list | None = None) -> np.ndarray | None:
@@ -80,19 +103,26 @@ class Sequential:
 
         Returns dL/dX : (N, D) when ``need_dX`` (for saliency maps), else None, which
         lets the first layer skip a matrix product it does not need for training.
-        When ``trace`` is a list, append (layer, dL/d(layer output)) per layer, last layer first.
+        When ``trace`` is a list, append (layer, dL/d(layer output)) per layer, last layer first
+        (after a traced forward pass: backward takes the layers in the order forward ran them).
         """
         # Below the first layer with parameters no gradient is needed for training: that
         # layer skips its input gradient (for the CNN's first convolution, a third of its
         # work) and the layers under it (a Reshape) have nothing to pass back.
         first = next((i for i, layer in enumerate(self.layers) if layer.parameters()), len(self.layers))
-        grad = dlogits
-        for i in range(len(self.layers) - 1, -1, -1):
+        grad, i = dlogits, len(self.layers) - 1
+        while i >= 0:
             if not need_dX and i < first:
                 return None
+            if i - 1 in self._pooled_first:  # a pool that ran before its ReLU: the ReLU's gradient first
+                grad = self.layers[i - 1].backward(grad)
+                grad = self.layers[i].backward(grad, need_dX=need_dX or i > first)
+                i -= 2
+                continue
             if trace is not None:
                 trace.append((self.layers[i], grad))
             grad = self.layers[i].backward(grad, need_dX=need_dX or i > first)
+            i -= 1
         return grad
 
     def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:

@@ -37,6 +37,21 @@ def test_training_backward_skips_the_input_gradient_of_the_first_convolution(rng
     assert all(np.allclose(p.grad, g) for p, g in zip(model.parameters(), with_dX, strict=True))
 
 
+def test_an_untraced_pass_pools_before_each_relu_and_gets_the_same_numbers_to_the_last_bit(rng):
+    # A traced pass keeps the written order (conv, ReLU, pool); an untraced one pools first:
+    # the logits, every parameter's gradient and dL/dX must agree exactly, ties at zero included.
+    model = build_stack(CNN_PRESET, 10, rng)
+    X, y_grad = rng.random((4, 784), dtype=np.float32), rng.standard_normal((4, 10)).astype(np.float32)
+    X[:, :300] = 0  # blank rows: windows of zeros after the ReLU, where the first position takes the tie
+    traced_logits = model.forward(X, training=True, trace=[])
+    traced_dX = model.backward(y_grad, need_dX=True, trace=[])
+    traced_grads = [p.grad.copy() for p in model.parameters()]
+    assert model.pools_first(2) and model.pools_first(5) and not model.pools_first(9)
+    assert np.array_equal(model.forward(X, training=True), traced_logits)
+    assert np.array_equal(model.backward(y_grad, need_dX=True), traced_dX)
+    assert all(np.array_equal(p.grad, g) for p, g in zip(model.parameters(), traced_grads, strict=True))
+
+
 def test_a_cnn_survives_saving_and_loading(rng, tmp_path):
     model = build_stack(SMALL_CNN, 10, rng)
     save_model(model, tmp_path / "cnn.npz")

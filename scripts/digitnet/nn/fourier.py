@@ -47,7 +47,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from digitnet.nn.parallel import parallel_ranges
+from digitnet.nn.parallel import parallel_ranges, stacked_matmul
 
 # Relative cost of one floating-point operation in an FFT against one in a large matrix product,
 # measured here: 8,192 float32 transforms of 18 x 18 points in about 10 ms on one core (about
@@ -143,7 +143,7 @@ def correlate_into(X_hat: np.ndarray, W_hat: np.ndarray, out_hat: np.ndarray, ou
     out : (F, L1, L2, N) real, whose rows y < H' and columns x < W' (stride 1) are the layer's
     output before the bias.
     """
-    np.matmul(np.conj(W_hat), by_frequency(X_hat), out=by_frequency(out_hat))
+    stacked_matmul(np.conj(W_hat), by_frequency(X_hat), by_frequency(out_hat))
     image_into(out_hat, out)
 
 
@@ -160,8 +160,9 @@ def filter_gradient(
     F, C = D_hat.shape[0], X_hat.shape[0]
     L1, L2h = X_hat.shape[1:3]
     np.conj(X_hat, out=X_conj)
-    dW_hat = np.conj(by_frequency(D_hat) @ by_frequency(X_conj).transpose(0, 2, 1))  # (L1 L2', F, C)
-    dW_hat = np.ascontiguousarray(dW_hat.transpose(1, 2, 0)).reshape(F, C, L1, L2h)
+    dW_hat = np.empty((L1 * L2h, F, C), dtype=X_hat.dtype)
+    stacked_matmul(by_frequency(D_hat), by_frequency(X_conj).transpose(0, 2, 1), dW_hat)
+    dW_hat = np.conj(dW_hat).transpose(1, 2, 0).reshape(F, C, L1, L2h)  # (F, C, L1, L2'), a copy
     dW = np.fft.irfft2(dW_hat, s=shape, axes=(2, 3), norm="ortho") * math.sqrt(shape[0] * shape[1])  # see "Scaling"
     return dW[:, :, : kernel[0], : kernel[1]]
 
@@ -172,5 +173,5 @@ def input_gradient_into(D_hat: np.ndarray, W_hat: np.ndarray, dX_hat: np.ndarray
     D_hat : (F, L1, L2', N); W_hat : (L1 L2', F, C). dX^[k] = W^[k]^T @ D^[k], written into
     dX_hat : (C, L1, L2', N); then dxp : (C, L1, L2, N) real, the gradient of the padded input.
     """
-    np.matmul(W_hat.transpose(0, 2, 1), by_frequency(D_hat), out=by_frequency(dX_hat))
+    stacked_matmul(W_hat.transpose(0, 2, 1), by_frequency(D_hat), by_frequency(dX_hat))
     image_into(dX_hat, dxp)

@@ -6,6 +6,11 @@ pool of Python threads, each running the same pass on its own slice of the array
 every core busy between the products. Each slice is a block of whole rows along the
 axis that is outermost in memory, so each thread writes its own stretch of memory.
 
+Stacks of small matrix products (the Fourier convolution's one product per frequency) are
+split the same way: OpenBLAS divides each small product between its threads and spends more
+time handing them their halves than they save, so ``stacked_matmul`` gives each pool thread
+its own share of the stack and runs the BLAS on one thread meanwhile (threadpoolctl).
+
 The pool has as many threads as the BLAS: ``OPENBLAS_NUM_THREADS``, else ``OMP_NUM_THREADS``
 (what Snakemake sets from a rule's ``threads:``, and the benchmark before it imports
 NumPy), else the cores this process may run on. One thread means no pool at all: every
@@ -17,11 +22,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 # Below this many elements a pass takes microseconds, less than handing it to a thread.
 MIN_PARALLEL_SIZE = 1 << 16
 
 _pool: ThreadPoolExecutor | None = None
+_blas = None  # threadpoolctl's handle on the BLAS libraries NumPy loaded, found on first use
 _pool_pid: int | None = None  # the process that made the pool: a forked child must make its own
 _threads: int | None = None
 
@@ -112,3 +119,20 @@ def in_order_of(a: np.ndarray, prototype: np.ndarray) -> np.ndarray:
     out = np.empty_like(prototype, dtype=a.dtype)
     elementwise(np.copyto, [out, a])
     return out
+
+
+def stacked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out[k] = a[k] @ b[k] for every k: a : (K, M, P), b : (K, P, Q), out : (K, M, Q) (views allowed).
+
+    With several threads, each takes a contiguous share of the K products while the BLAS runs
+    each product on one thread: on 2 cores the Fourier convolution's 180 products of
+    64 x 32 x 256 took 5.7 ms this way against 9.1 ms with OpenBLAS splitting each one.
+    """
+    global _blas
+    if thread_count() < 2 or out.size < MIN_PARALLEL_SIZE:
+        np.matmul(a, b, out=out)
+        return
+    if _blas is None:
+        _blas = ThreadpoolController().select(user_api="blas")
+    with _blas.limit(limits=1):
+        parallel_ranges(lambda start, stop: np.matmul(a[start:stop], b[start:stop], out=out[start:stop]), len(out), out.size)
