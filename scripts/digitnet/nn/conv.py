@@ -197,12 +197,13 @@ class Conv2D(Layer):
         L1, L2, N = xp.shape[1:]
         self._transform = (L1, L2)
         self._X_hat = self._buffer("X_hat", fourier.spectrum_shape(xp.shape), np.result_type(xp.dtype, np.complex64))
-        fourier.spectrum_into(xp, self._X_hat)  # (C, L1, L2', N), kept for dW
+        p, H = self.padding, self._input_shape[2]
+        fourier.spectrum_into(xp, self._X_hat, rows=slice(p, p + H))  # (C, L1, L2', N), kept for dW
         self._W_hat = fourier.filter_spectrum(self.W.value, (L1, L2))  # (L1 L2', F, C), kept for dX
         full = self._buffer("full", (F, L1, L2, N), xp.dtype)  # every stride-1 position
         out_hat = self._buffer("out_hat", fourier.spectrum_shape(full.shape), self._X_hat.dtype)
-        fourier.correlate_into(self._X_hat, self._W_hat, out_hat, full)
         s = self.stride
+        fourier.correlate_into(self._X_hat, self._W_hat, out_hat, full, rows=slice(0, s * (Ho - 1) + 1))
         positions = full[:, : s * Ho : s, : s * Wo : s]  # (F, H', W', N): the output positions
         out = np.empty(positions.shape, dtype=full.dtype)  # a new array: it is returned
 
@@ -264,7 +265,7 @@ class Conv2D(Layer):
         grid = self._buffer("grid", (F, L1, L2, N), dout.dtype)
         copy_into(grid[:, : s * Ho : s, : s * Wo : s], batch_last(dout))
         D_hat = self._buffer("D_hat", fourier.spectrum_shape(grid.shape), self._X_hat.dtype)
-        fourier.spectrum_into(grid, D_hat)  # (F, L1, L2', N)
+        fourier.spectrum_into(grid, D_hat, rows=slice(0, s * (Ho - 1) + 1))  # (F, L1, L2', N)
         X_conj = self._buffer("X_conj", self._X_hat.shape, self._X_hat.dtype)
         self.W.grad[...] = fourier.filter_gradient(self._X_hat, D_hat, X_conj, (L1, L2), (kh, kw))
         # db[f] = the sum of dout over n, i, j: each image's zero frequency is its sum / sqrt(L1 L2).
@@ -273,7 +274,7 @@ class Conv2D(Layer):
             return None
         dX_hat = self._buffer("dX_hat", self._X_hat.shape, self._X_hat.dtype)
         dxp = np.empty((C, L1, L2, N), dtype=dout.dtype)  # a new array: it is returned
-        fourier.input_gradient_into(D_hat, self._W_hat, dX_hat, dxp)
+        fourier.input_gradient_into(D_hat, self._W_hat, dX_hat, dxp, rows=slice(p, p + H))
         return as_batch_first(dxp[:, p : p + H, p : p + W])  # (N, C, H, W), a view
 
     # Its description (digitnet.nn.base.Layer): how it is built, saved and explained.

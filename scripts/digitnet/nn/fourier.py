@@ -94,24 +94,37 @@ def _split_over_channels(task: Callable[[slice], None], channels: int, size: int
     parallel_ranges(lambda start, stop: task(slice(start, stop)), channels, size)
 
 
-def spectrum_into(a: np.ndarray, out: np.ndarray) -> None:
+def spectrum_into(a: np.ndarray, out: np.ndarray, rows: slice = slice(None)) -> None:
     """out = the 2-D DFT of a : (B, L1, L2, N) real over (L1, L2), scaled by 1 / sqrt(L1 L2):
-    (B, L1, L2 // 2 + 1, N) complex. The B blocks are split over threads."""
+    (B, L1, L2 // 2 + 1, N) complex. The B blocks are split over threads.
+
+    ``rows``: the rows of ``a`` that may hold anything but zeros (a padded image's inside).
+    The transform is one 1-D pass along each axis; the first, along the rows, skips the rest,
+    whose transform is zero: a fifth of that pass for the preset's 14 rows padded to 18.
+    """
+    start, stop, _ = rows.indices(a.shape[1])
 
     def transform(block: slice) -> None:
-        np.fft.rfft2(a[block], axes=(1, 2), norm="ortho", out=out[block])
+        spec = out[block]
+        np.fft.rfft(a[block, start:stop], axis=2, norm="ortho", out=spec[:, start:stop])
+        spec[:, :start] = 0
+        spec[:, stop:] = 0
+        np.fft.fft(spec, axis=1, norm="ortho", out=spec)
 
     _split_over_channels(transform, len(a), out.size)
 
 
-def image_into(spec: np.ndarray, out: np.ndarray) -> None:
+def image_into(spec: np.ndarray, out: np.ndarray, rows: slice = slice(None)) -> None:
     """The inverse of ``spectrum_into``: out : (B, L1, L2, N) real from spec : (B, L1, L2 // 2 + 1, N),
-    which it overwrites (the first 1-D pass runs in place)."""
+    which it overwrites (the first 1-D pass runs in place).
+
+    ``rows``: the rows of the image that are wanted; only they are written into ``out`` (the
+    second pass runs on them alone), and the others are left as they were.
+    """
 
     def transform(block: slice) -> None:
-        # irfft2's own out= wrote wrong numbers in NumPy 2.4 here: its two 1-D passes, written out.
         np.fft.ifft(spec[block], axis=1, norm="ortho", out=spec[block])
-        np.fft.irfft(spec[block], n=out.shape[2], axis=2, norm="ortho", out=out[block])
+        np.fft.irfft(spec[block, rows], n=out.shape[2], axis=2, norm="ortho", out=out[block, rows])
 
     _split_over_channels(transform, len(spec), out.size)
 
@@ -130,21 +143,28 @@ def by_frequency(spec: np.ndarray) -> np.ndarray:
 
 def filter_spectrum(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """W : (F, C, kh, kw) -> its unscaled DFT zero-padded to ``shape``, by frequency: (L1 L2', F, C)."""
-    spec = np.fft.rfft2(W, s=shape, axes=(2, 3), norm="ortho") * math.sqrt(shape[0] * shape[1])
-    F, C, L1, L2h = spec.shape
-    return np.ascontiguousarray(spec.reshape(F, C, L1 * L2h).transpose(2, 0, 1))
+    F, C = W.shape[:2]
+    L1, L2 = shape
+    spec = np.empty((F, C, L1, L2 // 2 + 1), dtype=np.result_type(W.dtype, np.complex64))
+
+    def transform(block: slice) -> None:
+        spec[block] = np.fft.rfft2(W[block], s=shape, axes=(2, 3), norm="ortho")
+
+    _split_over_channels(transform, F, spec.size)
+    spec *= math.sqrt(L1 * L2)  # ortho -> unscaled: see "Scaling" above
+    return np.ascontiguousarray(spec.reshape(F, C, -1).transpose(2, 0, 1))
 
 
-def correlate_into(X_hat: np.ndarray, W_hat: np.ndarray, out_hat: np.ndarray, out: np.ndarray) -> None:
+def correlate_into(X_hat: np.ndarray, W_hat: np.ndarray, out_hat: np.ndarray, out: np.ndarray, rows: slice) -> None:
     """Every filter's correlation with the input, summed over channels, at every position.
 
     X_hat : (C, L1, L2', N), the input's spectrum; W_hat : (L1 L2', F, C) from filter_spectrum.
     Out^[k] = conj(W^[k]) @ X^[k] per frequency k, written into out_hat : (F, L1, L2', N); then
     out : (F, L1, L2, N) real, whose rows y < H' and columns x < W' (stride 1) are the layer's
-    output before the bias.
+    output before the bias; only ``rows`` of it are written.
     """
     stacked_matmul(np.conj(W_hat), by_frequency(X_hat), by_frequency(out_hat))
-    image_into(out_hat, out)
+    image_into(out_hat, out, rows)
 
 
 def filter_gradient(
@@ -163,15 +183,24 @@ def filter_gradient(
     dW_hat = np.empty((L1 * L2h, F, C), dtype=X_hat.dtype)
     stacked_matmul(by_frequency(D_hat), by_frequency(X_conj).transpose(0, 2, 1), dW_hat)
     dW_hat = np.conj(dW_hat).transpose(1, 2, 0).reshape(F, C, L1, L2h)  # (F, C, L1, L2'), a copy
-    dW = np.fft.irfft2(dW_hat, s=shape, axes=(2, 3), norm="ortho") * math.sqrt(shape[0] * shape[1])  # see "Scaling"
-    return dW[:, :, : kernel[0], : kernel[1]]
+    kh, kw = kernel
+    dW = np.empty((F, C, kh, shape[1]), dtype=D_hat.real.dtype)
+
+    def transform(block: slice) -> None:
+        # The inverse by its two 1-D passes, the second on the kernel's kh rows alone.
+        rows = np.fft.ifft(dW_hat[block], axis=2, norm="ortho")
+        np.fft.irfft(rows[:, :, :kh], n=shape[1], axis=3, norm="ortho", out=dW[block])
+
+    _split_over_channels(transform, F, dW_hat.size)
+    return dW[:, :, :, :kw] * math.sqrt(shape[0] * shape[1])  # see "Scaling" above
 
 
-def input_gradient_into(D_hat: np.ndarray, W_hat: np.ndarray, dX_hat: np.ndarray, dxp: np.ndarray) -> None:
+def input_gradient_into(D_hat: np.ndarray, W_hat: np.ndarray, dX_hat: np.ndarray, dxp: np.ndarray, rows: slice) -> None:
     """dxp[c, y, x] = sum over f, u, v of W[f, c, u, v] * dout[f, y - u, x - v] (a convolution).
 
     D_hat : (F, L1, L2', N); W_hat : (L1 L2', F, C). dX^[k] = W^[k]^T @ D^[k], written into
-    dX_hat : (C, L1, L2', N); then dxp : (C, L1, L2, N) real, the gradient of the padded input.
+    dX_hat : (C, L1, L2', N); then dxp : (C, L1, L2, N) real, the gradient of the padded input,
+    of which only ``rows`` are written.
     """
     stacked_matmul(W_hat.transpose(0, 2, 1), by_frequency(D_hat), by_frequency(dX_hat))
-    image_into(dX_hat, dxp)
+    image_into(dX_hat, dxp, rows)
