@@ -15,9 +15,10 @@ environment is left as it is: set one yourself to override it.
 - ``OPENBLAS_THREAD_TIMEOUT``: after each matrix product OpenBLAS keeps its worker threads
   spinning for 2^28 cycles (about 0.1 s) before they sleep. On a machine with as many cores as
   BLAS threads, they spin on the cores that the elementwise passes between the products want
-  (digitnet.nn.parallel): a CNN's training step took 147 ms at 2 threads with them spinning
-  and 111 ms with 2^4 cycles, the shortest wait OpenBLAS allows. Waking them for the next
-  product costs microseconds.
+  (digitnet.nn.parallel): a CNN's training step took 178-187 ms at 2 threads with them spinning
+  and 119-124 ms with 2^16 cycles (about 25 microseconds; three runs each, alternating). Not
+  shorter: at 2^4, the least OpenBLAS allows, every product woke a sleeping thread, and the dense
+  network's products (a batch of 256 through 784 x 128) ran at one thread's speed.
 """
 
 import os
@@ -25,7 +26,7 @@ import os
 JOB_ENVIRONMENT = {
     "MALLOC_TRIM_THRESHOLD_": str(64 * 2**20),
     "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
-    "OPENBLAS_THREAD_TIMEOUT": "4",
+    "OPENBLAS_THREAD_TIMEOUT": "16",
 }
 
 
