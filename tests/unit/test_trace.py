@@ -6,7 +6,7 @@ from lesson_checks import check_names_only, check_update_is_the_optimizers, chec
 
 from digitnet.explain import explain_step
 from digitnet.markdown import to_html
-from digitnet.model import build_mlp, build_stack
+from digitnet.model import CNN_PRESET, build_mlp, build_stack
 from digitnet.nn.losses import SoftmaxCrossEntropy, add_l2_gradient
 from digitnet.nn.optimizers import make_optimizer
 from digitnet.trace import load_trace, saliency, save_trace, trace_training_step
@@ -54,6 +54,14 @@ def test_the_change_shown_is_the_change_the_optimizer_made_and_explain_md_quotes
     _, trace = traced(settings) if network == "mlp" else traced_stack(settings)
     check_update_is_the_optimizers(trace)
     # One dense weight, and one filter's for a CNN, each updated by the rule as by the optimizer.
+    check_worked_numbers(explain_step(trace), trace)
+
+
+def test_the_presets_lesson_quotes_what_its_convolution_by_the_fourier_transform_computed():
+    # The preset's second convolution goes by the DFT: its worked sums must still be the layer's numbers.
+    model, trace = traced_stack(stack=CNN_PRESET)
+    assert model.layers[4].by_fourier((32, 14, 14))
+    check_update_is_the_optimizers(trace)
     check_worked_numbers(explain_step(trace), trace)
 
 
