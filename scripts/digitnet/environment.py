@@ -16,9 +16,12 @@ environment is left as it is: set one yourself to override it.
   spinning for 2^28 cycles (about 0.1 s) before they sleep. On a machine with as many cores as
   BLAS threads, they spin on the cores that the elementwise passes between the products want
   (digitnet.nn.parallel): a CNN's training step took 178-187 ms at 2 threads with them spinning
-  and 119-124 ms with 2^16 cycles (about 25 microseconds; three runs each, alternating). Not
-  shorter: at 2^4, the least OpenBLAS allows, every product woke a sleeping thread, and the dense
-  network's products (a batch of 256 through 784 x 128) ran at one thread's speed.
+  and 119-124 ms with 2^16 cycles (three runs each, alternating). 2^20 cycles (about 0.4 ms) is
+  as fast for the CNN (126-144 ms against 125-145 ms for 2^16, alternating), and keeps the
+  threads awake between a dense network's back-to-back products, which each woke a sleeping
+  thread at 2^16 (an epoch of 784-128-10 at 2 threads: 0.268-0.294 s at 2^20, 0.261-0.271 s
+  spinning, 0.288-0.401 s at 2^16; at 2^4, the least OpenBLAS allows, each product ran at one
+  thread's speed).
 """
 
 import os
@@ -26,7 +29,7 @@ import os
 JOB_ENVIRONMENT = {
     "MALLOC_TRIM_THRESHOLD_": str(64 * 2**20),
     "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
-    "OPENBLAS_THREAD_TIMEOUT": "16",
+    "OPENBLAS_THREAD_TIMEOUT": "20",
 }
 
 
