@@ -22,7 +22,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 # Below this many elements a pass takes microseconds, less than handing it to a thread.
 MIN_PARALLEL_SIZE = 1 << 16
@@ -133,6 +132,10 @@ def stacked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         np.matmul(a, b, out=out)
         return
     if _blas is None:
+        # Imported here, on first use: every step that loads the library (and the workflow's
+        # parse) would otherwise pay its 30 ms import for the CNN training step's sake.
+        from threadpoolctl import ThreadpoolController
+
         _blas = ThreadpoolController().select(user_api="blas")
     with _blas.limit(limits=1):
         parallel_ranges(lambda start, stop: np.matmul(a[start:stop], b[start:stop], out=out[start:stop]), len(out), out.size)
