@@ -33,7 +33,7 @@ JOB_ENVIRONMENT = {
 }
 
 
-def set_job_environment(environ: dict = os.environ) -> None:
-    """Put JOB_ENVIRONMENT into ``environ`` (the process's own by default), keeping values already there."""
+def set_job_environment() -> None:
+    """Put JOB_ENVIRONMENT into this process's environment (which its children inherit), keeping values already there."""
     for name, value in JOB_ENVIRONMENT.items():
-        environ.setdefault(name, value)
+        os.environ.setdefault(name, value)

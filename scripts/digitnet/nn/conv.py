@@ -193,7 +193,7 @@ class Conv2D(Layer):
 
     def _forward_fourier(self, xp: np.ndarray, Ho: int, Wo: int) -> np.ndarray:
         """out = the correlation of each filter with the padded input xp : (C, L1, L2, N), by the DFT."""
-        F, C = self.W.value.shape[:2]
+        F = self.W.value.shape[0]
         L1, L2, N = xp.shape[1:]
         self._transform = (L1, L2)
         self._X_hat = self._buffer("X_hat", fourier.spectrum_shape(xp.shape), np.result_type(xp.dtype, np.complex64))
