@@ -112,13 +112,20 @@ __all__ = [
 ]
 
 
-# Ink whose strokes measure under FINE_STROKE pixels at the work size (stroke_width reads 2 for
-# any line 1 or 2 px wide) is found again at MAX_WORK_SIZE, when the image holds at least FINER_BY
-# times as many pixels per side. Twice the work size: open_image decodes a JPEG at no less, and
-# the lighting's windows cost time with the side squared.
+# A second, closer look at the digit, in a crop around it cut from the full image. Its ink is
+# found again when at the work size the digit spans under SMALL_DIGIT pixels (a small digit on
+# a large page, whose strokes the work size blurs into one another and into a blob), or when its
+# strokes measure under FINE_STROKE pixels (stroke_width reads 2 for any line 1 or 2 px wide: a
+# thin pen, whose line averaged down to the work size is lighter than solid ink and breaks where
+# it is thinnest, so the faint-ink stage drops whole strokes). The crop is the digit's box grown
+# by CROP_MARGIN of its longest side each way (strokes the first look dropped lie within it),
+# scaled so the digit spans DIGIT_SPAN pixels, or twice as fine for thin strokes, as far as the
+# image's own pixels allow and only when that is at least FINER_BY times finer.
+SMALL_DIGIT = 80
 FINE_STROKE = 4.0
+DIGIT_SPAN = 120
+CROP_MARGIN = 0.5
 FINER_BY = 1.25
-MAX_WORK_SIZE = 2 * WORK_SIZE
 
 
 @dataclass
@@ -193,29 +200,14 @@ def mnist_from_ink(ink: np.ndarray, mask: np.ndarray, steps: list, notes: list[s
     return Preprocessed(pixels=centered.ravel(), steps=steps, ink_fraction=float((centered > 0.5).mean()), notes=notes)
 
 
-def preprocess_image(image: Image.Image) -> Preprocessed:
-    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image.
+def single_digit_ink(gray: np.ndarray, steps: list, notes: list[str]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Gray levels (H, W) of a photo of one digit -> (its ink (H, W), mask (H, W) bool, and the
+    width / height of the box around all the ink found, before ink apart from the digit goes).
 
-    The ink is found at WORK_SIZE, or again at MAX_WORK_SIZE when its strokes are under
-    FINE_STROKE pixels there and the image is large enough.
+    find_ink, then what a single digit's photo adds: broad shade, blobs, clutter at the edge
+    and ink apart from the digit are dropped.
     """
-    steps: list[tuple[str, np.ndarray]] = []
-    notes: list[str] = []
-    upright = flatten_transparency(apply_exif_orientation(image))
-    full = to_grayscale(upright)
-    gray = resize_longest(full, WORK_SIZE)
-    steps.append(("grayscale", gray))
     ink, mask = find_ink(gray, steps, notes)
-    width = stroke_width(mask)
-    finer = min(max(full.shape), MAX_WORK_SIZE)
-    if width < FINE_STROKE and finer >= FINER_BY * max(gray.shape):
-        # A thin pen on a large photo: averaged down to the work size, its line is lighter than
-        # solid ink and breaks where it is thinnest, and the faint-ink and apart-from-the-digit
-        # stages then drop whole strokes. Twice as fine, its core is solid ink again.
-        steps, notes = [], [f"thin strokes ({width:.1f} px at {max(gray.shape)} px): ink found at {finer} px"]
-        gray = resize_longest(full, finer)
-        steps.append(("grayscale", gray))
-        ink, mask = find_ink(gray, steps, notes)
     ink, shaded = drop_shade(ink, mask)
     if shaded.sum() < mask.sum():
         notes.append(f"broad grey shade dropped ({int(mask.sum() - shaded.sum())} px)")
@@ -225,8 +217,63 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
     ink, mask = keep_near_digit(ink, mask)
     steps.append(("ink at the edge or apart dropped", ink))
+    return ink, mask, float(aspect)
+
+
+def closer_look(
+    full_shape: tuple[int, int], work_shape: tuple[int, int], mask: np.ndarray
+) -> tuple[tuple[slice, slice], int, str] | None:
+    """Where to look again at a digit found at the work size, or None when no closer look helps.
+
+    full_shape: (H, W) of the full image; work_shape: (h, w) of its copy at the work size, on
+    which ``mask`` (h, w) bool holds the digit. Returns (rows, columns) of the crop in the full
+    image, the longest side to scale the crop to, and a note saying why (see SMALL_DIGIT).
+    """
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    span = int(max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]))
+    width = stroke_width(mask)
+    zoom = max(DIGIT_SPAN / span if span < SMALL_DIGIT else 1.0, 2.0 if width < FINE_STROKE else 1.0)
+    scale = max(full_shape) / max(work_shape)  # full-image pixels per work pixel
+    zoom = min(zoom, scale)
+    if zoom < FINER_BY:
+        return None
+    margin = CROP_MARGIN * span
+    top, bottom = (max(0, int((rows[0] - margin) * scale)), min(full_shape[0], int(np.ceil((rows[-1] + 1 + margin) * scale))))
+    left, right = (max(0, int((cols[0] - margin) * scale)), min(full_shape[1], int(np.ceil((cols[-1] + 1 + margin) * scale))))
+    side = max(1, round(max(bottom - top, right - left) * zoom / scale))
+    why = f"a small digit ({span} px)" if span < SMALL_DIGIT else f"thin strokes ({width:.1f} px)"
+    return (
+        (slice(top, bottom), slice(left, right)),
+        side,
+        f"{why} at {max(work_shape)} px: ink found again {zoom:.1f}x finer around it",
+    )
+
+
+def preprocess_image(image: Image.Image) -> Preprocessed:
+    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image.
+
+    The ink is found at WORK_SIZE, and again in a crop around the digit when it is small or
+    its strokes thin there (closer_look); the steps shown are those of the last look.
+    """
+    steps: list[tuple[str, np.ndarray]] = []
+    notes: list[str] = []
+    upright = flatten_transparency(apply_exif_orientation(image))
+    full = to_grayscale(upright)
+    gray = resize_longest(full, WORK_SIZE)
+    steps.append(("grayscale", gray))
+    ink, mask, aspect = single_digit_ink(gray, steps, notes)
+    closer = closer_look(full.shape, gray.shape, mask)
+    if closer is not None:
+        crop, side, note = closer
+        near = resize_longest(full[crop], side)
+        near_steps, near_notes = [("grayscale, around the digit", near)], [note]
+        try:
+            ink, mask, _ = single_digit_ink(near, near_steps, near_notes)
+            steps, notes = near_steps, near_notes
+        except ImageError:
+            pass  # the crop holds the digit the first look found; should it not stand out there, the first look stands
     result = mnist_from_ink(ink, mask, steps, notes)
-    result.aspect = float(aspect)
+    result.aspect = aspect  # of the whole image's ink: the crop would cut a row of digits short
     return result
 
 

@@ -414,12 +414,23 @@ def ring_is_closed(pixels: np.ndarray) -> bool:
 
 def test_a_thin_ballpoint_line_on_a_large_photo_is_found_at_a_finer_size_and_stays_whole():
     """A 2.5 px line on a 900 px photo is a sixth of a pixel at the work size: found there, it
-    breaks and loses whole strokes; it is found again twice as fine, and the "0" stays closed."""
+    breaks and loses whole strokes; it is found again finer, and the "0" stays closed."""
     result = preprocess_image(ring_photo(900, radius=110, line=2.5))
-    assert any(note.startswith("thin strokes") for note in result.notes), result.notes
+    assert any("ink found again" in note for note in result.notes), result.notes
     assert ring_is_closed(result.pixels)
-    ordinary = preprocess_image(ring_photo(300, radius=70, line=12))  # a normal pen: found once, at the work size
-    assert not any(note.startswith("thin strokes") for note in ordinary.notes) and ring_is_closed(ordinary.pixels)
+    ordinary = preprocess_image(ring_photo(300, radius=100, line=16))  # a normal pen, a digit filling the photo: one look
+    assert not any("ink found again" in note for note in ordinary.notes) and ring_is_closed(ordinary.pixels)
+
+
+def test_a_small_digit_on_a_large_photo_is_looked_at_again_in_a_crop_around_it():
+    """A "0" 80 px tall on a 1000 px photo spans 14 px at the work size, and even twice as fine
+    its 5 px line breaks the ring open; found again in a crop around it, at 120 px, it stays a
+    closed ring (it did not before the closer look)."""
+    small = preprocess_image(ring_photo(1000, radius=40, line=5))
+    assert any(note.startswith("a small digit") for note in small.notes), small.notes
+    assert ring_is_closed(small.pixels)
+    grayscale = dict(small.steps)["grayscale, around the digit"]
+    assert max(grayscale.shape) < 400  # the crop, not the whole photo at a finer size
 
 
 def test_a_thin_stroke_that_runs_faint_between_pixels_comes_out_solid():

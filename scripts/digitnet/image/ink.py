@@ -13,6 +13,11 @@ STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's l
 # A single digit's pieces lie within this share of its largest piece's longest side of each
 # other (a 5's detached bar, a 4 in two strokes); ink farther away is something else.
 NEAR_DIGIT = 1 / 3
+# A faint piece is still the pen's when it is no broader than the strong strokes, reaches
+# PEN_LEVEL of the solid ink and holds at least PEN_SHARE of the largest piece's pixels: a
+# thin pen's line that ran light (ink seen through the paper is blurred broader than the pen).
+PEN_LEVEL = 0.35
+PEN_SHARE = 0.1
 # A faint pixel of a strong piece is the stroke's soft edge within this many stroke widths of
 # the strong ink; farther away, it is a ghost that touches the digit (show-through).
 EDGE_REACH = 0.5
@@ -160,7 +165,8 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     strong pixels reach half the solid ink's level. A connected piece of the mask stays only
     when at least STRONG_SHARE of its pixels are strong, or when it holds at least half as
     many strong pixels as the piece with most; of a piece that stays, the faint pixels stay
-    only within EDGE_REACH strong stroke widths of a strong pixel.
+    only within EDGE_REACH strong stroke widths of a strong pixel. A faint piece no broader
+    than the strong strokes that reaches PEN_LEVEL stays whole (a thin pen's light stroke).
 
     Ink showing through from the back of the sheet, a faint smudge or the ghost of an
     erased digit is light throughout and goes; the pen's strokes, with the lighter edges
@@ -174,9 +180,14 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     # The piece that holds most of the strong ink is the digit's, however large a ghost joined to it.
     keep = (strong_count >= STRONG_SHARE * sizes) | (strong_count >= 0.5 * strong_count.max())
     keep[0] = False
-    reach = max(1, round(EDGE_REACH * stroke_width(strong)))
+    pen = stroke_width(strong)
+    reach = max(1, round(EDGE_REACH * pen))
     near_strong = sliding_max(strong.astype(np.float32), 2 * reach + 1, outside=0.0) > 0
     kept = keep[labels] & near_strong
+    for piece in np.flatnonzero(~keep & (sizes >= PEN_SHARE * sizes[1:].max(initial=0))):
+        own = labels == piece
+        if piece > 0 and np.percentile(ink[own], 95) >= PEN_LEVEL and stroke_width(own) <= pen:
+            kept |= own
     return np.where(kept, ink, 0).astype(np.float32), kept
 
 
@@ -226,7 +237,9 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     # And what is left beside the shade with no solid pixel is its rim too.
     rest = mask & ~shade & ~mostly[pieces]
     labels = label_components(rest)
-    beside = np.bincount(labels[rest & (sliding_max(shade.astype(np.float32), 3, outside=0.0) > 0.5)], minlength=labels.max() + 1) > 0
+    beside = (
+        np.bincount(labels[rest & (sliding_max(shade.astype(np.float32), 3, outside=0.0) > 0.5)], minlength=labels.max() + 1) > 0
+    )
     has_solid = np.bincount(labels[rest & solid], minlength=labels.max() + 1) > 0
     rim = beside & ~has_solid
     rim[0] = False
