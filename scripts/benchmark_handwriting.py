@@ -11,7 +11,7 @@ each trained network given, the accuracy on
 - the original test digits,
 - each photo-like variant through this project's preprocessing (digitnet.preprocess),
 - the plain variant through a plain resize to 28 x 28 with inversion (what the notebook did),
-- the sheets through digitnet.segment: the share of digits read right (position by
+- the sheets through digitnet.segment, each model judging where touching digits part: the share of digits read right (position by
   position, a sheet cut into the wrong number of pieces counting none) and of whole
   sheets read right.
 
@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
@@ -80,8 +81,6 @@ def load_test(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def write_examples(folder: Path, X: np.ndarray, y: np.ndarray, seed: int) -> None:
     """A few photo-like digits, the label at the end of each name, in three kinds of file."""
-    from PIL import Image
-
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for index, kind in EXAMPLES:
@@ -127,26 +126,27 @@ def photo_sets(X: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, dict[s
     return chosen, {name: np.asarray(rows, dtype=np.float32) for name, rows in prepared.items()}
 
 
-def sheet_sets(X: np.ndarray, y: np.ndarray, count: int, seed: int) -> list[tuple[str, np.ndarray]]:
+def sheet_sets(X: np.ndarray, y: np.ndarray, count: int, seed: int) -> list[tuple[str, Image.Image]]:
     """``count`` sheets of 3-8 random test digits (one row, or two when over 5 digits half the
-    time): [(the digits as a string, the pieces' pixels (pieces, 784))]."""
+    time): [(the digits as a string, the sheet's photo)]."""
     rng = np.random.default_rng(seed + 2)
     sheets = []
     for _ in range(count):
         n = int(rng.integers(3, 9))
         chosen = rng.choice(len(X), size=n, replace=False)
         rows = 2 if n > 5 and rng.random() < 0.5 else 1
-        sheet = segment_image(sheet_like(X[chosen], rng, rows=rows))
-        pixels = np.asarray([piece.pixels for piece in sheet.pieces], dtype=np.float32).reshape(-1, 784)
-        sheets.append(("".join(str(int(d)) for d in y[chosen]), pixels))
+        sheets.append(("".join(str(int(d)) for d in y[chosen]), sheet_like(X[chosen], rng, rows=rows)))
     return sheets
 
 
-def sheet_scores(model, sheets: list[tuple[str, np.ndarray]]) -> tuple[float, float]:
-    """(share of digits read right, share of sheets read right); a sheet cut into the wrong
-    number of pieces counts no digit right."""
+def sheet_scores(model, sheets: list[tuple[str, Image.Image]]) -> tuple[float, float]:
+    """(share of digits read right, share of sheets read right), each sheet segmented with the
+    model judging where touching digits part (digitnet.segment), as the workflow reads it; a
+    sheet cut into the wrong number of pieces counts no digit right."""
     right_digits = right_sheets = total = 0
-    for truth, pixels in sheets:
+    for truth, photo in sheets:
+        pieces = segment_image(photo, judge=model.predict_proba).pieces
+        pixels = np.asarray([piece.pixels for piece in pieces], dtype=np.float32).reshape(-1, 784)
         read = "".join(str(d) for d in model.predict_proba(pixels).argmax(axis=1)) if len(pixels) else ""
         total += len(truth)
         right_sheets += read == truth

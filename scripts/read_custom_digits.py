@@ -25,6 +25,7 @@ def main(log) -> None:
         Path(snakemake.params.cache),
         workers=snakemake.threads,
         log=log,
+        weights=Path(snakemake.input.weights),
     )
     pieces = [len(reading.pixels) for reading in folder.readings]
     pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (pieces, 784)

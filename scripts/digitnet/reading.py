@@ -8,6 +8,7 @@ whose bytes are new (an added or edited photo); a deleted photo's entry is prune
 network's predictions are not cached: they are one batched forward pass over every digit.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -113,13 +114,23 @@ def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray) -> Reading:
     )
 
 
-def read_image(path: Path, mode: str, max_megapixels: float) -> Reading:
+@functools.cache
+def judge_from(weights: str) -> segment.Judge:
+    """The network saved in ``weights``, as the judge that tells digitnet.segment where touching
+    digits part; loaded once per process."""
+    from digitnet.model import load_model
+
+    return load_model(Path(weights)).predict_proba
+
+
+def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judge | None = None) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
     "auto" prepares the image as one digit first; only when its ink (all of it, before ink
     apart from the digit is dropped) is wider than tall (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
     finds several digit-sized pieces. A grid of digits can look like one square blot: use
-    mode "sheet" for worksheets. A bad image is not an exception here: it becomes an "error"
+    mode "sheet" for worksheets. Touching digits of a sheet part where the network ``judge``
+    reads them best, when one is given. A bad image is not an exception here: it becomes an "error"
     Reading whose message says why, so one broken photo never stops the others.
     """
     try:
@@ -128,7 +139,7 @@ def read_image(path: Path, mode: str, max_megapixels: float) -> Reading:
             single = single_reading(result, thumbnail)
             if mode == "single" or result.aspect < ROW_ASPECT:
                 return single
-        sheet, thumbnail = segment_file(path, max_megapixels)
+        sheet, thumbnail = segment_file(path, max_megapixels, judge)
         if mode == "sheet" or looks_like_sheet(sheet):
             return read_sheet(sheet, thumbnail)
         return single
@@ -212,10 +223,12 @@ def load_cached(entry: Path, name: str, log: logging.Logger | None) -> Reading |
         return None
 
 
-def prepare_into_cache(job: tuple[str, str, str, float]) -> None:
-    """Prepare one image and store it in the cache: job = (source, cache entry, mode, max_megapixels)."""
-    source, entry, mode, max_megapixels = job
-    save_reading(read_image(Path(source), mode, max_megapixels), Path(entry))
+def prepare_into_cache(job: tuple[str, str, str, float, str | None]) -> None:
+    """Prepare one image and store it in the cache: job = (source, cache entry, mode, max_megapixels,
+    the weights of the network that judges touching digits or None)."""
+    source, entry, mode, max_megapixels, weights = job
+    judge = judge_from(weights) if weights is not None else None
+    save_reading(read_image(Path(source), mode, max_megapixels, judge), Path(entry))
 
 
 @dataclass
@@ -236,17 +249,22 @@ def read_folder(
     cache_root: Path,
     workers: int = 1,
     log: logging.Logger | None = None,
+    weights: Path | None = None,
 ) -> FolderReading:
     """Read ``names`` (paths relative to ``folder``), preparing only images not in the cache.
 
     The cache lives in ``cache_root/<code_version>/<sha256>.npz``; entries of other versions
     and of images no longer in the folder are removed, so it holds exactly the current folder.
     A damaged entry counts as missing (``load_cached``: a warning goes to ``log``). Images to
-    prepare are spread over ``workers`` processes.
+    prepare are spread over ``workers`` processes. The network in ``weights``, if given, judges
+    where a sheet's touching digits part; a sheet's pieces then depend on it, so unless every
+    image is read as a single digit, its bytes name the cache too.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels})
+    judged = weights is not None and mode != "single"
+    model = content_hash(Path(weights)) if judged else None
+    cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model})
     cache.mkdir(parents=True, exist_ok=True)
     for stale in Path(cache_root).iterdir():
         if stale != cache:
@@ -259,7 +277,8 @@ def read_folder(
     missing = {name: entry for name, entry in entries.items() if entry not in loaded}
     # Two files with the same bytes share one entry, prepared once.
     first_of = {entry: name for name, entry in reversed(missing.items())}
-    jobs = [(str(folder / name), str(entry), mode, max_megapixels) for entry, name in first_of.items()]
+    judge = str(weights) if judged else None
+    jobs = [(str(folder / name), str(entry), mode, max_megapixels, judge) for entry, name in first_of.items()]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             list(pool.map(prepare_into_cache, jobs, chunksize=4))

@@ -13,6 +13,7 @@ written across a whole page. Boxes are (left, top, right, bottom), right and bot
 exclusive, in pixels of the upright source image.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,12 @@ TWO_WIDE = 1.8  # a piece this many digit widths wide ...
 WIDE_BLOT = 1.25  # ... and this many typical heights is too wide for one digit: a cut may cross two strokes
 PART_HEIGHT_CUT = 0.6  # each side of a cut is at least this share of the piece's height
 STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs straight through paper
+READ_WIDTH = 1.0  # with a network to judge, a piece this many typical digit widths wide may be touching digits
+CUT_STEP = 0.25  # ... and cuts are tried every this many typical digit widths across it
+SURE_SIDE = 0.9  # ... and it is cut only where the network reads each side at least this surely
+
+# A network that reads digits: pixels (n, 784) float32 MNIST-style -> probabilities (n, 10).
+Judge = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
@@ -158,7 +165,6 @@ def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) ->
     sides at least PART_HEIGHT_CUT of the blot's height tall (cutting a 4 between its stems
     or a 7 under its bar leaves a short side). The part on the right is cut again the same way.
     """
-    blot_width = mask.shape[1]
     columns = np.flatnonzero(mask.any(axis=0))
     if len(columns) == 0 or columns[-1] + 1 - columns[0] < max(SPLIT_WIDTH * width, SPLIT_HEIGHTS * typical):
         return [mask]
@@ -170,17 +176,77 @@ def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) ->
     if high - low < 1:
         return [mask]
     under, path = cut_path(mask, low, high)
-    strokes = int((np.diff(np.r_[0.0, under]) > 0).sum())  # separate strokes crossed: a 0 has two
     allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
-    left = mask & (np.arange(blot_width)[None, :] < path[:, None])
+    if (sides := valid_cut(mask, under, path, allowed, stroke)) is None:
+        return [mask]
+    left, right = sides
+    return [left, *split_blot(right, typical, width, stroke)]
+
+
+def valid_cut(
+    mask: np.ndarray, under: np.ndarray, path: np.ndarray, allowed: int, stroke: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two sides (left, right) of a blot (h, w) bool cut along ``path`` (h,) with ``under``
+    (h,) ink beneath it, or None when the cut is not a clear one: it crosses more than
+    ``allowed`` strokes or more than allowed * CUT_STROKES stroke widths of ink, or leaves a
+    side shorter than PART_HEIGHT_CUT of the blot or narrower than a stroke."""
+    strokes = int((np.diff(np.r_[0.0, under]) > 0).sum())  # separate strokes crossed: a 0 has two
+    left = mask & (np.arange(mask.shape[1])[None, :] < path[:, None])
     right = mask & ~left
+    sides = (left, right)
     if (
         strokes > allowed
         or under.sum() > allowed * CUT_STROKES * stroke
-        or min(ink_height(left), ink_height(right)) < PART_HEIGHT_CUT * ink_height(mask)
+        or min(ink_height(side) for side in sides) < PART_HEIGHT_CUT * ink_height(mask)
+        or min(int(side.any(axis=0).sum()) for side in sides) < stroke
     ):
+        return None
+    return left, right
+
+
+def prepared(ink: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """One digit's part (h, w) bool of a blot whose ink is ``ink`` (h, w), MNIST-style: (784,) float32."""
+    return mnist_from_ink(np.where(part, ink, 0).astype(np.float32), part, [], []).pixels
+
+
+def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, stroke: float, judge: Judge) -> list[np.ndarray]:
+    """Cut a blot (h, w) bool, ink (h, w), into the digits a network reads best: [masks, left to right].
+
+    Recognition decides where shape alone cannot: a 1 pressed against an 8 is no wider than a
+    wide 0. Clear cuts (valid_cut) are tried every CUT_STEP digit widths, each the cheapest path
+    (cut_path) within half a digit width. With p the network's top probability of a piece
+    prepared MNIST-style, the blot is cut where p(left) p(right) is largest among the cuts
+    whose sides both read at least SURE_SIDE, when that beats p(whole): the two digits must
+    together read more surely than the one. Each side is read apart again.
+    """
+    columns = np.flatnonzero(mask.any(axis=0))
+    if len(columns) == 0 or columns[-1] + 1 - columns[0] < READ_WIDTH * width:
         return [mask]
-    return [left, *split_blot(right, typical, width, stroke)]
+    first, last = int(columns[0]), int(columns[-1]) + 1
+    span = last - first
+    allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
+    cuts, seen = [], set()
+    for center in np.arange(first + width / 4, last - width / 4 + 1, max(1.0, CUT_STEP * width)):
+        low, high = max(first + 1, int(center - width / 4)), min(last - 1, int(center + width / 4) + 1)
+        if high - low < 1:
+            continue
+        under, path = cut_path(mask, low, high)
+        if path.tobytes() in seen:
+            continue
+        seen.add(path.tobytes())
+        if (sides := valid_cut(mask, under, path, allowed, stroke)) is not None:
+            cuts.append(sides)
+    if not cuts:
+        return [mask]
+    pixels = np.stack([prepared(ink, mask)] + [prepared(ink, side) for sides in cuts for side in sides])
+    sure = judge(pixels).max(axis=1)  # (1 + 2 cuts,): the whole, then each cut's left and right
+    left_sure, right_sure = sure[1::2], sure[2::2]
+    together = np.where(np.minimum(left_sure, right_sure) >= SURE_SIDE, left_sure * right_sure, 0.0)
+    best = int(np.argmax(together))
+    if together[best] <= sure[0]:
+        return [mask]
+    left, right = cuts[best]
+    return [*read_apart(left, ink, typical, width, stroke, judge), *read_apart(right, ink, typical, width, stroke, judge)]
 
 
 def ink_height(mask: np.ndarray) -> int:
@@ -219,8 +285,14 @@ def reading_rows(boxes: np.ndarray, typical: float) -> np.ndarray:
     return rows
 
 
-def find_pieces(ink: np.ndarray, mask: np.ndarray) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
-    """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered."""
+def find_pieces(
+    ink: np.ndarray, mask: np.ndarray, judge: Judge | None = None
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered.
+
+    Touching digits are split by shape alone (split_blot), or, given a network to ``judge``
+    the pieces, where it reads them best (read_apart).
+    """
     labels, boxes, areas = component_boxes(label_components(mask))
     typical = typical_height(boxes, areas)
     groups = group_labels(merge_pairs(boxes, typical))
@@ -235,7 +307,11 @@ def find_pieces(ink: np.ndarray, mask: np.ndarray) -> list[tuple[tuple[int, int,
         if bottom - top < MIN_HEIGHT * typical:
             continue
         own = group_of[top:bottom, left:right] == group
-        for part in split_blot(own, typical, width, stroke):
+        parts = split_blot(own, typical, width, stroke)
+        if judge is not None:
+            region = ink[top:bottom, left:right]
+            parts = [digit for part in parts for digit in read_apart(part, region, typical, width, stroke, judge)]
+        for part in parts:
             rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
             if len(rows) == 0 or rows[-1] + 1 - rows[0] < MIN_HEIGHT * typical:
                 continue
@@ -244,14 +320,15 @@ def find_pieces(ink: np.ndarray, mask: np.ndarray) -> list[tuple[tuple[int, int,
     return pieces
 
 
-def segment_image(image: Image.Image) -> Sheet:
-    """Segment a decoded image into digits in reading order, each prepared like MNIST."""
+def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:
+    """Segment a decoded image into digits in reading order, each prepared like MNIST; touching
+    digits are split where the network ``judge`` reads them best, if one is given (find_pieces)."""
     upright = flatten_transparency(apply_exif_orientation(image))
     gray_full = to_grayscale(upright)
     gray = resize_longest(gray_full, SHEET_WORK_SIZE)
     notes: list[str] = []
     ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE)
-    found = find_pieces(ink, mask)
+    found = find_pieces(ink, mask, judge)
     sheet = Sheet(size=upright.size, notes=notes)
     if not found:
         sheet.notes.append("no digit-sized piece of ink")
@@ -269,13 +346,13 @@ def segment_image(image: Image.Image) -> Sheet:
     return sheet
 
 
-def segment_file(path: Path, max_megapixels: float = 40.0) -> tuple[Sheet, np.ndarray]:
+def segment_file(path: Path, max_megapixels: float = 40.0, judge: Judge | None = None) -> tuple[Sheet, np.ndarray]:
     """Open ``path`` and segment it; also return an RGB view (h, w, 3) uint8 of the upright
     image, longest side at most SHEET_THUMBNAIL, on which boxes are drawn after scaling
     them by h / sheet.size[1]."""
     image = open_image(path, max_megapixels, work_size=SHEET_WORK_SIZE)
     upright = apply_exif_orientation(image)
-    return segment_image(upright), thumbnail_of(upright, SHEET_THUMBNAIL)
+    return segment_image(upright, judge), thumbnail_of(upright, SHEET_THUMBNAIL)
 
 
 def looks_like_sheet(sheet: Sheet) -> bool:

@@ -171,10 +171,10 @@ def test_a_cut_that_leaves_a_short_side_is_refused():
     assert len(split_blot(seven, typical=80.0, width=50.0, stroke=8.0)) == 1
 
 
-def touching_page(digits: np.ndarray, touching: tuple[int, int], rng: np.random.Generator):
+def touching_page(digits: np.ndarray, touching: tuple[int, int], rng: np.random.Generator, overlap: float = 0.1):
     """MNIST digits (n, 784) written in a row on a photo-like page, those at ``touching`` (k, k + 1)
-    pressed together (overlapping by a tenth of their height, where a straight cut crosses ink),
-    the others a third of a digit apart."""
+    pressed together (overlapping by ``overlap`` of their height: at a tenth, a straight cut
+    crosses ink), the others a third of a digit apart."""
     size = 90
     inks = []
     for pixels in digits:
@@ -185,7 +185,7 @@ def touching_page(digits: np.ndarray, touching: tuple[int, int], rng: np.random.
     left = size // 3
     for k, ink in enumerate(inks):
         paste(layer, ink, size // 2 + size - ink.shape[0], left)
-        left += ink.shape[1] + (-(size // 10) if k == touching[0] else size // 3)
+        left += ink.shape[1] + (-round(overlap * size) if k == touching[0] else size // 3)
     return render(layer, rng, "plain", paper_lines(layer.shape, size, rng, "plain"))
 
 
@@ -204,3 +204,20 @@ def test_two_touching_handwritten_digits_on_a_photo_are_split_and_read(mnist_pat
         read = model_for_photos.predict_proba(pixels).argmax(axis=1)
         right += len(read) == 4 and bool((read[1:3] == y[chosen][1:3]).all())
     assert right >= 6, right
+
+
+def test_a_1_pressed_against_a_digit_is_split_where_the_network_reads_both(mnist_path, model_for_photos):
+    """A 1 touching a wide digit makes a blot no wider than a wide 0, which shape alone keeps
+    whole; given the network to judge, the sheet is cut where both pieces read surely, and
+    more pages come out in the right number of digits."""
+    x, y = read_real(mnist_path, "t10k", 400)
+    X = normalize(x)
+    rng = np.random.default_rng(3)
+    wide, ones = np.flatnonzero(np.isin(y, [0, 2, 3, 5, 6, 8])), np.flatnonzero(y == 1)
+    by_shape = by_network = 0
+    for _ in range(8):
+        chosen = np.r_[rng.choice(wide, size=2, replace=False), rng.choice(ones), rng.choice(wide)]
+        photo = touching_page(X[chosen], (1, 2), rng, overlap=0.07)  # pressed together: shape alone keeps some whole
+        by_shape += len(segment_image(photo).pieces) == 4
+        by_network += len(segment_image(photo, judge=model_for_photos.predict_proba).pieces) == 4
+    assert by_network > by_shape + 1, (by_network, by_shape)
