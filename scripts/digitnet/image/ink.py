@@ -13,11 +13,9 @@ STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's l
 # A single digit's pieces lie within this share of its largest piece's longest side of each
 # other (a 5's detached bar, a 4 in two strokes); ink farther away is something else.
 NEAR_DIGIT = 1 / 3
-# A faint piece is still the pen's when it is no broader than the strong strokes, reaches
-# PEN_LEVEL of the solid ink and holds at least PEN_SHARE of the largest piece's pixels: a
-# thin pen's line that ran light (ink seen through the paper is blurred broader than the pen).
-PEN_LEVEL = 0.35
-PEN_SHARE = 0.1
+# stroke_width of two lines equally wide differs by up to this factor (their ends count as edge):
+# faint ink touching the digit is no broader than its strokes within it.
+PEN_WIDTH_ERROR = 1.25
 # A faint pixel of a strong piece is the stroke's soft edge within this many stroke widths of
 # the strong ink; farther away, it is a ghost that touches the digit (show-through).
 EDGE_REACH = 0.5
@@ -134,7 +132,7 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     return float(edges[np.argmax(between) + 1])
 
 
-def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def separate_ink(ink: np.ndarray, weak_share: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
 
     Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
@@ -145,6 +143,9 @@ def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     99.9th percentile minus the median (the paper), is under BLANK_CONTRAST or under
     BLANK_NOISE times the paper's noise, sigma = 1.4826 * median(|ink - median|) (the
     median absolute deviation, which ink covering under half the image cannot move much).
+    With ``weak_share``, the mask also takes, as Canny's hysteresis does, every pixel above
+    paper + weak_share (threshold - paper) connected to it: a thin pen's line that runs
+    lighter than the threshold in places stays whole instead of breaking there.
     """
     paper = float(np.median(ink))
     noise = 1.4826 * float(np.median(np.abs(ink - paper)))
@@ -153,6 +154,12 @@ def separate_ink(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         raise ImageError(f"no ink found: the page looks blank (contrast {contrast:.2f}, paper noise {noise:.3f})")
     threshold = otsu_threshold(ink)
     mask = ink > threshold
+    if weak_share is not None:
+        # Hysteresis: the weak pixels connected to the mask join it.
+        weak = label_components(ink > paper + weak_share * (threshold - paper))
+        connected = np.bincount(weak[mask], minlength=weak.max() + 1) > 0
+        connected[0] = False
+        mask = connected[weak]
     masked = ink[mask]
     darkest = float(np.percentile(masked, 99.5))
     solid = float(np.percentile(masked[masked >= darkest / 2], 90))
@@ -165,8 +172,8 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     strong pixels reach half the solid ink's level. A connected piece of the mask stays only
     when at least STRONG_SHARE of its pixels are strong, or when it holds at least half as
     many strong pixels as the piece with most; of a piece that stays, the faint pixels stay
-    only within EDGE_REACH strong stroke widths of a strong pixel. A faint piece no broader
-    than the strong strokes that reaches PEN_LEVEL stays whole (a thin pen's light stroke).
+    only within EDGE_REACH strong stroke widths of a strong pixel. Faint ink touching what
+    stays, and no broader than the strong strokes, stays too: a pen's line that ran light.
 
     Ink showing through from the back of the sheet, a faint smudge or the ghost of an
     erased digit is light throughout and goes; the pen's strokes, with the lighter edges
@@ -184,9 +191,14 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     reach = max(1, round(EDGE_REACH * pen))
     near_strong = sliding_max(strong.astype(np.float32), 2 * reach + 1, outside=0.0) > 0
     kept = keep[labels] & near_strong
-    for piece in np.flatnonzero(~keep & (sizes >= PEN_SHARE * sizes[1:].max(initial=0))):
-        own = labels == piece
-        if piece > 0 and np.percentile(ink[own], 95) >= PEN_LEVEL and stroke_width(own) <= pen:
+    # What is left that touches the kept ink and is no broader than the pen's strokes is the
+    # pen's own line where it ran light; ink seen through the paper is blurred broader.
+    rest = mask & ~kept
+    parts = label_components(rest)
+    touching = np.bincount(parts[rest & (sliding_max(kept.astype(np.float32), 3, outside=0.0) > 0)], minlength=parts.max() + 1)
+    for part in np.flatnonzero(touching[1:]) + 1:
+        own = parts == part
+        if stroke_width(own) <= PEN_WIDTH_ERROR * pen:
             kept |= own
     return np.where(kept, ink, 0).astype(np.float32), kept
 
@@ -298,8 +310,9 @@ def keep_near_digit(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
 
     Starting from the largest connected piece, a piece joins when the gap between its box
     and the box of the pieces kept so far (the larger of the horizontal and vertical gaps,
-    0 when they overlap) is at most NEAR_DIGIT of the largest piece's longest side; this
-    repeats until no piece joins. A digit's strokes lie close together, while what is left
+    0 when they overlap) is at most NEAR_DIGIT of that box's longest side; this repeats
+    until no piece joins. The box grows as pieces join: a thin pen's digit may break into
+    several pieces of which the largest is only a part. A digit's strokes lie close together, while what is left
     of a thumb or a shadow after the lighting is flattened, a neighbouring digit half in
     the frame, or a mark elsewhere on the page lies apart, border or not.
     """
@@ -307,12 +320,12 @@ def keep_near_digit(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
     if len(areas) < 2:
         return ink, mask
     largest = int(np.argmax(areas))
-    reach = NEAR_DIGIT * (boxes[largest, 2:] - boxes[largest, :2]).max()
     kept = np.zeros(len(areas), dtype=bool)
     kept[largest] = True
     while True:
         left, top = boxes[kept, :2].min(axis=0)
         right, bottom = boxes[kept, 2:].max(axis=0)
+        reach = NEAR_DIGIT * max(right - left, bottom - top)
         gap_x = np.maximum(boxes[:, 0] - right, left - boxes[:, 2])
         gap_y = np.maximum(boxes[:, 1] - bottom, top - boxes[:, 3])
         grown = kept | (np.maximum(gap_x, gap_y) <= reach)
