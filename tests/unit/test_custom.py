@@ -100,6 +100,24 @@ def test_other_settings_start_a_new_cache(folder):
     assert len(list(cache.iterdir())) == 1
 
 
+def test_another_judging_model_prepares_sheets_again_but_not_single_digits(folder, model_for_photos):
+    """In modes sheet and auto the network judges where touching digits part, so the cache is
+    named by its weights too; a single digit's preparation does not depend on it."""
+    from digitnet.model import save_model
+
+    photos, cache = folder / "photos", folder / "cache"
+    first, second = folder / "first.npz", folder / "second.npz"
+    save_model(model_for_photos, first)
+    model_for_photos.parameters()[0].value[0, 0] += 1.0  # another model: other bytes
+    save_model(model_for_photos, second)
+    model_for_photos.parameters()[0].value[0, 0] -= 1.0
+    assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=first).prepared == ["a_7.jpg"]
+    assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=first).prepared == []
+    assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=second).prepared == ["a_7.jpg"]
+    read_folder(photos, ["a_7.jpg"], "single", 40.0, cache, weights=first)
+    assert read_folder(photos, ["a_7.jpg"], "single", 40.0, cache, weights=second).prepared == []
+
+
 def test_an_unreadable_image_becomes_an_error_reading(folder):
     photos = folder / "photos"
     (photos / "broken.png").write_text("not an image")
