@@ -314,7 +314,8 @@ def train_threads(wildcards):
     by side at --cores 2, and the featured model's figures start while a compared model
     still trains.
     """
-    return 2 if widest_convolution(MODELS[wildcards.model]["model"]) >= TWO_THREAD_CHANNELS else 1
+    wide = widest_convolution(MODELS[wildcards.model]["model"]) >= TWO_THREAD_CHANNELS
+    return 2 if wide else 1
 
 
 # Every figure of the report, in reading order: its file name -> the rule that draws it
