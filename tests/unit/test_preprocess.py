@@ -327,6 +327,20 @@ def test_hysteresis_keeps_light_edges_joined_to_strong_ink_and_drops_light_piece
     assert mask[5:35, 10:16].all() and not mask[:, 25:29].any() and kept[10, 15] == pytest.approx(0.3)
 
 
+def test_stroke_widths_of_all_pieces_at_once_equal_each_pieces_own():
+    from digitnet.image.morphology import label_components, stroke_width, stroke_widths
+
+    mask = np.zeros((50, 50), bool)
+    mask[5:45, 5:8] = True  # a thin bar
+    mask[10:30, 20:40] = True  # a square
+    mask[40:44, 20:48] = True  # a flat bar
+    labels = label_components(mask)
+    widths = stroke_widths(labels)
+    assert [widths[k] for k in range(1, labels.max() + 1)] == pytest.approx(
+        [stroke_width(labels == k) for k in range(1, labels.max() + 1)]
+    )
+
+
 def test_a_pens_line_that_runs_light_stays_while_a_broad_light_ghost_beside_it_goes():
     ink = np.zeros((60, 60), np.float32)
     ink[5:25, 10:14] = 1.0  # a solid stroke ...

@@ -7,7 +7,7 @@ Images are float32 (H, W) in [0, 1]: gray levels (0 black, 1 white) until ``to_i
 import numpy as np
 
 from digitnet.image.load import ImageError
-from digitnet.image.morphology import box_blur, component_boxes, label_components, sliding_max, stroke_width
+from digitnet.image.morphology import box_blur, component_boxes, label_components, sliding_max, stroke_width, stroke_widths
 
 STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's level is a faint ghost
 # A single digit's pieces lie within this share of its largest piece's longest side of each
@@ -196,10 +196,9 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     rest = mask & ~kept
     parts = label_components(rest)
     touching = np.bincount(parts[rest & (sliding_max(kept.astype(np.float32), 3, outside=0.0) > 0)], minlength=parts.max() + 1)
-    for part in np.flatnonzero(touching[1:]) + 1:
-        own = parts == part
-        if stroke_width(own) <= PEN_WIDTH_ERROR * pen:
-            kept |= own
+    pen_line = (touching > 0) & (stroke_widths(parts) <= PEN_WIDTH_ERROR * pen)
+    pen_line[0] = False
+    kept |= pen_line[parts]
     return np.where(kept, ink, 0).astype(np.float32), kept
 
 

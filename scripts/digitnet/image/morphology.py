@@ -90,16 +90,31 @@ def label_components(mask: np.ndarray) -> np.ndarray:
             parent = jumped
 
 
+def interior(mask: np.ndarray) -> np.ndarray:
+    """The pixels of a mask (H, W) bool whose four neighbours are all in it: (H, W) bool."""
+    padded = np.pad(mask, 1)
+    return padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+
+
 def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width in pixels, w = 2 * area / boundary.
 
     A stroke of length L and width w has area w L and about 2 L boundary pixels (one per
     edge side), so the ratio recovers w without tracing the strokes.
     """
-    padded = np.pad(mask, 1)
-    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
     area = int(mask.sum())
-    return 2 * area / max(area - int(interior.sum()), 1)
+    return 2 * area / max(area - int(interior(mask).sum()), 1)
+
+
+def stroke_widths(labels: np.ndarray) -> np.ndarray:
+    """stroke_width of every labelled piece at once: labels (H, W) int, 0 for the background ->
+    (labels.max() + 1,) float, entry 0 meaningless. Pieces never touch (they would be one), so
+    a pixel's neighbours in the whole mask are in its own piece."""
+    mask = labels > 0
+    count = labels.max() + 1
+    area = np.bincount(labels[mask], minlength=count)
+    boundary = np.bincount(labels[mask & ~interior(mask)], minlength=count)
+    return 2 * area / np.maximum(boundary, 1)
 
 
 def component_boxes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
