@@ -465,6 +465,22 @@ def test_a_thin_ballpoint_line_on_a_large_photo_is_found_at_a_finer_size_and_sta
     assert not any("ink found again" in note for note in ordinary.notes) and ring_is_closed(ordinary.pixels)
 
 
+def test_a_digit_a_twentieth_of_a_large_jpeg_is_found_while_a_blank_one_is_still_refused(tmp_path):
+    """A "0" 150 px tall on a 3000 px photo covers 0.03% of it, under the 0.1% that the blank
+    page's test once took for ink: it is found and read as a closed ring; the same photo
+    without it is still a blank page."""
+    photo = np.asarray(ring_photo(3000, radius=75, line=8)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    noisy = np.clip(photo + rng.normal(0, 2.0, photo.shape[:2])[..., None], 0, 255).astype(np.uint8)
+    Image.fromarray(noisy).save(tmp_path / "small.jpg", quality=90)
+    result, _ = preprocess_file(tmp_path / "small.jpg")
+    assert ring_is_closed(result.pixels), result.notes
+    blank = np.clip(np.full_like(photo, 0.85 * 255) + rng.normal(0, 2.0, photo.shape[:2])[..., None], 0, 255)
+    Image.fromarray(blank.astype(np.uint8)).save(tmp_path / "blank.jpg", quality=90)
+    with pytest.raises(ImageError, match="no ink found"):
+        preprocess_file(tmp_path / "blank.jpg")
+
+
 def test_a_small_digit_on_a_large_photo_is_looked_at_again_in_a_crop_around_it():
     """A "0" 80 px tall on a 1000 px photo spans 14 px at the work size, and even twice as fine
     its 5 px line breaks the ring open; found again in a crop around it, at 120 px, it stays a

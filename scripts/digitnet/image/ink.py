@@ -139,8 +139,9 @@ def separate_ink(ink: np.ndarray, weak_share: float | None = None) -> tuple[np.n
     Solid ink is the 90th percentile of the mask's pixels at least half as dark as its
     darkest (99.5th percentile): a faint ghost larger than a thin digit (show-through) must
     not set the level that the digit's strokes are measured against.
-    Raises ImageError when there is no ink to speak of (a blank page): the contrast, the
-    99.9th percentile minus the median (the paper), is under BLANK_CONTRAST or under
+    Raises ImageError when there is no ink to speak of (a blank page): the contrast, the 99.99th
+    percentile minus the median (the paper; a small digit on a large photo covers under 0.1%
+    of it), is under BLANK_CONTRAST or under
     BLANK_NOISE times the paper's noise, sigma = 1.4826 * median(|ink - median|) (the
     median absolute deviation, which ink covering under half the image cannot move much).
     With ``weak_share``, the mask also takes, as Canny's hysteresis does, every pixel above
@@ -149,7 +150,7 @@ def separate_ink(ink: np.ndarray, weak_share: float | None = None) -> tuple[np.n
     """
     paper = float(np.median(ink))
     noise = 1.4826 * float(np.median(np.abs(ink - paper)))
-    contrast = float(np.percentile(ink, 99.9)) - paper
+    contrast = float(np.percentile(ink, 99.99)) - paper
     if contrast < max(BLANK_CONTRAST, BLANK_NOISE * noise):
         raise ImageError(f"no ink found: the page looks blank (contrast {contrast:.2f}, paper noise {noise:.3f})")
     threshold = otsu_threshold(ink)
