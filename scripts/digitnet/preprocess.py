@@ -234,6 +234,12 @@ def single_digit_ink(
     return ink, mask, float(aspect)
 
 
+def digit_span(mask: np.ndarray) -> int:
+    """The longest side, in pixels, of the box around a mask (h, w) bool that holds ink."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]))
+
+
 def closer_look(
     full_shape: tuple[int, int], work_shape: tuple[int, int], mask: np.ndarray
 ) -> tuple[tuple[slice, slice], int, str] | None:
@@ -244,7 +250,7 @@ def closer_look(
     image, the longest side to scale the crop to, and a note saying why (see SMALL_DIGIT).
     """
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    span = int(max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]))
+    span = digit_span(mask)
     width = stroke_width(mask)
     zoom = max(DIGIT_SPAN / span if span < SMALL_DIGIT else 1.0, 2.0 if width < FINE_STROKE else 1.0)
     scale = max(full_shape) / max(work_shape)  # full-image pixels per work pixel
@@ -268,9 +274,7 @@ def closer_look(
 def is_thin_pen(mask: np.ndarray) -> bool:
     """Whether a digit's mask (h, w) bool is drawn with a thin pen: strokes under THIN_PEN of
     MNIST's width for its size (MNIST_STROKE_RATIO of the longest side)."""
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    span = max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0])
-    return stroke_width(mask) < THIN_PEN * MNIST_STROKE_RATIO * span
+    return stroke_width(mask) < THIN_PEN * MNIST_STROKE_RATIO * digit_span(mask)
 
 
 def preprocess_image(image: Image.Image) -> Preprocessed:

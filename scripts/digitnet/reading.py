@@ -277,8 +277,8 @@ def read_folder(
     missing = {name: entry for name, entry in entries.items() if entry not in loaded}
     # Two files with the same bytes share one entry, prepared once.
     first_of = {entry: name for name, entry in reversed(missing.items())}
-    judge = str(weights) if judged else None
-    jobs = [(str(folder / name), str(entry), mode, max_megapixels, judge) for entry, name in first_of.items()]
+    judge_weights = str(weights) if judged else None
+    jobs = [(str(folder / name), str(entry), mode, max_megapixels, judge_weights) for entry, name in first_of.items()]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             list(pool.map(prepare_into_cache, jobs, chunksize=4))

@@ -30,7 +30,7 @@ from digitnet.image.load import (
 )
 from digitnet.image.mnist import stroke_width
 from digitnet.image.morphology import component_boxes, label_components
-from digitnet.preprocess import find_ink, mnist_from_ink
+from digitnet.preprocess import Preprocessed, find_ink, mnist_from_ink
 
 SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
 SHEET_THUMBNAIL = 480  # longest side of the view on which the report draws the boxes
@@ -176,11 +176,17 @@ def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) ->
     if high - low < 1:
         return [mask]
     under, path = cut_path(mask, low, high)
-    allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
-    if (sides := valid_cut(mask, under, path, allowed, stroke)) is None:
+    if (sides := valid_cut(mask, under, path, strokes_allowed(span, typical, width), stroke)) is None:
         return [mask]
     left, right = sides
     return [left, *split_blot(right, typical, width, stroke)]
+
+
+def strokes_allowed(span: float, typical: float, width: float) -> int:
+    """How many strokes a clear cut through a blot ``span`` pixels wide may cross: one where two
+    digits touch, two when the blot is TWO_WIDE digit widths and WIDE_BLOT typical heights wide
+    (two strokes pressed together)."""
+    return 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
 
 
 def valid_cut(
@@ -204,9 +210,9 @@ def valid_cut(
     return left, right
 
 
-def prepared(ink: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """One digit's part (h, w) bool of a blot whose ink is ``ink`` (h, w), MNIST-style: (784,) float32."""
-    return mnist_from_ink(np.where(part, ink, 0).astype(np.float32), part, [], []).pixels
+def prepared(ink: np.ndarray, part: np.ndarray) -> Preprocessed:
+    """One digit's part (h, w) bool of a region whose ink is ``ink`` (h, w), prepared MNIST-style."""
+    return mnist_from_ink(np.where(part, ink, 0).astype(np.float32), part, [], [])
 
 
 def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, stroke: float, judge: Judge) -> list[np.ndarray]:
@@ -223,8 +229,7 @@ def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, 
     if len(columns) == 0 or columns[-1] + 1 - columns[0] < READ_WIDTH * width:
         return [mask]
     first, last = int(columns[0]), int(columns[-1]) + 1
-    span = last - first
-    allowed = 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
+    allowed = strokes_allowed(last - first, typical, width)
     cuts, seen = [], set()
     for center in np.arange(first + width / 4, last - width / 4 + 1, max(1.0, CUT_STEP * width)):
         low, high = max(first + 1, int(center - width / 4)), min(last - 1, int(center + width / 4) + 1)
@@ -238,7 +243,7 @@ def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, 
             cuts.append(sides)
     if not cuts:
         return [mask]
-    pixels = np.stack([prepared(ink, mask)] + [prepared(ink, side) for sides in cuts for side in sides])
+    pixels = np.stack([prepared(ink, piece).pixels for piece in [mask, *(side for sides in cuts for side in sides)]])
     sure = judge(pixels).max(axis=1)  # (1 + 2 cuts,): the whole, then each cut's left and right
     left_sure, right_sure = sure[1::2], sure[2::2]
     together = np.where(np.minimum(left_sure, right_sure) >= SURE_SIDE, left_sure * right_sure, 0.0)
@@ -338,8 +343,7 @@ def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:
     rows = reading_rows(boxes, typical_height(boxes, np.array([part.sum() for _, part in found])))
     for index in np.lexsort((boxes[:, 0], rows)):
         (left, top, right, bottom), part = found[index]
-        digit_ink = np.where(part, ink[top:bottom, left:right], 0).astype(np.float32)
-        digit = mnist_from_ink(digit_ink, part, [], [])
+        digit = prepared(ink[top:bottom, left:right], part)
         source_box = tuple(int(round(v * scale)) for v in (left, top, right, bottom))
         sheet.pieces.append(Piece(box=source_box, row=int(rows[index]), pixels=digit.pixels, ink_fraction=digit.ink_fraction))
     sheet.notes.append(f"{len(sheet.pieces)} digits in {rows.max() + 1} rows")

@@ -108,9 +108,11 @@ def test_another_judging_model_prepares_sheets_again_but_not_single_digits(folde
     photos, cache = folder / "photos", folder / "cache"
     first, second = folder / "first.npz", folder / "second.npz"
     save_model(model_for_photos, first)
-    model_for_photos.parameters()[0].value[0, 0] += 1.0  # another model: other bytes
+    weight = model_for_photos.parameters()[0].value
+    kept = weight[0, 0].copy()
+    weight[0, 0] += 1.0  # another model: other bytes
     save_model(model_for_photos, second)
-    model_for_photos.parameters()[0].value[0, 0] -= 1.0
+    weight[0, 0] = kept  # the shared network exactly as it was, for the other tests
     assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=first).prepared == ["a_7.jpg"]
     assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=first).prepared == []
     assert read_folder(photos, ["a_7.jpg"], "auto", 40.0, cache, weights=second).prepared == ["a_7.jpg"]
