@@ -29,10 +29,10 @@ SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+from bench.photolike import photo_like  # noqa: E402
 from digitnet.benchmarks import read_benchmark  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.sources import find_files  # noqa: E402
-from digitnet.photolike import photo_like  # noqa: E402
 
 WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates"]
 CUSTOM_STEPS = ["read_custom_digits", "collect_predictions", "plot_image_steps"]

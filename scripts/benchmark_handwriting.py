@@ -41,10 +41,10 @@ SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+from bench.photolike import VARIANTS, photo_like, sheet_like  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.prepare import normalize  # noqa: E402
 from digitnet.model import load_model  # noqa: E402
-from digitnet.photolike import VARIANTS, photo_like, sheet_like  # noqa: E402
 from digitnet.preprocess import ImageError, naive_resize, preprocess_file, preprocess_image  # noqa: E402
 from digitnet.segment import segment_image  # noqa: E402
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.photolike import photo_like
 from digitnet.custom import confusion_pairs, digits_right, label_from_name, needs_a_look, score
-from digitnet.photolike import photo_like
 from digitnet.reading import read_folder
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.photolike import VARIANTS, photo_like
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
 from digitnet.image.ink import paper_closing, paper_estimate
 from digitnet.image.morphology import sliding_max
-from digitnet.photolike import VARIANTS, photo_like
 from digitnet.preprocess import (
     MNIST_STROKE_RATIO,
     ImageError,
@@ -272,7 +272,7 @@ def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_f
 
 
 def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_strokes_they_cross(mnist_path):
-    from digitnet.photolike import ruled_lines
+    from bench.photolike import ruled_lines
 
     x, _ = read_real(mnist_path, "t10k", 4)
     X = normalize(x)

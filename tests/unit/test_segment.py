@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
-from digitnet.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from digitnet.preprocess import preprocess_image
 from digitnet.segment import cut_path, group_labels, looks_like_sheet, merge_pairs, segment_file, segment_image, split_blot
 

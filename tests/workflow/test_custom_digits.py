@@ -11,9 +11,9 @@ import pytest
 import yaml
 from PIL import Image
 
+from bench.photolike import photo_like
 from conftest import REPO, SMALL_CONFIG, planned_jobs, snakemake, write_config
 from digitnet.data.formats import read_idx_images, read_idx_labels
-from digitnet.photolike import photo_like
 
 
 @pytest.fixture(scope="module")

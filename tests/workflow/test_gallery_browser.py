@@ -17,9 +17,9 @@ from PIL import Image
 from test_custom_digits import sheet_of
 from test_report_browser import VIEWPORTS, wait_for_images
 
+from bench.photolike import photo_like
 from conftest import TIMEOUT_MS, snakemake
 from digitnet.data.formats import read_idx_images, read_idx_labels
-from digitnet.photolike import photo_like
 
 PHOTOS = 300
 WRITERS = 10

@@ -172,10 +172,44 @@ def photo_like(
     return render(layer, rng, variant, lines)
 
 
-def sheet_like(digits: np.ndarray, rng: np.random.Generator, rows: int = 1, variant: str = "plain") -> Image.Image:
+def tilted(layer: np.ndarray, rng: np.random.Generator, degrees: float, perspective: float) -> np.ndarray:
+    """Ink (H, W) as photographed askew: turned by up to ``degrees`` either way and seen in
+    perspective, each corner moved by up to ``perspective`` of the page's size: (H', W') float32,
+    grown by a margin so nothing is cut off."""
+    height, width = layer.shape
+    margin = int(max(height, width) * (np.sin(np.radians(degrees)) + perspective)) + 2
+    big = np.pad(layer, margin)
+    size = np.array(big.shape[::-1], dtype=np.float64)
+    angle = np.radians(rng.uniform(-degrees, degrees))
+    centre = size / 2
+    corners = np.array([[margin, margin], [margin + width, margin], [margin + width, margin + height], [margin, margin + height]], float)
+    turned = centre + (corners - centre) @ np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    moved = turned + rng.uniform(-perspective, perspective, (4, 2)) * max(height, width)
+    # Pillow maps each output pixel back to its source: solve for the map from moved to the corners.
+    rows = []
+    for (xs, ys), (xt, yt) in zip(corners, moved, strict=True):
+        rows.append([xt, yt, 1, 0, 0, 0, -xs * xt, -xs * yt])
+        rows.append([0, 0, 0, xt, yt, 1, -ys * xt, -ys * yt])
+    coefficients = np.linalg.solve(np.array(rows), corners.reshape(8))
+    out = Image.fromarray(big.astype(np.float32), mode="F").transform(
+        big.shape[::-1], Image.Transform.PERSPECTIVE, tuple(coefficients), Image.Resampling.BILINEAR
+    )
+    return np.clip(np.asarray(out, dtype=np.float32), 0, 1)
+
+
+def sheet_like(
+    digits: np.ndarray,
+    rng: np.random.Generator,
+    rows: int = 1,
+    variant: str = "plain",
+    slope: float = 0.0,
+    perspective: float = 0.0,
+) -> Image.Image:
     """Several MNIST digits (n, 784) written on one photo-like page, in ``rows`` rows: an RGB image.
 
-    variant: "plain", "ruled" or "squared" paper.
+    variant: "plain", "ruled" or "squared" paper. slope: the page is photographed turned by
+    up to this many degrees; perspective: and in perspective, each corner moved by up to this
+    share of the page (tilted).
     Digits are cut to their ink and set side by side with gaps from "touching" (a third of
     them: 0 to 1 px of overlap at MNIST's scale, as a hurried hand joins its digits) to
     half a digit; each wobbles up or down a little, as handwriting does.
@@ -202,4 +236,6 @@ def sheet_like(digits: np.ndarray, rng: np.random.Generator, rows: int = 1, vari
             paste(layer, ink, baseline - ink.shape[0], left)
             left += ink.shape[1] + int(round(gaps[k]))
             k += 1
+    if slope or perspective:
+        layer = tilted(layer, rng, slope, perspective)
     return render(layer, rng, variant, paper_lines(layer.shape, size, rng, variant))

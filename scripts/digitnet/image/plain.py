@@ -1,0 +1,143 @@
+"""The plain MNIST-style preparation of one digit, and the pass-through for an image that already is one.
+
+The plain way is what MNIST itself did, with nothing added: find the ink by one threshold
+(Otsu's), crop to it, fit it in a 20 x 20 box keeping its grey levels, and centre its mass in
+28 x 28. It has no rule that could drop part of a digit, so it reads what the photo
+preparation (digitnet.preprocess) is too clever for: scans and crops that the digit fills, and
+images already as small as a digit (8 x 8, 16 x 16, 28 x 28). It has no defence against
+what a photo adds (a thumb, a shadow, ruled lines): the photo preparation has those.
+
+Gray levels are float32 (H, W) in [0, 1], 0 black; ink is float32 in [0, 1], 0 paper.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from digitnet.image.ink import flatten_lighting, otsu_threshold, paper_is_bright
+from digitnet.image.load import ImageError, resize_longest
+from digitnet.image.mnist import BOX, CANVAS, MNIST_CENTER, center_by_mass, center_of_mass, paste_centered
+
+# Sizes in pixels of the image as given.
+WORK_SIZE = 160  # a larger image is averaged down to this longest side first: the digit ends up 20 px
+FLATTEN_FROM = 64  # lighting is flattened only from this longest side on: a smaller image is a crop or a
+# scan with no room for a shadow, and the flattening window (an eighth of the image) would be narrower
+# than its strokes and take them for shadow
+# A page is blank when its two Otsu classes differ by less than BLANK_SEPARATION times the noise
+# within them (their pooled standard deviation), or by less than BLANK_CONTRAST: a blank page's
+# grain, split in two, differs by under 3 of its own deviations; ink on paper by well over 5.
+BLANK_SEPARATION = 4.0
+BLANK_CONTRAST = 0.04
+# Pass-through: a 28 x 28 image whose border (the outer 2 pixels, where MNIST never has ink) is
+# one level, whose ink's box fits PASS_BOX pixels and whose mass lies within PASS_CENTRE pixels of
+# MNIST's centre, is already an MNIST digit: re-cropping and re-centring it would only move it.
+PASS_BORDER = 2
+PASS_BOX = 22
+PASS_CENTRE = 1.5
+
+
+@dataclass
+class Prepared:
+    """One preparation of one digit: pixels (784,) float32 in [0, 1], white ink on black, each
+    stage's image for the stage-by-stage figure, and what was decided, in words."""
+
+    pixels: np.ndarray
+    steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ink_fraction(self) -> float:
+        """Share of the 28 x 28 pixels above 0.5 (MNIST digits: median 0.13)."""
+        return float((self.pixels > 0.5).mean())
+
+
+def ink_of(gray: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Gray levels (H, W) -> ink (H, W) in [0, 1]: bright paper inverted (paper_is_bright: the
+    border is mostly paper), lighting flattened from FLATTEN_FROM pixels on."""
+    bright = paper_is_bright(gray)
+    notes.append("bright paper: inverted" if bright else "dark paper: kept")
+    if max(gray.shape) >= FLATTEN_FROM:
+        return 1 - flatten_lighting(gray, bright)
+    return 1 - gray if bright else gray.copy()
+
+
+def check_not_blank(ink: np.ndarray, threshold: float) -> None:
+    """Raise ImageError when ink (H, W) split at ``threshold`` shows no mark that stands out from
+    the paper's own noise (BLANK_SEPARATION, BLANK_CONTRAST)."""
+    low, high = ink[ink <= threshold], ink[ink > threshold]
+    if len(low) == 0 or len(high) == 0:
+        raise ImageError("no ink found: the image is one flat level")
+    separation = float(high.mean() - low.mean())
+    noise = float(np.sqrt((low.var() * len(low) + high.var() * len(high)) / ink.size))
+    if separation < max(BLANK_CONTRAST, BLANK_SEPARATION * noise):
+        raise ImageError(f"no ink found: the page looks blank (no mark stands out: contrast {separation:.2f}, noise {noise:.3f})")
+
+
+def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Scale ink (h, w) so its longest side is ``box``, keeping its aspect ratio.
+
+    Shrinking averages the pixels each output pixel covers (anti-aliasing, as MNIST did);
+    enlarging a digit smaller than the box (an 8 x 8 scan) uses Lanczos's sharp filter:
+    bilinear enlarging spreads each stroke into a grey slab, unlike MNIST's crisp strokes.
+    """
+    height, width = ink.shape
+    scale = box / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.LANCZOS
+    return np.clip(np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample)), 0, 1)
+
+
+def plain_digit(gray: np.ndarray) -> Prepared:
+    """Gray levels (H, W) of one digit -> the plain MNIST-style digit (Prepared).
+
+    Averaged down to WORK_SIZE, ink found (ink_of), split by Otsu's threshold t; ImageError
+    when nothing stands out (check_not_blank). The crop is the box of the pixels above t; in
+    it, ink is rescaled so the paper (median below t) is 0 and solid ink (90th percentile
+    above t) is 1; fitted in 20 x 20, pasted in 28 x 28, centred by mass, peak 1.
+    """
+    notes: list[str] = []
+    gray = resize_longest(gray, WORK_SIZE)
+    steps = [("grayscale", gray)]
+    ink = ink_of(gray, notes)
+    steps.append(("ink = paper made dark" if max(gray.shape) < FLATTEN_FROM else "lighting flattened, paper made dark", ink))
+    threshold = otsu_threshold(ink)
+    check_not_blank(ink, threshold)
+    mask = ink > threshold
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    paper = float(np.median(ink[~mask])) if (~mask).any() else 0.0
+    solid = float(np.percentile(ink[mask], 90))
+    crop = np.clip((ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] - paper) / max(solid - paper, 1e-3), 0, 1)
+    steps.append((f"cropped to the ink (Otsu t = {threshold:.2f})", crop.astype(np.float32)))
+    digit = fit_box(crop)
+    steps.append((f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit))
+    centred = center_by_mass(paste_centered(digit))
+    centred = centred / max(float(centred.max()), 1e-6)
+    steps.append(("centred by mass", centred))
+    return Prepared(pixels=centred.ravel().astype(np.float32), steps=steps, notes=notes)
+
+
+def as_mnist(gray: np.ndarray) -> Prepared | None:
+    """The image itself when it already is an MNIST digit (gray (28, 28), either polarity), else None.
+
+    An MNIST digit's border is empty (PASS_BORDER pixels of one level), its ink fits PASS_BOX
+    pixels and its mass sits within PASS_CENTRE pixels of (14, 14). Black on white is inverted.
+    """
+    if gray.shape != (CANVAS, CANVAS):
+        return None
+    border = np.ones(gray.shape, dtype=bool)
+    border[PASS_BORDER:-PASS_BORDER, PASS_BORDER:-PASS_BORDER] = False
+    paper = float(np.median(gray[border]))
+    if np.abs(gray[border] - paper).max() > 0.1:
+        return None
+    ink = np.clip(gray - paper if paper < 0.5 else paper - gray, 0, 1)
+    ink = ink / max(float(ink.max()), 1e-6)
+    mask = ink > 0.1
+    if not mask.any():
+        return None
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    row, col = center_of_mass(ink)
+    if max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]) > PASS_BOX or max(abs(row - MNIST_CENTER), abs(col - MNIST_CENTER)) > PASS_CENTRE:
+        return None
+    notes = ["already an MNIST digit: used as it is" + (" (inverted)" if paper >= 0.5 else "")]
+    return Prepared(pixels=ink.ravel().astype(np.float32), steps=[("grayscale", gray), ("as it is, white on black", ink)], notes=notes)
