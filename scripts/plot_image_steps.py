@@ -1,7 +1,8 @@
 """Step: draw every preprocessing stage of the custom images that need a look (rule plot_image_steps).
 
 Which ones (the misread, the warned, the first few) was decided by collect_predictions; a
-single digit's stages are made again from its photo (a few milliseconds), a sheet is drawn
+single digit's stages, of every preparation the network read, are made again from its
+photo (a few milliseconds), a sheet is drawn
 from the pieces the reading step kept. A figure costs about half a second, so each is kept
 in a cache under the hash of what it shows (the image's result, its photo's hash and the
 drawing code): adding one photo to the folder does not redraw the others.
@@ -14,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from digitnet.files import read_json, read_npz
-from digitnet.preprocess import preprocess_file
+from digitnet.reading import digit_preparations
 from digitnet.step import run_step, save_figure, write_json
 from digitnet.viz.custom import image_steps_figure, sheet_figure
 
@@ -23,8 +24,9 @@ def draw(job: tuple) -> None:
     """Draw one image's figure into the cache: job = (result, source, thumbnail, pixels, max_megapixels, path)."""
     image, source, thumbnail, pixels, max_megapixels, path = job
     if image["kind"] == "single":
-        result, thumbnail = preprocess_file(source, max_megapixels)
-        figure = image_steps_figure(image, thumbnail, result.steps)
+        made, thumbnail = digit_preparations(source, max_megapixels)
+        steps = [(f"{name}: {stage}", picture) for name, prepared in zip(made.names, made.prepared, strict=True) for stage, picture in prepared.steps]
+        figure = image_steps_figure(image, thumbnail, steps)
     else:
         figure = sheet_figure(image, thumbnail, pixels)
     save_figure(figure, path)

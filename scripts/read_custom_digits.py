@@ -10,7 +10,7 @@ import numpy as np
 
 from digitnet.custom import image_result
 from digitnet.model import load_model
-from digitnet.reading import read_folder
+from digitnet.reading import read_folder, shown_pixels
 from digitnet.step import atomic_path, run_step, write_json
 
 
@@ -27,10 +27,11 @@ def main(log) -> None:
         log=log,
         weights=Path(snakemake.input.weights),
     )
-    pieces = [len(reading.pixels) for reading in folder.readings]
-    pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (pieces, 784)
+    rows = [len(reading.pixels) for reading in folder.readings]
+    pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (n, 784)
+    # One batched forward pass over every preparation of every digit of every image.
     P = load_model(snakemake.input.weights).predict_proba(pixels) if len(pixels) else np.zeros((0, 10), np.float32)
-    per_image = np.split(P, np.cumsum(pieces)[:-1]) if names else []
+    per_image = np.split(P, np.cumsum(rows)[:-1]) if names else []
     results = [
         {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"]), "sha256": sha}
         for name, reading, probabilities, sha in zip(names, folder.readings, per_image, folder.hashes, strict=True)
@@ -38,11 +39,11 @@ def main(log) -> None:
     write_json({"model": snakemake.params.model, "prepared": folder.prepared, "images": results}, snakemake.output.readings)
     with atomic_path(snakemake.output.images) as tmp, open(tmp, "wb") as f:
         arrays = {}
-        for i, reading in enumerate(folder.readings):
+        for i, (reading, probabilities) in enumerate(zip(folder.readings, per_image, strict=True)):
             arrays[f"thumbnail{i}"] = reading.thumbnail
-            arrays[f"pixels{i}"] = reading.pixels
+            arrays[f"pixels{i}"] = shown_pixels(reading, probabilities)
         np.savez(f, **arrays)
-    log.info(f"{len(names)} images, {sum(pieces)} digits read by {snakemake.params.model}")
+    log.info(f"{len(names)} images, {sum(r.pieces for r in folder.readings)} digits read by {snakemake.params.model}")
     log.info(f"{len(folder.prepared)} prepared, {folder.cached} from the cache: {', '.join(folder.prepared) or 'none'}")
 
 

@@ -11,10 +11,17 @@ from pathlib import Path
 import numpy as np
 
 from digitnet.errors import DataError
+from digitnet.preparations import combine
 
 # A label at the end of the file name: "seven_7.png", "my-digit-3.jpg", "4.png"; for sheets
 # a digit string: "2026.jpg", "phone_0612345678.png".
 LABEL_IN_NAME = {"single": re.compile(r"(?:^|[_\-\s])([0-9])$"), "sheet": re.compile(r"(?:^|[_\-\s])([0-9]+)$")}
+
+
+# A sheet of at least NOT_DIGITS_FROM marks, more than NOT_DIGITS of which read with low confidence,
+# is most likely not handwritten digits: printed letters read as digits only now and then.
+NOT_DIGITS_FROM = 3
+NOT_DIGITS = 0.5
 
 
 def label_from_name(name: str, mode: str = "single") -> str | None:
@@ -74,31 +81,60 @@ def prediction_warnings(confidence: float, ink_fraction: float, low_confidence: 
 
 
 def sheet_warnings(confidences: np.ndarray, low_confidence: float) -> list[str]:
-    """Why a sheet's answer should not be trusted: its digits read with low confidence, by position."""
+    """Why a sheet's answer should not be trusted: its digits read with low confidence, by position;
+    and when most of its marks (NOT_DIGITS of them, from NOT_DIGITS_FROM marks on) read unsurely, that
+    they may not be handwritten digits at all."""
     unsure = [f"{i + 1} ({p:.0%})" for i, p in enumerate(confidences) if p < low_confidence]
     if not unsure:
         return []
+    if len(confidences) >= NOT_DIGITS_FROM and len(unsure) > NOT_DIGITS * len(confidences):
+        return [
+            f"no handwritten digits found: {len(unsure)} of its {len(confidences)} marks do not read as digits "
+            "(printed text, a drawing or a texture?)"
+        ]
     return [f"low confidence on digit {', '.join(unsure)} of {len(confidences)}: the network is unsure there"]
+
+
+def preparations_read(reading, P: np.ndarray) -> list[dict]:
+    """How each preparation of a single digit read: [{name, digit, confidence}], P : (n, 10) its rows' probabilities."""
+    return [
+        {"name": name, "digit": int(p.argmax()), "confidence": float(p.max())} for name, p in zip(reading.preparation, P, strict=True)
+    ]
+
+
+def preparation_note(read: list[dict]) -> str:
+    """In words, which preparations the network read and how the answer was made from them."""
+    if len(read) == 1:
+        return f"read as one preparation ({read[0]['name']})"
+    each = ", ".join(f"{r['name']} reads {r['digit']} ({r['confidence']:.0%})" for r in read)
+    agree = len({r["digit"] for r in read}) == 1
+    return f"read as {len(read)} preparations: {each}; the answer is their mean" + ("" if agree else ", less sure as they disagree")
 
 
 def image_result(file: str, reading, P: np.ndarray, low_confidence: float, low_ink: float) -> dict:
     """What the network read in one image (a digitnet.reading.Reading), as plain JSON-ready values.
 
-    P : (k, 10), the probabilities of each of the image's k pieces, in reading order. The
-    answer is the most probable digit of each piece; its confidence is the lowest of them
-    (a sheet is as sure as its least sure digit).
+    P : (n, 10), the probabilities of each row of ``reading.pixels`` (every preparation of
+    each of the image's k pieces). A piece's probabilities are the mean of its preparations'
+    (digitnet.preparations.combine); the answer is the most probable digit of each piece,
+    and its confidence is the lowest of them (a sheet is as sure as its least sure digit).
     """
-    result = {"file": file, "group": group_of(file), "kind": reading.kind, "notes": reading.notes, "size": list(reading.size)}
+    result = {"file": file, "group": group_of(file), "kind": reading.kind, "notes": list(reading.notes), "size": list(reading.size)}
     if reading.kind == "error":
         return {**result, "status": "error", "error": reading.error, "warnings": []}
+    rows = P
+    P = combine(rows, reading.piece, reading.pieces)  # (k, 10)
     best = P.argmax(axis=1)  # (k,)
     confidences = P.max(axis=1)  # (k,)
     result.update(status="ok", answer="".join(str(d) for d in best), confidence=float(confidences.min()))
     if reading.kind == "single":
         top3 = top_k(P[0], 3)
+        read = preparations_read(reading, rows)
+        result["notes"].append(preparation_note(read))
         result.update(
             top3=top3,
             probabilities=P[0].tolist(),
+            preparations=read,
             warnings=prediction_warnings(top3[0][1], float(reading.ink[0]), low_confidence, low_ink),
         )
     else:

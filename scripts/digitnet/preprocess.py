@@ -59,7 +59,7 @@ from digitnet.image.mnist import (
     scale_to_box,
     stroke_width,
 )
-from digitnet.image.morphology import box_blur, label_components, run_bounds, sliding_max
+from digitnet.image.morphology import box_blur, component_boxes, label_components, run_bounds, sliding_max
 
 # The stages, importable from here as before they had modules of their own.
 __all__ = [
@@ -148,6 +148,8 @@ class Preprocessed:
     notes: what the preparation decided (paper inverted or not, strokes changed), in words.
     aspect: width / height of the box around all the ink found, before ink apart from the
     digit is dropped (a row of several digits is wide; custom digits' mode "auto" reads it).
+    pieces: how many pieces of that ink are at least half as tall as the tallest (a page of
+    digits has many; one digit, one or two).
     """
 
     pixels: np.ndarray
@@ -155,6 +157,7 @@ class Preprocessed:
     ink_fraction: float = 0.0
     notes: list[str] = field(default_factory=list)
     aspect: float = 1.0
+    pieces: int = 1
 
 
 def find_ink(
@@ -212,11 +215,20 @@ def mnist_from_ink(ink: np.ndarray, mask: np.ndarray, steps: list, notes: list[s
     return Preprocessed(pixels=centered.ravel(), steps=steps, ink_fraction=float((centered > 0.5).mean()), notes=notes)
 
 
+def layout(mask: np.ndarray) -> tuple[float, int]:
+    """(width / height of the box around a mask (H, W) bool, how many of its pieces are at least
+    half as tall as the tallest): how the ink lies, before ink apart from one digit is dropped."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    _, boxes, _ = component_boxes(label_components(mask))
+    heights = boxes[:, 3] - boxes[:, 1]
+    return float((columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)), int((heights >= heights.max() / 2).sum())
+
+
 def single_digit_ink(
     gray: np.ndarray, steps: list, notes: list[str], thin_pen: bool = False
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, tuple[float, int]]:
     """Gray levels (H, W) of a photo of one digit -> (its ink (H, W), mask (H, W) bool, and the
-    width / height of the box around all the ink found, before ink apart from the digit goes).
+    layout of all the ink found, before ink apart from the digit goes: see ``layout``).
 
     find_ink, then what a single digit's photo adds: broad shade, blobs, clutter at the edge
     and ink apart from the digit are dropped.
@@ -227,11 +239,10 @@ def single_digit_ink(
         notes.append(f"broad grey shade dropped ({int(mask.sum() - shaded.sum())} px)")
         steps.append(("shade dropped", ink))
     ink, mask = drop_edge_clutter(*drop_blobs(ink, shaded))
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
+    found = layout(mask)
     ink, mask = keep_near_digit(ink, mask)
     steps.append(("ink at the edge or apart dropped", ink))
-    return ink, mask, float(aspect)
+    return ink, mask, found
 
 
 def digit_span(mask: np.ndarray) -> int:
@@ -278,7 +289,13 @@ def is_thin_pen(mask: np.ndarray) -> bool:
 
 
 def preprocess_image(image: Image.Image) -> Preprocessed:
-    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image.
+    """Run every stage on a decoded image; return the 784 pixels the network reads and each stage's image."""
+    return photo_digit(to_grayscale(flatten_transparency(apply_exif_orientation(image))))
+
+
+def photo_digit(full: np.ndarray) -> Preprocessed:
+    """The photo preparation of one digit: gray levels (H, W) of the upright image, full size ->
+    the 784 pixels the network reads, with each stage's image.
 
     The ink is found at WORK_SIZE, again in a crop around the digit when it is small or its
     strokes thin there (closer_look), and again with hysteresis when it is drawn with a thin
@@ -286,11 +303,9 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     """
     steps: list[tuple[str, np.ndarray]] = []
     notes: list[str] = []
-    upright = flatten_transparency(apply_exif_orientation(image))
-    full = to_grayscale(upright)
     gray = resize_longest(full, WORK_SIZE)
     steps.append(("grayscale", gray))
-    ink, mask, aspect = single_digit_ink(gray, steps, notes)
+    ink, mask, found = single_digit_ink(gray, steps, notes)
     looks: list[str] = []  # how the ink was found again, if it was
     closer = closer_look(full.shape, gray.shape, mask)
     if closer is not None:
@@ -312,7 +327,7 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
         except ImageError:
             pass
     result = mnist_from_ink(ink, mask, steps, notes)
-    result.aspect = aspect  # of the whole image's ink: the crop would cut a row of digits short
+    result.aspect, result.pieces = found  # of the whole image's ink: the crop would cut a row of digits short
     return result
 
 

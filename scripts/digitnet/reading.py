@@ -19,36 +19,35 @@ from pathlib import Path
 
 import numpy as np
 
-from digitnet import image, preprocess, segment
+from digitnet import image, preparations, preprocess, segment
 from digitnet.errors import DamagedFile
 from digitnet.files import read_npz
-from digitnet.preprocess import ImageError, preprocess_file
-from digitnet.segment import looks_like_sheet, segment_file
+from digitnet.image.load import ImageError, thumbnail_of, to_grayscale
+from digitnet.image.page import open_page
+from digitnet.preparations import prepare_digit
+from digitnet.segment import SHEET_WORK_SIZE, looks_like_sheet, segment_gray
 from digitnet.step import atomic_path
 
 MODES = ("auto", "single", "sheet")
 THUMBNAIL = {"single": 96, "sheet": 360, "error": 96}  # longest side kept for the report's gallery
 # Below this many images to prepare, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
-# Mode "auto" segments an image only when its ink, prepared as one digit, is this much wider
-# than tall: segmenting costs about ten times a single digit's preparation. Of 300 photo-like
-# test digits, four are wider than this (an 8 at 1.65, two 5s, a 0 at 1.44) and the segmenter
-# keeps three of them whole (README, "A sheet of digits"); two digits side by side with a small
-# gap are about 1.45 or more.
-ROW_ASPECT = 1.4
 
 
 @dataclass
 class Reading:
-    """How one image was prepared.
+    """How one image was prepared: its pieces (one for a single digit), and each piece's preparations.
 
     kind: "single" (one digit), "sheet" (several) or "error" (unreadable; see error).
-    pixels : (k, 784) float32 in [0, 1], one MNIST-style digit per piece, in reading order.
-    boxes : (k, 4) int, (left, top, right, bottom) of each piece in the oriented image's pixels.
+    pixels : (n, 784) float32 in [0, 1], MNIST-style digits, white on black: every preparation
+    of every piece (digitnet.preparations), in reading order of the pieces.
+    piece : (n,) int, the piece each row of pixels prepares (0..k-1); preparation: (n,) its name.
+    boxes : (k, 4) int, (left, top, right, bottom) of each piece in the read image's pixels
+    (the page, straightened, when the photo showed one on a desk).
     rows : (k,) int, the row of each piece (0 for a single digit).
-    ink : (k,) float32, share of each piece's 28 x 28 pixels above 0.5.
-    size: (width, height) of the oriented image; thumbnail : (h, w, 3) uint8, longest side
-    at most THUMBNAIL[kind].
+    ink : (k,) float32, share of each piece's first preparation's 28 x 28 pixels above 0.5.
+    size: (width, height) of the read image; thumbnail : (h, w, 3) uint8, longest side at most
+    THUMBNAIL[kind].
     """
 
     kind: str
@@ -56,10 +55,17 @@ class Reading:
     boxes: np.ndarray
     rows: np.ndarray
     ink: np.ndarray
+    piece: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    preparation: list[str] = field(default_factory=list)
     size: tuple[int, int] = (0, 0)
     thumbnail: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 3), np.uint8))
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def pieces(self) -> int:
+        """k, the number of digits found."""
+        return len(self.boxes)
 
 
 def error_reading(message: str) -> Reading:
@@ -83,35 +89,58 @@ def shrink(thumbnail: np.ndarray, longest: int) -> np.ndarray:
     return np.asarray(image)
 
 
-def single_reading(result: preprocess.Preprocessed, thumbnail: np.ndarray) -> Reading:
-    """One digit per image: the MNIST-style preparation of digitnet.preprocess, as a Reading."""
+def single_reading(made: preparations.Preparations, thumbnail: np.ndarray, notes: list[str]) -> Reading:
+    """One digit per image: its preparations (digitnet.preparations), as a Reading."""
     height, width = thumbnail.shape[:2]
+    first = made.prepared[0]
     return Reading(
         kind="single",
-        pixels=result.pixels[None, :].astype(np.float32),
+        pixels=made.pixels,
+        piece=np.zeros(len(made.names), np.int64),
+        preparation=list(made.names),
         boxes=np.array([[0, 0, width, height]]),
         rows=np.zeros(1, np.int64),
-        ink=np.array([result.ink_fraction], np.float32),
+        ink=np.array([first.ink_fraction], np.float32),
         size=(width, height),
         thumbnail=shrink(thumbnail, THUMBNAIL["single"]),
-        notes=list(result.notes),
+        notes=[*notes, *made.notes, *(note for p in made.prepared for note in p.notes)],
     )
 
 
-def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray) -> Reading:
+def read_sheet(sheet: segment.Sheet, thumbnail: np.ndarray, notes: list[str]) -> Reading:
     """Several digits per image: the pieces that digitnet.segment found, in reading order."""
     if not sheet.pieces:
         raise ImageError("no digits found on the sheet")
+    count = len(sheet.pieces)
     return Reading(
         kind="sheet",
-        pixels=np.stack([piece.pixels for piece in sheet.pieces]).astype(np.float32),
+        pixels=np.stack([p.pixels for p in sheet.pieces] + [p.plain for p in sheet.pieces]).astype(np.float32),
+        piece=np.tile(np.arange(count), 2),
+        preparation=["strokes as MNIST's"] * count + ["strokes as written"] * count,
         boxes=np.array([piece.box for piece in sheet.pieces]),
         rows=np.array([piece.row for piece in sheet.pieces]),
         ink=np.array([piece.ink_fraction for piece in sheet.pieces], np.float32),
         size=tuple(sheet.size),
         thumbnail=shrink(thumbnail, THUMBNAIL["sheet"]),
-        notes=list(sheet.notes),
+        notes=[*notes, *sheet.notes],
     )
+
+
+def shown_pixels(reading: Reading, P: np.ndarray) -> np.ndarray:
+    """(k, 784): for each piece, the preparation the report shows, the one that reads the
+    answer (the mean of all, digitnet.preparations.combine) most surely. P : (n, 10), the
+    network's reading of each row of ``reading.pixels``."""
+    if reading.pieces == 0:
+        return np.zeros((0, 784), np.float32)
+    answer = preparations.combine(P, reading.piece, reading.pieces).argmax(axis=1)  # (k,)
+    support = P[np.arange(len(P)), answer[reading.piece]]  # (n,) each row's probability of its piece's answer
+    best = np.full(reading.pieces, -1.0)
+    np.maximum.at(best, reading.piece, support)
+    chosen = np.zeros(reading.pieces, dtype=np.int64)
+    chosen[reading.piece[::-1]] = np.arange(len(P))[::-1]  # the first row of each piece, by default
+    hit = np.flatnonzero(support >= best[reading.piece])
+    chosen[reading.piece[hit[::-1]]] = hit[::-1]  # the first row reaching the best
+    return reading.pixels[chosen]
 
 
 @functools.cache
@@ -123,25 +152,36 @@ def judge_from(weights: str) -> segment.Judge:
     return load_model(Path(weights)).predict_proba
 
 
+def digit_preparations(path: Path, max_megapixels: float) -> tuple[preparations.Preparations, np.ndarray]:
+    """Every preparation of one digit's image file as read_image makes them (with each stage's
+    image, for the stage-by-stage figure), and an RGB view (h, w, 3) uint8 of what was read."""
+    upright, notes = open_page(path, max_megapixels, preprocess.WORK_SIZE)
+    made = prepare_digit(to_grayscale(upright))
+    made.notes[:0] = notes
+    return made, thumbnail_of(upright, preprocess.WORK_SIZE)
+
+
 def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judge | None = None) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
-    "auto" prepares the image as one digit first; only when its ink (all of it, before ink
-    apart from the digit is dropped) is wider than tall (ROW_ASPECT) is the image segmented, and it is read as a sheet when digitnet.segment
-    finds several digit-sized pieces. A grid of digits can look like one square blot: use
-    mode "sheet" for worksheets. Touching digits of a sheet part where the network ``judge``
-    reads them best, when one is given. A bad image is not an exception here: it becomes an "error"
-    Reading whose message says why, so one broken photo never stops the others.
+    A photo of a page on a darker desk is first cut to the page and straightened (open_page).
+    "auto" prepares the image as one digit first; only when its ink looks like several digits
+    (Preparations.might_be_sheet) is the image cut into pieces, and it is read as a sheet when
+    digitnet.segment finds several digit-sized pieces. Touching digits of a sheet part where
+    the network ``judge`` reads them best, when one is given. A bad image is not an exception
+    here: it becomes an "error" Reading whose message says why, so one broken photo never
+    stops the others.
     """
     try:
         if mode != "sheet":
-            result, thumbnail = preprocess_file(path, max_megapixels)
-            single = single_reading(result, thumbnail)
-            if mode == "single" or result.aspect < ROW_ASPECT:
+            made, thumbnail = digit_preparations(path, max_megapixels)
+            single = single_reading(made, thumbnail, [])
+            if mode == "single" or not made.might_be_sheet():
                 return single
-        sheet, thumbnail = segment_file(path, max_megapixels, judge)
+        upright, notes = open_page(path, max_megapixels, SHEET_WORK_SIZE)
+        sheet = segment_gray(to_grayscale(upright), judge)
         if mode == "sheet" or looks_like_sheet(sheet):
-            return read_sheet(sheet, thumbnail)
+            return read_sheet(sheet, thumbnail_of(upright, segment.SHEET_THUMBNAIL), notes)
         return single
     except ImageError as error:
         return error_reading(str(error))
@@ -150,7 +190,7 @@ def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judg
 def code_version(settings: dict) -> str:
     """16 hex digits naming the code and settings that prepare images; a change starts a new cache."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
-    for module in (preprocess, segment):
+    for module in (preparations, preprocess, segment):
         digest.update(Path(module.__file__).read_bytes())
     for stage in sorted(Path(image.__file__).parent.glob("*.py")):
         digest.update(stage.read_bytes())
@@ -168,11 +208,18 @@ def content_hash(path: Path) -> str:
 
 def save_reading(reading: Reading, path: Path) -> None:
     """Write a Reading to ``path`` (.npz) through a temporary file, so a killed run leaves no half entry."""
-    meta = {"kind": reading.kind, "size": list(reading.size), "notes": reading.notes, "error": reading.error}
+    meta = {
+        "kind": reading.kind,
+        "size": list(reading.size),
+        "notes": reading.notes,
+        "error": reading.error,
+        "preparation": reading.preparation,
+    }
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(
             f,
             pixels=reading.pixels,
+            piece=reading.piece,
             boxes=reading.boxes,
             rows=reading.rows,
             ink=reading.ink,
@@ -184,12 +231,14 @@ def save_reading(reading: Reading, path: Path) -> None:
 def load_reading(path: Path) -> Reading:
     """The Reading that ``save_reading`` wrote to ``path``; DamagedFile when the entry is truncated,
     overwritten or not one of ours (never a bare NumPy, json or KeyError)."""
-    data = read_npz(path, required=("pixels", "boxes", "rows", "ink", "thumbnail", "meta"), what="a reading-cache entry")
+    data = read_npz(path, required=("pixels", "piece", "boxes", "rows", "ink", "thumbnail", "meta"), what="a reading-cache entry")
     try:
         meta = json.loads(str(data["meta"]))
         reading = Reading(
             kind=meta["kind"],
             pixels=data["pixels"],
+            piece=data["piece"],
+            preparation=meta["preparation"],
             boxes=data["boxes"],
             rows=data["rows"],
             ink=data["ink"],
@@ -200,9 +249,11 @@ def load_reading(path: Path) -> Reading:
         )
     except (ValueError, KeyError, TypeError) as error:
         raise DamagedFile(path, f"not a reading-cache entry ({type(error).__name__}: {error})") from None
-    pieces = len(reading.pixels)
-    if reading.pixels.shape[1:] != (784,) or not len(reading.boxes) == len(reading.rows) == len(reading.ink) == pieces:
-        raise DamagedFile(path, f"not a reading-cache entry: pixels {reading.pixels.shape} do not match its boxes, rows and ink")
+    pieces = len(reading.boxes)
+    rows_fit = len(reading.pixels) == len(reading.piece) == len(reading.preparation)
+    pieces_fit = len(reading.rows) == len(reading.ink) == pieces and (reading.piece < max(pieces, 1)).all()
+    if reading.pixels.shape[1:] != (784,) or not (rows_fit and pieces_fit):
+        raise DamagedFile(path, f"not a reading-cache entry: pixels {reading.pixels.shape} do not match its pieces, boxes, rows and ink")
     return reading
 
 

@@ -20,16 +20,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.image.load import (
-    apply_exif_orientation,
-    flatten_transparency,
-    open_image,
-    resize_longest,
-    thumbnail_of,
-    to_grayscale,
-)
-from digitnet.image.mnist import stroke_width
+from digitnet.image.load import apply_exif_orientation, flatten_transparency, resize_longest, thumbnail_of, to_grayscale
+from digitnet.image.mnist import center_by_mass, paste_centered, stroke_width
 from digitnet.image.morphology import component_boxes, label_components
+from digitnet.image.page import open_page
+from digitnet.image.plain import fit_box
 from digitnet.preprocess import Preprocessed, find_ink, mnist_from_ink
 
 SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
@@ -39,7 +34,7 @@ MERGE_OVERLAP = 0.5  # two pieces overlapping in x by this share of the narrower
 MERGE_GAP = 0.3  # ... when the vertical gap between them is under this share of the typical height
 MERGE_TALL = 1.4  # ... and together they are no taller than this many typical heights
 PART_HEIGHT = 0.75  # ... and one of them is a part: shorter than this share of the typical height
-MIN_HEIGHT = 0.4  # pieces shorter than this share of the typical height are not digits (dots, dashes)
+MIN_HEIGHT = 0.3  # pieces shorter than this share of the typical height are not digits (a small 0 is 0.4)
 DIGIT_WIDTH = 0.7  # a digit's width / height, when a sheet has no piece to measure it on
 NARROW = 0.4  # pieces narrower than this many typical heights are strokes (a 1), not a digit's width
 WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, is kept within these
@@ -53,6 +48,9 @@ STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs str
 READ_WIDTH = 1.0  # with a network to judge, a piece this many typical digit widths wide may be touching digits
 CUT_STEP = 0.25  # ... and cuts are tried every this many typical digit widths across it
 SURE_SIDE = 0.9  # ... and it is cut only where the network reads each side at least this surely
+DIGIT_STROKES = 2.5  # a digit is at least this many stroke widths tall (a line or a dash is one)
+MAX_TILT = 10.0  # degrees: rows are looked for up to this far off level (a phone held askew) ...
+TILT_STEP = 0.25  # ... in steps of this many degrees
 
 # A network that reads digits: pixels (n, 784) float32 MNIST-style -> probabilities (n, 10).
 Judge = Callable[[np.ndarray], np.ndarray]
@@ -64,14 +62,17 @@ class Piece:
 
     box: (left, top, right, bottom) in the upright source image's pixels.
     row: 0-based row index in reading order.
-    pixels: (784,) float32 in [0, 1], MNIST-style, as for a single digit.
+    pixels: (784,) float32 in [0, 1], MNIST-style, as for a single digit: its strokes brought
+    near MNIST's width (prepared).
     ink_fraction: share of the 28 x 28 pixels above 0.5.
+    plain: (784,) float32, the same digit with its strokes as written (prepared_plain).
     """
 
     box: tuple[int, int, int, int]
     row: int
     pixels: np.ndarray
     ink_fraction: float
+    plain: np.ndarray | None = None
 
 
 @dataclass
@@ -215,6 +216,16 @@ def prepared(ink: np.ndarray, part: np.ndarray) -> Preprocessed:
     return mnist_from_ink(np.where(part, ink, 0).astype(np.float32), part, [], [])
 
 
+def prepared_plain(ink: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """The same digit as ``prepared``, its strokes as written: (784,) float32, cropped to the part,
+    fitted in 20 x 20, centred by mass. A thin pen's digit, thickened, can close its own loops
+    (a 9's small loop, a 6's); the network reads both and their mean answers."""
+    rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+    crop = np.where(part, ink, 0)[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    centred = center_by_mass(paste_centered(fit_box(crop)))
+    return (centred / max(float(centred.max()), 1e-6)).ravel().astype(np.float32)
+
+
 def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, stroke: float, judge: Judge) -> list[np.ndarray]:
     """Cut a blot (h, w) bool, ink (h, w), into the digits a network reads best: [masks, left to right].
 
@@ -272,22 +283,63 @@ def typical_width(boxes: np.ndarray, typical: float) -> float:
     return float(np.clip(median, WIDTH_RANGE[0] * typical, WIDTH_RANGE[1] * typical))
 
 
-def reading_rows(boxes: np.ndarray, typical: float) -> np.ndarray:
-    """Row index (K,) of each box: a box joins the row above it when its vertical center lies
-    within half a typical height of that row's centers (median), else it starts a new row."""
-    centers = (boxes[:, 1] + boxes[:, 3]) / 2
-    order = np.argsort(centers, kind="stable")
-    rows = np.empty(len(boxes), dtype=np.int64)
-    row_centers: list[float] = []
+def row_slope(x: np.ndarray, y: np.ndarray, typical: float) -> float:
+    """The slope (dy / dx) of a sheet's rows, from the centres x, y (K,) of its pieces.
+
+    Rows run straight through their digits' centres: seen along the right slope t, the heights
+    y - t x bunch into a few tight groups, one per row. Every slope within MAX_TILT degrees is
+    tried, each scored by how tightly the pieces bunch, sum over pairs exp(-(gap / (typical/4))^2),
+    and the best wins (the first among equals, the level one when a sheet has a single piece).
+    """
+    slopes = np.tan(np.radians(np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP)))  # (S,)
+    slopes = slopes[np.argsort(np.abs(slopes), kind="stable")]  # level first: ties go to it
+    heights = y[None, :] - slopes[:, None] * x[None, :]  # (S, K)
+    gaps = (heights[:, :, None] - heights[:, None, :]) / (typical / 4)  # (S, K, K)
+    return float(slopes[int(np.argmax(np.exp(-(gaps**2)).sum(axis=(1, 2))))])
+
+
+def band_rows(heights: np.ndarray, typical: float) -> np.ndarray:
+    """Row index (K,) from heights (K,) across the rows: a piece joins the row above it when its
+    height lies within half a typical height of that row's (median), else it starts a new row."""
+    order = np.argsort(heights, kind="stable")
+    rows = np.empty(len(heights), dtype=np.int64)
     members: list[float] = []
+    count = 0
     for index in order:
-        if row_centers and abs(centers[index] - np.median(members)) <= typical / 2:
-            members.append(centers[index])
+        if members and abs(heights[index] - np.median(members)) <= typical / 2:
+            members.append(heights[index])
         else:
-            row_centers.append(centers[index])
-            members = [centers[index]]
-        rows[index] = len(row_centers) - 1
+            count += 1
+            members = [heights[index]]
+        rows[index] = count - 1
     return rows
+
+
+def reading_rows(boxes: np.ndarray, typical: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row (K,) of each box, reading order (K,): indices top row first, left to right in each).
+
+    A row photographed off level, or a page in perspective, slopes or fans out: rows are not
+    horizontal bands. The sheet's slope is found first (row_slope), rows are cut as bands
+    across it (band_rows), then each row's baseline is fitted through its centres (a straight
+    line; rows of fewer than three pieces take the sheet's slope) and every piece joins the row
+    whose line passes nearest its centre, twice over. Rows are numbered by where their lines
+    cross the middle of the sheet.
+    """
+    x, y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+    middle = float(x.mean())
+    slope = row_slope(x - middle, y, typical)
+    rows = band_rows(y - slope * (x - middle), typical)
+    for _ in range(2):
+        lines = []
+        for row in np.unique(rows):
+            own = rows == row
+            fitted = np.polyfit(x[own] - middle, y[own], 1)[0] if own.sum() >= 3 and np.ptp(x[own]) > 0 else slope
+            lines.append((fitted, float(np.mean(y[own] - fitted * (x[own] - middle)))))
+        lines.sort(key=lambda line: line[1])  # top to bottom, where each crosses the middle
+        predicted = np.array([[b + a * (xi - middle) for a, b in lines] for xi in x])  # (K, rows)
+        rows = np.unique(np.argmin(np.abs(predicted - y[:, None]), axis=1), return_inverse=True)[1]
+    along = x + slope * y  # position along the rows' direction
+    return rows, np.lexsort((along, rows))
 
 
 def find_pieces(
@@ -321,42 +373,63 @@ def find_pieces(
             if len(rows) == 0 or rows[-1] + 1 - rows[0] < MIN_HEIGHT * typical:
                 continue
             box = (int(left + cols[0]), int(top + rows[0]), int(left + cols[-1] + 1), int(top + rows[-1] + 1))
+            if not_a_digit(box, stroke, mask.shape):
+                continue
             pieces.append((box, part[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
     return pieces
+
+
+def not_a_digit(box: tuple[int, int, int, int], stroke: float, shape: tuple[int, int]) -> bool:
+    """Whether a piece's box (left, top, right, bottom) holds a line rather than a digit, judged
+    in strokes of width ``stroke`` within an image of ``shape`` (H, W).
+
+    A digit is several strokes tall: a piece under DIGIT_STROKES strokes tall is a dash, a dot or
+    a printed line. A piece at the image's border under DIGIT_STROKES strokes wide is the paper's
+    edge or its shadow (a 1 at the very border is read as the edge it cannot be told from).
+    """
+    left, top, right, bottom = box
+    at_border = left == 0 or top == 0 or right == shape[1] or bottom == shape[0]
+    return bottom - top < DIGIT_STROKES * stroke or (at_border and right - left < DIGIT_STROKES * stroke)
 
 
 def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:
     """Segment a decoded image into digits in reading order, each prepared like MNIST; touching
     digits are split where the network ``judge`` reads them best, if one is given (find_pieces)."""
-    upright = flatten_transparency(apply_exif_orientation(image))
-    gray_full = to_grayscale(upright)
+    return segment_gray(to_grayscale(flatten_transparency(apply_exif_orientation(image))), judge)
+
+
+def segment_gray(gray_full: np.ndarray, judge: Judge | None = None) -> Sheet:
+    """Segment gray levels (H, W) of an upright image into digits in reading order (reading_rows),
+    each prepared like MNIST; boxes in the pixels of ``gray_full``."""
     gray = resize_longest(gray_full, SHEET_WORK_SIZE)
     notes: list[str] = []
     ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE)
     found = find_pieces(ink, mask, judge)
-    sheet = Sheet(size=upright.size, notes=notes)
+    sheet = Sheet(size=(gray_full.shape[1], gray_full.shape[0]), notes=notes)
     if not found:
         sheet.notes.append("no digit-sized piece of ink")
         return sheet
-    scale = upright.size[0] / gray.shape[1]
+    scale = gray_full.shape[1] / gray.shape[1]
     boxes = np.array([box for box, _ in found], dtype=np.int64)
-    rows = reading_rows(boxes, typical_height(boxes, np.array([part.sum() for _, part in found])))
-    for index in np.lexsort((boxes[:, 0], rows)):
+    rows, order = reading_rows(boxes, typical_height(boxes, np.array([part.sum() for _, part in found])))
+    for index in order:
         (left, top, right, bottom), part = found[index]
         digit = prepared(ink[top:bottom, left:right], part)
         source_box = tuple(int(round(v * scale)) for v in (left, top, right, bottom))
-        sheet.pieces.append(Piece(box=source_box, row=int(rows[index]), pixels=digit.pixels, ink_fraction=digit.ink_fraction))
+        plain = prepared_plain(ink[top:bottom, left:right], part)
+        sheet.pieces.append(Piece(source_box, int(rows[index]), digit.pixels, digit.ink_fraction, plain))
     sheet.notes.append(f"{len(sheet.pieces)} digits in {rows.max() + 1} rows")
     return sheet
 
 
 def segment_file(path: Path, max_megapixels: float = 40.0, judge: Judge | None = None) -> tuple[Sheet, np.ndarray]:
-    """Open ``path`` and segment it; also return an RGB view (h, w, 3) uint8 of the upright
-    image, longest side at most SHEET_THUMBNAIL, on which boxes are drawn after scaling
-    them by h / sheet.size[1]."""
-    image = open_image(path, max_megapixels, work_size=SHEET_WORK_SIZE)
-    upright = apply_exif_orientation(image)
-    return segment_image(upright, judge), thumbnail_of(upright, SHEET_THUMBNAIL)
+    """Open ``path`` (a page on a desk cut out and straightened: open_page) and segment it; also
+    return an RGB view (h, w, 3) uint8 of what was read, longest side at most SHEET_THUMBNAIL,
+    on which boxes are drawn after scaling them by h / sheet.size[1]."""
+    upright, notes = open_page(path, max_megapixels, SHEET_WORK_SIZE)
+    sheet = segment_gray(to_grayscale(upright), judge)
+    sheet.notes[:0] = notes
+    return sheet, thumbnail_of(upright, SHEET_THUMBNAIL)
 
 
 def looks_like_sheet(sheet: Sheet) -> bool:

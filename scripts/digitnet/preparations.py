@@ -1,0 +1,97 @@
+"""Which preparations of one digit's image the network reads, and how their readings make one answer.
+
+No one way of preparing a digit suits every image: the photo preparation (digitnet.preprocess)
+takes a thumb's shadow, ruled lines and ink showing through off a phone photo, but its rules
+were made for a digit drawn over hundreds of pixels, and on a small scan or a crop that the
+digit fills they can drop a stroke or take the digit for paper. The plain MNIST-style
+preparation (digitnet.image.plain) drops nothing and knows nothing of photos. So both are
+made, and the network reads both; the answer is the mean of their probabilities. Where the
+two agree, the answer is as sure as each; where they disagree, it is less sure, and says so.
+
+| preparation | made for | why |
+|---|---|---|
+| as given | a 28 x 28 image that already is an MNIST digit | nothing else is made: any other would only move it |
+| plain | every other image | what MNIST did, with nothing that can drop ink |
+| photo | images at least PHOTO_FROM pixels on their longest side | a phone photo's clutter needs pixels to be told from a stroke |
+
+The rule (the mean over the preparations made) was chosen among the mean, the most confident
+preparation, the geometric mean and a fixed order, on one half of each set of real and
+generated digits (scripts/bench/realsets.py), and is reported on the other half.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from digitnet.image.load import ImageError
+from digitnet.image.plain import Prepared, as_mnist, plain_digit
+from digitnet.preprocess import photo_digit
+
+# Longest side, in pixels, from which the photo preparation is made: under it the image is a
+# scan or a crop (8 x 8, 16 x 16, 28 x 28 digits), where its lighting window, faint-ink rules and
+# closer look have too few pixels to work with.
+PHOTO_FROM = 64
+# Mode "auto" reads an image as a sheet only when the photo preparation found ink that looks like
+# several digits: wider than ROW_ASPECT times its height (a row), or at least SHEET_PIECES pieces at
+# least half as tall as the tallest (a page of rows; one digit drawn in two strokes has two).
+ROW_ASPECT = 1.4
+SHEET_PIECES = 3
+
+
+@dataclass
+class Preparations:
+    """The preparations made of one digit's image, in the order of the table above, with what
+    was decided: names (c,), each a Prepared; notes on the image as a whole; and the layout of
+    the photo preparation's ink (aspect, pieces), None without it."""
+
+    names: list[str]
+    prepared: list[Prepared]
+    notes: list[str] = field(default_factory=list)
+    layout: tuple[float, int] | None = None
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """(c, 784) float32: each preparation's digit, white on black."""
+        return np.stack([p.pixels for p in self.prepared]).astype(np.float32)
+
+    def might_be_sheet(self) -> bool:
+        """Whether the ink looks like several digits (ROW_ASPECT, SHEET_PIECES): mode "auto" then cuts the image."""
+        return self.layout is not None and (self.layout[0] >= ROW_ASPECT or self.layout[1] >= SHEET_PIECES)
+
+
+def prepare_digit(gray: np.ndarray) -> Preparations:
+    """Every preparation of the table above that applies to gray levels (H, W) of one digit.
+
+    A preparation that finds no digit is left out, with its reason in the notes; ImageError
+    (the plain preparation's reason, which has no rule that drops ink) when none finds one.
+    """
+    given = as_mnist(gray)
+    if given is not None:
+        return Preparations(["as given"], [given])
+    made = Preparations([], [])
+    try:
+        made.prepared.append(plain_digit(gray))
+        made.names.append("plain")
+    except ImageError as error:
+        plain_error = error
+        made.notes.append(f"plain preparation: {error}")
+    if max(gray.shape) >= PHOTO_FROM:
+        try:
+            photo = photo_digit(gray)
+            made.prepared.append(Prepared(photo.pixels, photo.steps, photo.notes))
+            made.names.append("photo")
+            made.layout = (photo.aspect, photo.pieces)
+        except ImageError as error:
+            made.notes.append(f"photo preparation: {error}")
+    if not made.prepared:
+        raise plain_error
+    return made
+
+
+def combine(P: np.ndarray, piece: np.ndarray, count: int) -> np.ndarray:
+    """The answer's probabilities per piece: P (n, 10), the network's reading of every
+    preparation, piece (n,) the piece each belongs to (0..count-1) -> (count, 10), the mean of
+    each piece's readings."""
+    total = np.zeros((count, P.shape[1]), dtype=np.float64)
+    np.add.at(total, piece, P)
+    return (total / np.maximum(np.bincount(piece, minlength=count), 1)[:, None]).astype(np.float32)
