@@ -10,6 +10,7 @@ import numpy as np
 
 from digitnet.custom import image_result
 from digitnet.model import load_model
+from digitnet.preparations import read_rows
 from digitnet.reading import read_folder, shown_pixels
 from digitnet.step import atomic_path, run_step, write_json
 
@@ -23,14 +24,15 @@ def main(log) -> None:
         settings["mode"],
         settings["max_megapixels"],
         Path(snakemake.params.cache),
+        max_pieces=settings["max_pieces"],
         workers=snakemake.threads,
         log=log,
         weights=Path(snakemake.input.weights),
     )
     rows = [len(reading.pixels) for reading in folder.readings]
     pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (n, 784)
-    # One batched forward pass over every preparation of every digit of every image.
-    P = load_model(snakemake.input.weights).predict_proba(pixels) if len(pixels) else np.zeros((0, 10), np.float32)
+    # One batched forward pass over every preparation of every digit of every image, each shifted a pixel each way too.
+    P = read_rows(load_model(snakemake.input.weights).predict_proba, pixels)
     per_image = np.split(P, np.cumsum(rows)[:-1]) if names else []
     results = [
         {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"]), "sha256": sha}

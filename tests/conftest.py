@@ -24,6 +24,21 @@ def mnist_path() -> Path:
     return path
 
 
+def real_dir() -> Path:
+    """The licensed real photos and sheets: $DIGITNET_REAL_DIR, else ../shared/data/real_digits_dev."""
+    return Path(os.environ.get("DIGITNET_REAL_DIR", REPO.parent / "shared" / "data" / "real_digits_dev"))
+
+
+@pytest.fixture(scope="session")
+def real_path() -> Path:
+    path = real_dir()
+    if not (path / "labels.csv").exists():
+        if os.environ.get("DIGITNET_REAL_DIR"):  # set by .ci/run: the team's copy must be there
+            pytest.fail(f"the real development set was not found in {path} (DIGITNET_REAL_DIR)")
+        pytest.skip(f"the real development set was not found in {path}: set DIGITNET_REAL_DIR to run this test")
+    return path
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
@@ -69,7 +84,13 @@ SHARED_RUNS = {
     ],
     "sweep_run": ["workflow/test_compare.py", "workflow/test_slurm.py"],
     "full_run": ["workflow/test_full_run.py", "workflow/test_playground.py"],
-    "model_for_photos": ["unit/test_augment.py", "unit/test_preprocess.py", "unit/test_segment.py"],
+    "model_for_photos": [
+        "unit/test_augment.py",
+        "unit/test_preprocess.py",
+        "unit/test_segment.py",
+        "unit/test_real_images.py",
+        "unit/test_preparations.py",
+    ],
 }
 GROUP_OF_FILE = {f"tests/{path}": group for group, paths in SHARED_RUNS.items() for path in paths}
 

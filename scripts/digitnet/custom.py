@@ -22,6 +22,7 @@ LABEL_IN_NAME = {"single": re.compile(r"(?:^|[_\-\s])([0-9])$"), "sheet": re.com
 # is most likely not handwritten digits: printed letters read as digits only now and then.
 NOT_DIGITS_FROM = 3
 NOT_DIGITS = 0.5
+LISTED = 10  # a warning names at most this many digits by position
 
 
 def label_from_name(name: str, mode: str = "single") -> str | None:
@@ -92,7 +93,8 @@ def sheet_warnings(confidences: np.ndarray, low_confidence: float) -> list[str]:
             f"no handwritten digits found: {len(unsure)} of its {len(confidences)} marks do not read as digits "
             "(printed text, a drawing or a texture?)"
         ]
-    return [f"low confidence on digit {', '.join(unsure)} of {len(confidences)}: the network is unsure there"]
+    listed = ", ".join(unsure[:LISTED]) + (f" and {len(unsure) - LISTED} more" if len(unsure) > LISTED else "")
+    return [f"low confidence on digit {listed} of {len(confidences)}: the network is unsure there"]
 
 
 def preparations_read(reading, P: np.ndarray) -> list[dict]:

@@ -161,7 +161,9 @@ def digit_preparations(path: Path, max_megapixels: float) -> tuple[preparations.
     return made, thumbnail_of(upright, preprocess.WORK_SIZE)
 
 
-def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judge | None = None) -> Reading:
+def read_image(
+    path: Path, mode: str, max_megapixels: float, judge: segment.Judge | None = None, max_pieces: int = segment.MAX_PIECES
+) -> Reading:
     """Prepare one image as a single digit, a sheet, or whichever it looks like (mode "auto").
 
     A photo of a page on a darker desk is first cut to the page and straightened (open_page).
@@ -170,7 +172,7 @@ def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judg
     digitnet.segment finds several digit-sized pieces. Touching digits of a sheet part where
     the network ``judge`` reads them best, when one is given. A bad image is not an exception
     here: it becomes an "error" Reading whose message says why, so one broken photo never
-    stops the others.
+    stops the others; so does a sheet that cuts into more than ``max_pieces`` pieces.
     """
     try:
         if mode != "sheet":
@@ -179,7 +181,7 @@ def read_image(path: Path, mode: str, max_megapixels: float, judge: segment.Judg
             if mode == "single" or not made.might_be_sheet():
                 return single
         upright, notes = open_page(path, max_megapixels, SHEET_WORK_SIZE)
-        sheet = segment_gray(to_grayscale(upright), judge)
+        sheet = segment_gray(to_grayscale(upright), judge, max_pieces)
         if mode == "sheet" or looks_like_sheet(sheet):
             return read_sheet(sheet, thumbnail_of(upright, segment.SHEET_THUMBNAIL), notes)
         return single
@@ -274,12 +276,12 @@ def load_cached(entry: Path, name: str, log: logging.Logger | None) -> Reading |
         return None
 
 
-def prepare_into_cache(job: tuple[str, str, str, float, str | None]) -> None:
+def prepare_into_cache(job: tuple[str, str, str, float, str | None, int]) -> None:
     """Prepare one image and store it in the cache: job = (source, cache entry, mode, max_megapixels,
-    the weights of the network that judges touching digits or None)."""
-    source, entry, mode, max_megapixels, weights = job
+    the weights of the network that judges touching digits or None, max_pieces)."""
+    source, entry, mode, max_megapixels, weights, max_pieces = job
     judge = judge_from(weights) if weights is not None else None
-    save_reading(read_image(Path(source), mode, max_megapixels, judge), Path(entry))
+    save_reading(read_image(Path(source), mode, max_megapixels, judge, max_pieces), Path(entry))
 
 
 @dataclass
@@ -301,6 +303,7 @@ def read_folder(
     workers: int = 1,
     log: logging.Logger | None = None,
     weights: Path | None = None,
+    max_pieces: int = segment.MAX_PIECES,
 ) -> FolderReading:
     """Read ``names`` (paths relative to ``folder``), preparing only images not in the cache.
 
@@ -315,7 +318,7 @@ def read_folder(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     judged = weights is not None and mode != "single"
     model = content_hash(Path(weights)) if judged else None
-    cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model})
+    cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model, "max_pieces": max_pieces})
     cache.mkdir(parents=True, exist_ok=True)
     for stale in Path(cache_root).iterdir():
         if stale != cache:
@@ -329,7 +332,7 @@ def read_folder(
     # Two files with the same bytes share one entry, prepared once.
     first_of = {entry: name for name, entry in reversed(missing.items())}
     judge_weights = str(weights) if judged else None
-    jobs = [(str(folder / name), str(entry), mode, max_megapixels, judge_weights) for entry, name in first_of.items()]
+    jobs = [(str(folder / name), str(entry), mode, max_megapixels, judge_weights, max_pieces) for entry, name in first_of.items()]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             list(pool.map(prepare_into_cache, jobs, chunksize=4))

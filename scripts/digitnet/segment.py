@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.image.load import apply_exif_orientation, flatten_transparency, resize_longest, thumbnail_of, to_grayscale
+from digitnet.image.load import ImageError, apply_exif_orientation, flatten_transparency, resize_longest, thumbnail_of, to_grayscale
 from digitnet.image.mnist import center_by_mass, paste_centered, stroke_width
 from digitnet.image.morphology import component_boxes, label_components
 from digitnet.image.page import open_page
@@ -48,7 +48,9 @@ STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs str
 READ_WIDTH = 1.0  # with a network to judge, a piece this many typical digit widths wide may be touching digits
 CUT_STEP = 0.25  # ... and cuts are tried every this many typical digit widths across it
 SURE_SIDE = 0.9  # ... and it is cut only where the network reads each side at least this surely
+MAX_PIECES = 300  # custom_digits.max_pieces' default: more pieces are print, texture or noise
 DIGIT_STROKES = 2.5  # a digit is at least this many stroke widths tall (a line or a dash is one)
+FLAT = 2.5  # ... and never this many times wider than tall
 MAX_TILT = 10.0  # degrees: rows are looked for up to this far off level (a phone held askew) ...
 TILT_STEP = 0.25  # ... in steps of this many degrees
 
@@ -343,7 +345,7 @@ def reading_rows(boxes: np.ndarray, typical: float) -> tuple[np.ndarray, np.ndar
 
 
 def find_pieces(
-    ink: np.ndarray, mask: np.ndarray, judge: Judge | None = None
+    ink: np.ndarray, mask: np.ndarray, judge: Judge | None = None, max_pieces: int = MAX_PIECES
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
     """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered.
 
@@ -359,6 +361,13 @@ def find_pieces(
         [np.r_[boxes[groups == g, :2].min(axis=0), boxes[groups == g, 2:].max(axis=0)] for g in range(groups.max() + 1)]
     )
     width = typical_width(merged, typical)
+    sized = int((merged[:, 3] - merged[:, 1] >= MIN_HEIGHT * typical).sum())
+    if sized > max_pieces:
+        # Checked before any piece is cut or prepared: the cost and the memory grow with the pieces.
+        raise ImageError(
+            f"this looks like print, a texture or noise, not a sheet of handwritten digits: it cuts into {sized} pieces, "
+            f"more than custom_digits.max_pieces ({max_pieces})"
+        )
     pieces = []
     for group, (left, top, right, bottom) in enumerate(merged):
         if bottom - top < MIN_HEIGHT * typical:
@@ -384,12 +393,16 @@ def not_a_digit(box: tuple[int, int, int, int], stroke: float, shape: tuple[int,
     in strokes of width ``stroke`` within an image of ``shape`` (H, W).
 
     A digit is several strokes tall: a piece under DIGIT_STROKES strokes tall is a dash, a dot or
-    a printed line. A piece at the image's border under DIGIT_STROKES strokes wide is the paper's
-    edge or its shadow (a 1 at the very border is read as the edge it cannot be told from).
+    a printed line; so is a piece FLAT times wider than tall, what is left of a ruled line (no
+    digit is that flat, and touching digits were parted before). A piece at the image's border (within
+    a stroke of it) under DIGIT_STROKES strokes wide is the paper's edge or its shadow (a 1 at the border
+    is read as the edge it cannot be told from).
     """
     left, top, right, bottom = box
-    at_border = left == 0 or top == 0 or right == shape[1] or bottom == shape[0]
-    return bottom - top < DIGIT_STROKES * stroke or (at_border and right - left < DIGIT_STROKES * stroke)
+    near = stroke  # within a stroke's width of the border: the paper's edge is seldom cut exactly
+    at_border = left <= near or top <= near or right >= shape[1] - near or bottom >= shape[0] - near
+    flat = bottom - top < DIGIT_STROKES * stroke or right - left > FLAT * (bottom - top)
+    return flat or (at_border and right - left < DIGIT_STROKES * stroke)
 
 
 def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:
@@ -398,13 +411,14 @@ def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:
     return segment_gray(to_grayscale(flatten_transparency(apply_exif_orientation(image))), judge)
 
 
-def segment_gray(gray_full: np.ndarray, judge: Judge | None = None) -> Sheet:
+def segment_gray(gray_full: np.ndarray, judge: Judge | None = None, max_pieces: int = MAX_PIECES) -> Sheet:
     """Segment gray levels (H, W) of an upright image into digits in reading order (reading_rows),
-    each prepared like MNIST; boxes in the pixels of ``gray_full``."""
+    each prepared like MNIST; boxes in the pixels of ``gray_full``. ImageError when the ink cuts
+    into more than ``max_pieces`` digit-sized pieces: print, a texture or noise, not a sheet."""
     gray = resize_longest(gray_full, SHEET_WORK_SIZE)
     notes: list[str] = []
     ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE)
-    found = find_pieces(ink, mask, judge)
+    found = find_pieces(ink, mask, judge, max_pieces)
     sheet = Sheet(size=(gray_full.shape[1], gray_full.shape[0]), notes=notes)
     if not found:
         sheet.notes.append("no digit-sized piece of ink")

@@ -8,7 +8,19 @@ from bench.photolike import digit_ink, paper_lines, paste, photo_like, render, s
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
 from digitnet.preprocess import preprocess_image
-from digitnet.segment import cut_path, group_labels, looks_like_sheet, merge_pairs, segment_file, segment_image, split_blot
+from digitnet.image.load import ImageError
+from digitnet.segment import (
+    cut_path,
+    group_labels,
+    looks_like_sheet,
+    merge_pairs,
+    not_a_digit,
+    reading_rows,
+    segment_file,
+    segment_gray,
+    segment_image,
+    split_blot,
+)
 
 
 def page(height: int, width: int) -> np.ndarray:
@@ -221,3 +233,66 @@ def test_a_1_pressed_against_a_digit_is_split_where_the_network_reads_both(mnist
         by_shape += len(segment_image(photo).pieces) == 4
         by_network += len(segment_image(photo, judge=model_for_photos.predict_proba).pieces) == 4
     assert by_network > by_shape + 1, (by_network, by_shape)
+
+
+def boxes_on_rows(slope_degrees: float, fan: float, rows: int = 3, per_row: int = 8) -> tuple[np.ndarray, list[int]]:
+    """Digit boxes (60 tall, 40 wide, 60 apart) in ``rows`` rows 90 px apart, the rows turned by
+    ``slope_degrees`` and fanning out by ``fan`` (each row's slope grows by it, as in perspective),
+    each digit bobbing up or down by up to 6 px; and the reading order they were written in."""
+    rng = np.random.default_rng(0)
+    boxes = []
+    for r in range(rows):
+        slope = np.tan(np.radians(slope_degrees)) + fan * (r - 1)
+        for k in range(per_row):
+            x = 40 + 60 * k
+            y = 100 + 90 * r + slope * (x - 250) + rng.integers(-6, 7)
+            boxes.append([x, int(y), x + 40, int(y) + 60])
+    order = np.arange(len(boxes))
+    shuffled = rng.permutation(len(boxes))
+    return np.array(boxes)[shuffled], [int(np.flatnonzero(shuffled == i)[0]) for i in order]
+
+
+@pytest.mark.parametrize(("slope", "fan"), [(0.0, 0.0), (2.0, 0.0), (-5.0, 0.0), (8.0, 0.0), (-8.0, 0.0), (4.0, 0.03)])
+def test_rows_that_slope_or_fan_out_keep_their_reading_order(slope, fan):
+    boxes, written = boxes_on_rows(slope, fan)
+    rows, order = reading_rows(boxes, typical=60.0)
+    assert list(order) == written
+    assert rows.max() == 2
+
+
+def test_a_row_photographed_two_degrees_off_level_reads_left_to_right_not_by_height():
+    boxes, written = boxes_on_rows(2.0, 0.0, rows=1, per_row=10)
+    _, order = reading_rows(boxes, typical=60.0)
+    assert list(order) == written
+
+
+def test_sheets_turned_up_to_8_degrees_and_in_perspective_are_cut_into_their_digits(model_for_photos, mnist_path):
+    X, y = read_real(mnist_path, "t10k", 400)
+    X = normalize(X)
+    rng = np.random.default_rng(11)
+    right = 0
+    for _ in range(20):
+        chosen = rng.choice(len(X), size=int(rng.integers(4, 9)), replace=False)
+        image = sheet_like(X[chosen], rng, rows=2 if len(chosen) > 5 else 1, slope=8.0, perspective=0.04)
+        sheet = segment_image(image, judge=model_for_photos.predict_proba)
+        right += len(sheet.pieces) == len(chosen) and [p.row for p in sheet.pieces] == sorted(p.row for p in sheet.pieces)
+    assert right >= 18
+
+
+def test_lines_dashes_and_the_papers_edge_are_not_digits():
+    stroke = 4.0
+    assert not_a_digit((10, 10, 300, 16), stroke, (400, 400))  # a ruled line's remnant, 6 px tall
+    assert not_a_digit((10, 10, 120, 50), stroke, (400, 400))  # a dash far wider than tall
+    assert not_a_digit((0, 100, 6, 160), stroke, (400, 400))  # a thin dark line along the left border: the paper's edge
+    assert not not_a_digit((100, 100, 108, 160), stroke, (400, 400))  # a 1 inside the page
+    assert not not_a_digit((0, 100, 40, 160), stroke, (400, 400))  # a digit cut by the border, but digit-wide
+
+
+def test_a_sheet_that_cuts_into_more_pieces_than_allowed_is_refused_unread():
+    gray = page(400, 400)
+    for top in range(20, 380, 40):
+        for left in range(20, 380, 40):
+            bar(gray, top, left, 24, 8)
+    with pytest.raises(ImageError, match="more than custom_digits.max_pieces \\(50\\)"):
+        segment_gray(gray, max_pieces=50)
+    assert len(segment_gray(gray, max_pieces=100).pieces) == 81

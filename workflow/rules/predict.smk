@@ -31,6 +31,7 @@ rule read_custom_digits:
                 "folder",
                 "mode",
                 "max_megapixels",
+                "max_pieces",
                 "low_confidence",
                 "low_ink",
             ]

@@ -31,7 +31,7 @@ MAX_BORDERS = 2
 PAGE_CONTRAST = 0.15
 # The page's edge (its shadow, the desk seen past a corner that is not quite sharp) is left out:
 # its outline is drawn in by this share of the page's size on every side.
-PAGE_INSET = 0.01
+PAGE_INSET = 0.0
 EDGE_SLACK = 1.5  # pixels at PAGE_SIZE: outline points further inside their side's line are bites, not edge
 DIRECTIONS = 24  # corners are sought as the extreme points along this many directions
 # Paper is smooth: within TEXTURE_WINDOW pixels at PAGE_SIZE its grey levels vary by under
@@ -140,15 +140,16 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     mean = box_blur(small, TEXTURE_WINDOW)
     texture = np.sqrt(np.maximum(box_blur(small * small, TEXTURE_WINDOW) - mean * mean, 0))
     bright = ((small > otsu_threshold(small)) & (texture < PAGE_TEXTURE)).astype(np.float32)
-    opened = sliding_max(1 - sliding_max(1 - bright, OPENING, outside=1.0), OPENING, outside=0.0) > 0.5
+    opened = sliding_max(1 - sliding_max(1 - bright, OPENING, outside=0.0), OPENING, outside=0.0) > 0.5
     labels = label_components(opened)
     if labels.max() == 0:
         return None
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
     largest = (labels == np.argmax(sizes)).astype(np.float32)
-    closed = 1 - sliding_max(1 - sliding_max(largest, CLOSING, outside=0.0), CLOSING, outside=1.0)
-    page = fill_holes(closed > 0.5)
+    closed = 1 - sliding_max(1 - sliding_max(largest, CLOSING, outside=0.0), CLOSING, outside=0.0)
+    # The texture window found the paper's own edge rough: grow it back by the half window it lost.
+    page = fill_holes(sliding_max(closed, 2 * (TEXTURE_WINDOW // 2) + 1, outside=0.0) > 0.5)
     share = float(page.mean())
     borders = int(page[0].any()) + int(page[-1].any()) + int(page[:, 0].any()) + int(page[:, -1].any())
     if not PAGE_SHARE[0] <= share <= PAGE_SHARE[1] or borders > MAX_BORDERS:
@@ -158,7 +159,10 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     corners = corners_of(page)
     if page.sum() < PAGE_FILL * quadrilateral_area(corners):
         return None
-    return corners * (max(gray.shape) / max(small.shape))
+    # Outline pixels are indices; the page's edge runs along their outer sides, half a pixel out.
+    centre = corners.mean(axis=0)
+    outward = corners + 0.5 * np.sign(corners - centre) + 0.5
+    return outward * (max(gray.shape) / max(small.shape))
 
 
 def perspective_coefficients(source: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -1,0 +1,355 @@
+"""Benchmark: how well the reader reads handwriting of every kind, and how far its confidence can be trusted.
+
+Every image is written to a file and read the way the workflow reads a custom image
+(digitnet.reading.read_image, mode "auto" for single digits, "sheet" and "auto" for sheets),
+by each trained network given. Sources (scripts/bench/realsets.py; each set of single
+digits is split into a "tune" half, on which the reader's rules were chosen, and an "eval"
+half, reported here):
+
+- real photos: the licensed single digits of shared/data/real_digits_dev (licences in its README);
+- load_digits: scikit-learn's bundled real handwriting, 8 x 8, both polarities;
+- postal-like: MNIST test digits stretched to fill a 16 x 16 frame, white on black;
+- MNIST as PNG: MNIST test digits as 28 x 28 PNG, both polarities;
+- photo-like: MNIST test digits as phone photos, in every variant of paper and pen (bench/photolike.py);
+- sheets: 3-8 MNIST test digits per page, level, or turned up to 8 degrees and in perspective;
+  and the 8 real sheets of real_digits_dev (all reported: too few to split).
+
+Sheets are scored by aligning the digits read with the label (edit distance): digits right,
+misread, missed and added, and whole sheets. Confidence: expected calibration error (ECE,
+10 bins) and the share of misreads whose confidence is above ``--low-confidence``.
+
+    .venv/bin/python scripts/bench/handwriting.py --weights results/models/mnist/cnn16-aug3/weights.npz
+    .venv/bin/python scripts/bench/handwriting.py --weights a.npz b.npz --count 200 --sheets 100
+    .venv/bin/python scripts/bench/handwriting.py --examples custom_digits   # write example images
+
+Nothing generated is committed as data: the sets are rebuilt from the seed on every run. The
+figures go to a record in docs/results/records/ (bench/record.py) and are printed as tables.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SCRIPTS = Path(__file__).resolve().parents[1]
+REPO = SCRIPTS.parent
+sys.path.insert(0, str(SCRIPTS))
+
+from bench import realsets  # noqa: E402
+from bench.photolike import VARIANTS, photo_like, sheet_like  # noqa: E402
+from bench.record import write_record  # noqa: E402
+from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
+from digitnet.data.prepare import normalize  # noqa: E402
+
+# Example images for custom_digits/: (test image index, how to save it).
+EXAMPLES = [(61, "jpeg"), (1, "jpeg"), (18, "jpeg"), (4, "jpeg"), (8, "png-transparent"), (11, "jpeg-dark-paper")]
+BINS = 10  # confidence bins of the reliability diagram and of ECE
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    shared = REPO.parent / "shared" / "data"
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("DIGITNET_MNIST_DIR", shared / "mnist")))
+    parser.add_argument("--real-dir", type=Path, default=shared / "real_digits_dev", help="the real development set")
+    parser.add_argument(
+        "--weights", type=Path, nargs="+", default=[REPO / "results" / "models" / "mnist" / "cnn16-aug3" / "weights.npz"]
+    )
+    parser.add_argument("--count", type=int, default=300, help="digits per photo-like variant (default: %(default)s)")
+    parser.add_argument("--mnist", type=int, default=2000, help="MNIST test digits as PNG, and postal-like (default: %(default)s)")
+    parser.add_argument("--sheets", type=int, default=200, help="generated sheets, level and turned each (default: %(default)s)")
+    parser.add_argument("--low-confidence", type=float, default=0.6, help="custom_digits.low_confidence (default: %(default)s)")
+    parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+    parser.add_argument("--examples", type=Path, help="write a few example photos into this folder and stop")
+    return parser.parse_args()
+
+
+def load_test(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    return normalize(read_idx_images(data_dir / "t10k-images-idx3-ubyte.gz")), read_idx_labels(data_dir / "t10k-labels-idx1-ubyte.gz")
+
+
+def write_examples(folder: Path, X: np.ndarray, y: np.ndarray, seed: int) -> None:
+    """A few photo-like digits, the label at the end of each name, in three kinds of file."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, kind in EXAMPLES:
+        label = int(y[index])
+        if kind == "jpeg":
+            path = folder / f"photo-{index}_{label}.jpg"
+            photo_like(X[index], rng).save(path, quality=85)
+        elif kind == "png-transparent":
+            # Dark ink on a transparent background, as a drawing app exports it.
+            path = folder / f"drawing-{index}_{label}.png"
+            ink = Image.fromarray((X[index].reshape(28, 28) * 255).astype(np.uint8)).resize((280, 280), Image.Resampling.BICUBIC)
+            rgba = Image.new("RGBA", ink.size, (20, 20, 60, 0))
+            rgba.putalpha(ink)
+            rgba.save(path)
+        else:
+            # Light chalk on a dark board: the paper is dark, so nothing is inverted.
+            path = folder / f"chalkboard-{index}_{label}.jpg"
+            board = 1 - np.asarray(photo_like(X[index], rng).convert("L"), dtype=np.float32) / 255
+            Image.fromarray((board * 230).astype(np.uint8)).save(path, quality=85)
+        print(f"wrote {path}")
+
+
+# --- reading files the workflow's way, on several processes --------------------------------------
+
+_model = None
+
+
+def _load(weights: str) -> None:
+    global _model
+    from digitnet.model import load_model
+
+    _model = load_model(Path(weights))
+
+
+def _read(job: tuple[str, str]) -> tuple[str, list[float], str]:
+    """(digits read, each digit's confidence, kind) of one file: job = (path, mode)."""
+    from digitnet.preparations import combine, read_rows
+    from digitnet.reading import read_image
+
+    path, mode = job
+    reading = read_image(Path(path), mode, 40.0, judge=_model.predict_proba)
+    if reading.kind == "error":
+        return "", [], "error"
+    P = combine(read_rows(_model.predict_proba, reading.pixels), reading.piece, reading.pieces)
+    return "".join(str(d) for d in P.argmax(axis=1)), P.max(axis=1).tolist(), reading.kind
+
+
+def read_files(paths: list[Path], mode: str, weights: Path, workers: int) -> list[tuple[str, list[float], str]]:
+    """read_image and the network on every file, in order, on ``workers`` processes."""
+    jobs = [(str(path), mode) for path in paths]
+    if workers <= 1:
+        _load(str(weights))
+        return [_read(job) for job in jobs]
+    with ProcessPoolExecutor(workers, initializer=_load, initargs=(str(weights),)) as pool:
+        return list(pool.map(_read, jobs, chunksize=8))
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+def alignment(read: str, truth: str) -> dict:
+    """How ``read`` lines up with ``truth``, two digit strings: {right, misread, missed, added},
+    from an alignment with the fewest edits (Levenshtein), ties broken for more digits right."""
+    rows, cols = len(read) + 1, len(truth) + 1
+    cost = np.zeros((rows, cols), dtype=np.int64)
+    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(cols)
+    for i in range(1, rows):
+        for j in range(1, cols):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (read[i - 1] != truth[j - 1]))
+    counts = {"right": 0, "misread": 0, "missed": 0, "added": 0}
+    i, j = len(read), len(truth)
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (read[i - 1] != truth[j - 1]):
+            counts["right" if read[i - 1] == truth[j - 1] else "misread"] += 1
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            counts["added"] += 1
+            i -= 1
+        else:
+            counts["missed"] += 1
+            j -= 1
+    return counts
+
+
+def calibration(confidence: np.ndarray, right: np.ndarray, low: float) -> dict:
+    """ECE over BINS equal-width confidence bins (sum over bins of share x |accuracy - mean
+    confidence|), the reliability diagram's bins, and the share of misreads above ``low``."""
+    edges = np.linspace(0, 1, BINS + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, BINS - 1)
+    bins, ece = [], 0.0
+    for b in range(BINS):
+        inside = which == b
+        if inside.any():
+            ece += inside.mean() * abs(right[inside].mean() - confidence[inside].mean())
+            bins.append({"from": float(edges[b]), "count": int(inside.sum()), "accuracy": float(right[inside].mean()), "confidence": float(confidence[inside].mean())})
+    misread = ~right
+    return {
+        "ece": float(ece),
+        "misreads": int(misread.sum()),
+        "misreads_above_low": int((misread & (confidence > low)).sum()),
+        "bins": bins,
+    }
+
+
+def single_scores(samples: list[realsets.Sample], read: list[tuple[str, list[float], str]], low: float) -> dict:
+    """Per half: images, accuracy, refused (no digit found), read as several digits, calibration."""
+    scores = {}
+    for half in realsets.HALVES:
+        chosen = [(s, r) for s, r in zip(samples, read, strict=True) if s.half == half]
+        if not chosen:
+            continue
+        right = np.array([r[0] == s.label for s, r in chosen])
+        confidence = np.array([min(r[1]) if r[1] else 0.0 for _, r in chosen])
+        scores[half] = {
+            "images": len(chosen),
+            "accuracy": float(right.mean()),
+            "refused": sum(r[2] == "error" for _, r in chosen),
+            "as_sheets": sum(r[2] == "sheet" for _, r in chosen),
+            **calibration(confidence, right, low),
+        }
+    return scores
+
+
+def sheet_scores(truths: list[str], read: list[tuple[str, list[float], str]]) -> dict:
+    """Digits right, misread, missed and added (alignment), and whole sheets, over a set of sheets."""
+    total = {"right": 0, "misread": 0, "missed": 0, "added": 0}
+    for truth, (answer, _, _) in zip(truths, read, strict=True):
+        for key, value in alignment(answer, truth).items():
+            total[key] += value
+    digits = sum(len(t) for t in truths)
+    return {
+        "sheets": len(truths),
+        "digits": digits,
+        **total,
+        "digit_accuracy": total["right"] / digits,
+        "whole": sum(answer == truth for truth, (answer, _, _) in zip(truths, read, strict=True)) / len(truths),
+        "read": [answer for answer, _, _ in read],
+    }
+
+
+# --- the sets ---------------------------------------------------------------------------------
+
+
+def save_all(samples: list[realsets.Sample], folder: Path) -> list[Path]:
+    """Each sample's file: its own, or its image written losslessly as PNG into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, sample in enumerate(samples):
+        if sample.path is not None:
+            paths.append(sample.path)
+            continue
+        path = folder / f"{k:05d}.png"
+        sample.image.save(path)
+        paths.append(path)
+    return paths
+
+
+def photo_samples(X: np.ndarray, y: np.ndarray, count: int, seed: int) -> dict[str, list[realsets.Sample]]:
+    """Per photo-like variant, ``count`` test digits as photos (the same digits in every variant)."""
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(X), size=count, replace=False)
+    backs = rng.choice(len(X), size=count)  # the digit showing through from the back of the sheet
+    return {
+        variant: [
+            realsets.Sample(f"{variant}-{i}", str(int(y[i])), realsets.half_of(k, seed), photo_like(X[i], rng, variant=variant, back=X[b]))
+            for k, (i, b) in enumerate(zip(chosen, backs, strict=True))
+        ]
+        for variant in VARIANTS
+    }
+
+
+def generated_sheets(X: np.ndarray, y: np.ndarray, count: int, seed: int, slope: float, perspective: float) -> list[realsets.Sample]:
+    """``count`` sheets of 3-8 test digits (two rows half the time from 6 digits), photographed
+    turned by up to ``slope`` degrees and in ``perspective``."""
+    rng = np.random.default_rng(seed)
+    sheets = []
+    for k in range(count):
+        n = int(rng.integers(3, 9))
+        chosen = rng.choice(len(X), size=n, replace=False)
+        rows = 2 if n > 5 and rng.random() < 0.5 else 1
+        image = sheet_like(X[chosen], rng, rows=rows, slope=slope, perspective=perspective)
+        sheets.append(realsets.Sample(f"sheet-{k}", "".join(str(int(d)) for d in y[chosen]), "eval", image))
+    return sheets
+
+
+def time_single_photos(weights: Path, X: np.ndarray, count: int, seed: int, folder: Path) -> dict:
+    """Median milliseconds to read and predict one 1000 x 1000 JPEG photo from disk, as the workflow does."""
+    rng = np.random.default_rng(seed + 1)
+    paths = []
+    for k in range(count):
+        path = folder / f"timing-{k}.jpg"
+        photo_like(X[k], rng, canvas=1000).save(path, quality=90)
+        paths.append(path)
+    _load(str(weights))
+    _read((str(paths[0]), "auto"))  # warm-up: first calls load code paths and caches
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        _read((str(path), "auto"))
+        times.append(1000 * (time.perf_counter() - started))
+    return {"photos": count, "size": "1000 x 1000 JPEG", "median_ms": statistics.median(times), "max_ms": max(times)}
+
+
+def model_name(path: Path) -> str:
+    """What the tables call a weights file: its folder for the workflow's results/models/<data>/<name>/weights.npz, else its stem."""
+    return path.parent.name if path.stem == "weights" else path.stem
+
+
+def table(figures: dict, args: argparse.Namespace) -> str:
+    """The figures as Markdown tables, one column per model."""
+    names = list(figures["models"])
+    first = figures["models"][names[0]]
+    head = "| " + " | ".join(names) + " |"
+    rule = "|---|" + "---:|" * len(names)
+    lines = [f"Single digits, eval half: accuracy (refused), ECE, misreads above {args.low_confidence} / misreads", "", "| set " + head, rule]
+    for key in first["singles"]:
+        cells = []
+        for name in names:
+            s = figures["models"][name]["singles"][key].get("eval")
+            cells.append(f"{s['accuracy']:.2%} ({s['refused']}), ECE {s['ece']:.3f}, {s['misreads_above_low']}/{s['misreads']}" if s else "-")
+        lines.append(f"| {key} ({first['singles'][key]['eval']['images']}) | " + " | ".join(cells) + " |")
+    lines += ["", "Sheets: digits right by alignment (misread / missed / added), whole sheets", "", "| sheets " + head, rule]
+    for key in first["sheets"]:
+        cells = [
+            f"{s['digit_accuracy']:.2%} ({s['misread']}/{s['missed']}/{s['added']}), {s['whole']:.1%} whole"
+            for s in (figures["models"][name]["sheets"][key] for name in names)
+        ]
+        lines.append(f"| {key} ({first['sheets'][key]['sheets']}) | " + " | ".join(cells) + " |")
+    timing = figures["timing"]
+    lines += ["", f"Reading one {timing['size']} photo from disk: median {timing['median_ms']:.1f} ms (max {timing['max_ms']:.1f} ms) over {timing['photos']} photos."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    X, y = load_test(args.data_dir)
+    if args.examples:
+        write_examples(args.examples, X, y, args.seed)
+        return
+    real_singles, real_sheets = realsets.real_dev(args.real_dir)
+    singles = {
+        "real photos": real_singles,
+        "load_digits": realsets.sklearn_digits(),
+        "postal-like": realsets.postal_like(X, y, args.mnist),
+        "MNIST as PNG": realsets.mnist_png(X, y, args.mnist),
+    } | {f"photo-like, {variant}": samples for variant, samples in photo_samples(X, y, args.count, args.seed).items()}
+    sheets = {
+        "level": generated_sheets(X, y, args.sheets, args.seed + 2, 0.0, 0.0),
+        "turned up to 8 degrees, in perspective": generated_sheets(X, y, args.sheets, args.seed + 3, 8.0, 0.04),
+    }
+    figures = {"settings": {k: v for k, v in vars(args).items() if k in ("count", "mnist", "sheets", "low_confidence", "seed")}, "models": {}}
+    with tempfile.TemporaryDirectory() as scratch:
+        files = {key: save_all(samples, Path(scratch) / f"single-{n}") for n, (key, samples) in enumerate(singles.items())}
+        sheet_files = {key: save_all(samples, Path(scratch) / f"sheet-{n}") for n, (key, samples) in enumerate(sheets.items())}
+        for weights in args.weights:
+            started = time.perf_counter()
+            row = {"singles": {}, "sheets": {}}
+            for key, samples in singles.items():
+                row["singles"][key] = single_scores(samples, read_files(files[key], "auto", weights, args.workers), args.low_confidence)
+            for key, samples in sheets.items():
+                row["sheets"][key] = sheet_scores([s.label for s in samples], read_files(sheet_files[key], "sheet", weights, args.workers))
+            for mode in ("sheet", "auto"):
+                read = read_files([s.path for s in real_sheets], mode, weights, args.workers)
+                row["sheets"][f"real, mode {mode}"] = sheet_scores([s.label for s in real_sheets], read)
+            row["seconds"] = time.perf_counter() - started
+            figures["models"][model_name(weights)] = row
+        figures["timing"] = time_single_photos(args.weights[0], X, args.timing_photos, args.seed, Path(scratch))
+    print(table(figures, args))
+    if not args.no_record:
+        print(f"\nrecord: {write_record('handwriting', figures)}")
+
+
+if __name__ == "__main__":
+    main()

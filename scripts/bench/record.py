@@ -1,0 +1,77 @@
+"""A benchmark's record: every figure it measured, with the command, commit, date and machine that made it.
+
+Records are JSON files under docs/results/records/, committed; docs/results.md is generated
+from them (scripts/bench/results_page.py), so a figure is never typed twice.
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+RECORDS = REPO / "docs" / "results" / "records"
+
+
+def processor() -> dict:
+    """The processor's name, its widest vector instructions (AVX-512 or AVX2), its core count, and
+    the BLAS library with the kernel it picked (threadpoolctl), as far as this machine tells."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "neither AVX2 nor AVX-512"
+    blas = []
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = [
+            {key: info.get(key) for key in ("internal_api", "version", "architecture", "num_threads")}
+            for info in threadpool_info()
+            if info.get("user_api") == "blas"
+        ]
+    except ImportError:
+        pass
+    return {"name": name, "vector": vector, "cores": os.cpu_count(), "blas": blas}
+
+
+def commit() -> str:
+    """The checked-out commit, with "+changes" when the working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
+def write_record(benchmark: str, figures: dict, folder: Path = RECORDS) -> Path:
+    """Write ``figures`` as the record of one run of ``benchmark``; return its path.
+
+    The file is named by benchmark, date and processor kind, so a run on another machine or
+    day adds a record and a rerun on the same day and machine replaces its own.
+    """
+    machine = processor()
+    now = datetime.datetime.now(datetime.UTC)
+    record = {
+        "benchmark": benchmark,
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "commit": commit(),
+        "date": now.strftime("%Y-%m-%d"),
+        "processor": machine,
+        "figures": figures,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = machine["vector"].replace("-", "").lower()
+    path = folder / f"{benchmark}-{record['date']}-{kind}.json"
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return path

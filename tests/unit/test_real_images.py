@@ -1,0 +1,88 @@
+"""Real handwriting, read the workflow's way: licensed real photos and sheets (shared/data/real_digits_dev,
+licences in its README), scikit-learn's bundled load_digits, and postal-like scans made from MNIST.
+
+The network here is the small test model (model_for_photos), so these tests assert what the
+preparation decides (a digit is never refused, one digit is never a sheet, a sheet is cut into
+its digits and rows), not the reading model's accuracy: scripts/bench/handwriting.py measures that.
+"""
+
+import pytest
+from PIL import Image, ImageDraw
+
+from bench import realsets
+from data_helpers import read_real
+from digitnet.data.prepare import normalize
+from digitnet.reading import read_image
+
+ROWS = {  # rows of each real sheet, counted by eye (the label holds its digits)
+    "rajdeep_sheet1.jpg": 1,
+    "packtocv4_sheet1.jpg": 9,
+    "sparsha_sheet1.jpg": 2,
+    "hypjudya4_sheet1.bmp": 2,
+    "hypjudya4_sheet2.bmp": 2,
+    "hypjudya4_sheet3.bmp": 4,
+    "hypjudyhdr_sheet1.bmp": 4,
+    "hypjudyhdr_sheet2.bmp": 4,
+}
+
+
+def read_all(samples: list[realsets.Sample], folder, mode: str, judge) -> list:
+    readings = []
+    for k, sample in enumerate(samples):
+        path = sample.path
+        if path is None:
+            path = folder / f"{k}.png"
+            sample.image.save(path)
+        readings.append(read_image(path, mode, 40.0, judge))
+    return readings
+
+
+def test_no_real_single_digit_is_refused_or_taken_for_a_sheet(real_path, model_for_photos, tmp_path):
+    singles, _ = realsets.real_dev(real_path)
+    for sample, reading in zip(singles, read_all(singles, tmp_path, "auto", model_for_photos.predict_proba), strict=True):
+        assert reading.kind == "single", (sample.name, reading.error)
+        assert reading.preparation == ["plain", "photo"]
+
+
+def test_no_digit_of_load_digits_is_refused_in_either_polarity(model_for_photos, tmp_path):
+    samples = realsets.sklearn_digits()
+    readings = read_all(samples, tmp_path, "auto", model_for_photos.predict_proba)
+    refused = [(s.name, r.error) for s, r in zip(samples, readings, strict=True) if r.kind != "single"]
+    assert refused == []
+    # An 8 x 8 scan is a scan: read plain, never through the photo rules.
+    assert {tuple(r.preparation) for r in readings} == {("plain",)}
+
+
+def test_no_postal_like_scan_that_fills_its_frame_is_refused(mnist_path, model_for_photos, tmp_path):
+    X, y = read_real(mnist_path, "t10k", 1000)
+    samples = realsets.postal_like(normalize(X), y, 300)
+    readings = read_all(samples, tmp_path, "auto", model_for_photos.predict_proba)
+    assert [s.name for s, r in zip(samples, readings, strict=True) if r.kind != "single"] == []
+    assert all(r.preparation == ["plain"] for r in readings)
+
+
+@pytest.mark.parametrize("mode", ["sheet", "auto"])
+def test_every_real_sheet_is_cut_into_its_digits_and_rows(real_path, model_for_photos, mode, tmp_path):
+    _, sheets = realsets.real_dev(real_path)
+    for sample, reading in zip(sheets, read_all(sheets, tmp_path, mode, model_for_photos.predict_proba), strict=True):
+        assert reading.kind == "sheet", (sample.name, reading.error)
+        assert (reading.pieces, int(reading.rows.max()) + 1) == (len(sample.label), ROWS[sample.name]), sample.name
+
+
+def test_the_photos_of_a_page_on_a_desk_are_cut_to_the_page(real_path, model_for_photos):
+    _, sheets = realsets.real_dev(real_path)
+    for sample in sheets:
+        reading = read_image(sample.path, "sheet", 40.0, model_for_photos.predict_proba)
+        on_desk = any("a page on a darker background" in note for note in reading.notes)
+        assert on_desk == sample.name.startswith("hypjudya4"), sample.name
+
+
+def test_a_page_of_printed_text_is_not_read_as_handwritten_digits(tmp_path, model_for_photos):
+    page = Image.new("L", (1000, 1400), 235)
+    draw = ImageDraw.Draw(page)
+    for line in range(40):
+        draw.text((60, 40 + 32 * line), "The workflow reads pages of handwriting, not of print: 1234 5678.", fill=20)
+    page.save(tmp_path / "printed.png")
+    for mode in ("auto", "sheet"):
+        reading = read_image(tmp_path / "printed.png", mode, 40.0, model_for_photos.predict_proba)
+        assert reading.kind == "error" and "not a sheet of handwritten digits" in reading.error
