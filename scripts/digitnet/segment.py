@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.image.load import ImageError, apply_exif_orientation, flatten_transparency, resize_longest, thumbnail_of, to_grayscale
+from digitnet.image.load import (
+    ImageError,
+    apply_exif_orientation,
+    flatten_transparency,
+    resize_longest,
+    thumbnail_of,
+    to_grayscale,
+)
 from digitnet.image.mnist import center_by_mass, paste_centered, stroke_width
 from digitnet.image.morphology import component_boxes, label_components
 from digitnet.image.page import open_page

@@ -7,8 +7,8 @@ from PIL import Image
 from bench.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
-from digitnet.preprocess import preprocess_image
 from digitnet.image.load import ImageError
+from digitnet.preprocess import preprocess_image
 from digitnet.segment import (
     cut_path,
     group_labels,
