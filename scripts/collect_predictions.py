@@ -2,7 +2,16 @@
 
 import csv
 
-from digitnet.custom import SUMMARY_COLUMNS, accuracy_summary, confusion_pairs, needs_a_look, score, summary_row
+from digitnet.custom import (
+    SUMMARY_COLUMNS,
+    accuracy_summary,
+    calibration,
+    confusion_pairs,
+    labelled_confidences,
+    needs_a_look,
+    score,
+    summary_row,
+)
 from digitnet.files import read_json
 from digitnet.step import atomic_path, run_step, write_json
 
@@ -24,6 +33,8 @@ def main(log) -> None:
         if groups != [""]
         else [],
         "confusion": confusion_pairs(images).tolist(),
+        # How far the confidence can be trusted, on the labelled digits: the report's reliability diagram.
+        "calibration": calibration(*labelled_confidences(images), snakemake.params.low_confidence),
         "look": needs_a_look(images, snakemake.params.first_figures, snakemake.params.max_figures),
         "images": images,
     }

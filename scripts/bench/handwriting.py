@@ -45,12 +45,12 @@ sys.path.insert(0, str(SCRIPTS))
 from bench import realsets  # noqa: E402
 from bench.photolike import VARIANTS, photo_like, sheet_like  # noqa: E402
 from bench.record import write_record  # noqa: E402
+from digitnet.custom import calibration  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.prepare import normalize  # noqa: E402
 
 # Example images for custom_digits/: (test image index, how to save it).
 EXAMPLES = [(61, "jpeg"), (1, "jpeg"), (18, "jpeg"), (4, "jpeg"), (8, "png-transparent"), (11, "jpeg-dark-paper")]
-BINS = 10  # confidence bins of the reliability diagram and of ECE
 
 
 def parse_args() -> argparse.Namespace:
@@ -161,26 +161,6 @@ def alignment(read: str, truth: str) -> dict:
             counts["missed"] += 1
             j -= 1
     return counts
-
-
-def calibration(confidence: np.ndarray, right: np.ndarray, low: float) -> dict:
-    """ECE over BINS equal-width confidence bins (sum over bins of share x |accuracy - mean
-    confidence|), the reliability diagram's bins, and the share of misreads above ``low``."""
-    edges = np.linspace(0, 1, BINS + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, BINS - 1)
-    bins, ece = [], 0.0
-    for b in range(BINS):
-        inside = which == b
-        if inside.any():
-            ece += inside.mean() * abs(right[inside].mean() - confidence[inside].mean())
-            bins.append({"from": float(edges[b]), "count": int(inside.sum()), "accuracy": float(right[inside].mean()), "confidence": float(confidence[inside].mean())})
-    misread = ~right
-    return {
-        "ece": float(ece),
-        "misreads": int(misread.sum()),
-        "misreads_above_low": int((misread & (confidence > low)).sum()),
-        "bins": bins,
-    }
 
 
 def single_scores(samples: list[realsets.Sample], read: list[tuple[str, list[float], str]], low: float) -> dict:

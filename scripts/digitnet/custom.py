@@ -211,6 +211,53 @@ def accuracy_summary(images: list[dict]) -> dict:
     return summary
 
 
+def calibration(confidence: np.ndarray, right: np.ndarray, low_confidence: float, bins: int = 10) -> dict:
+    """How far confidence (n,) in [0, 1] can be trusted, given which answers were right (n,) bool.
+
+    ECE, the expected calibration error: over ``bins`` equal-width bins of confidence, the sum
+    of each bin's share of answers times |its accuracy - its mean confidence|; 0 when, in every
+    bin, answers given p% confidence are right p% of the time. Also the bins themselves (the
+    reliability diagram), and how many misreads had a confidence above ``low_confidence``: those
+    the report's "low confidence" filter cannot catch.
+    """
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            ece += float(inside.mean() * abs(right[inside].mean() - confidence[inside].mean()))
+            table.append(
+                {
+                    "from": float(edges[b]),
+                    "to": float(edges[b + 1]),
+                    "count": int(inside.sum()),
+                    "accuracy": float(right[inside].mean()),
+                    "confidence": float(confidence[inside].mean()),
+                }
+            )
+    return {
+        "digits": len(confidence),
+        "ece": ece,
+        "misreads": int((~right).sum()),
+        "misreads_above_low": int((~right & (confidence > low_confidence)).sum()),
+        "bins": table,
+    }
+
+
+def labelled_confidences(images: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """(confidence (n,), right (n,) bool) of every labelled digit whose position is known: single
+    digits, and the digits of sheets read with as many digits as labelled."""
+    confidence, right = [], []
+    for image in images:
+        if image["correct"] is None or len(image["answer"]) != len(image["label"]):
+            continue
+        each = [image["confidence"]] if image["kind"] == "single" else [p["confidence"] for p in image["pieces"]]
+        confidence += each
+        right += [a == b for a, b in zip(image["answer"], image["label"], strict=True)]
+    return np.array(confidence, dtype=np.float64), np.array(right, dtype=bool)
+
+
 def needs_a_look(images: list[dict], first: int, at_most: int) -> list[str]:
     """Files whose stage-by-stage figure the report shows: the misread, then the warned, then the first
     ``first`` images; at most ``at_most`` in all, in folder order. Unreadable images have no stages."""

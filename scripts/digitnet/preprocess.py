@@ -293,41 +293,59 @@ def preprocess_image(image: Image.Image) -> Preprocessed:
     return photo_digit(to_grayscale(flatten_transparency(apply_exif_orientation(image))))
 
 
+@dataclass
+class Look:
+    """One look at a digit's ink: the gray levels looked at, the ink (h, w) and mask (h, w) found
+    there, and the stages and notes of finding them."""
+
+    gray: np.ndarray
+    ink: np.ndarray
+    mask: np.ndarray
+    steps: list[tuple[str, np.ndarray]]
+    notes: list[str]
+
+
+def look_at(gray: np.ndarray, title: str, notes: list[str], thin_pen: bool = False) -> tuple[Look, tuple[float, int]]:
+    """Find one digit's ink in gray levels (h, w) (single_digit_ink): the Look, and the layout of
+    all ink there. ImageError when there is none."""
+    steps: list[tuple[str, np.ndarray]] = [(title, gray)]
+    notes = list(notes)
+    ink, mask, found = single_digit_ink(gray, steps, notes, thin_pen=thin_pen)
+    return Look(gray, ink, mask, steps, notes), found
+
+
 def photo_digit(full: np.ndarray) -> Preprocessed:
     """The photo preparation of one digit: gray levels (H, W) of the upright image, full size ->
     the 784 pixels the network reads, with each stage's image.
 
-    The ink is found at WORK_SIZE, again in a crop around the digit when it is small or its
-    strokes thin there (closer_look), and again with hysteresis when it is drawn with a thin
-    pen (is_thin_pen, THIN_PEN_WEAK); the steps shown are those of the last finding.
+    Up to three looks, each kept only when it finds a digit, and said in the notes either way:
+    1. the first look, at WORK_SIZE (ImageError when it finds no ink at all);
+    2. a closer look, in a crop around that digit at a finer scale, when the digit is small
+       or its strokes thin at the work size (closer_look);
+    3. a thin pen's look, in the same view again with hysteresis, when its strokes are under
+       THIN_PEN of MNIST's width (is_thin_pen), so that its lighter stretches stay.
+    The digit is prepared from the last look that found it.
     """
-    steps: list[tuple[str, np.ndarray]] = []
-    notes: list[str] = []
     gray = resize_longest(full, WORK_SIZE)
-    steps.append(("grayscale", gray))
-    ink, mask, found = single_digit_ink(gray, steps, notes)
-    looks: list[str] = []  # how the ink was found again, if it was
-    closer = closer_look(full.shape, gray.shape, mask)
+    current, layout_found = look_at(gray, "grayscale", [])
+    looks: list[str] = []  # why each later look was taken, and what came of it
+    closer = closer_look(full.shape, gray.shape, current.mask)
     if closer is not None:
         crop, side, note = closer
-        near = resize_longest(full[crop], side)
-        near_steps, near_notes = [("grayscale, around the digit", near)], [note]
+        looks.append(note)
         try:
-            ink, mask, _ = single_digit_ink(near, near_steps, near_notes)
-            steps, notes, looks = near_steps, near_notes, [note]
-        except ImageError:
-            pass  # the crop holds the digit the first look found; should it not stand out there, the first look stands
-    if is_thin_pen(mask):
-        # Found again in the same view, with hysteresis; here too the finding before stands should this one fail.
-        pen_notes = [*looks, "a thin pen: its line's light stretches kept (hysteresis)"]
-        pen_steps = [steps[0]]
+            current, _ = look_at(resize_longest(full[crop], side), "grayscale, around the digit", looks)
+        except ImageError as error:
+            looks.append(f"the closer look found no digit ({error}): the first look stands")
+            current.notes += looks[-2:]
+    if is_thin_pen(current.mask):
+        looks.append("a thin pen: its line's light stretches kept (hysteresis)")
         try:
-            ink, mask, _ = single_digit_ink(steps[0][1], pen_steps, pen_notes, thin_pen=True)
-            steps, notes = pen_steps, pen_notes
-        except ImageError:
-            pass
-    result = mnist_from_ink(ink, mask, steps, notes)
-    result.aspect, result.pieces = found  # of the whole image's ink: the crop would cut a row of digits short
+            current, _ = look_at(current.gray, current.steps[0][0], looks, thin_pen=True)
+        except ImageError as error:
+            current.notes += [looks[-1], f"the thin pen's look found no digit ({error}): the look before stands"]
+    result = mnist_from_ink(current.ink, current.mask, current.steps, current.notes)
+    result.aspect, result.pieces = layout_found  # of the whole image's ink: a crop would cut a row of digits short
     return result
 
 

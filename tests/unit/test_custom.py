@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bench.photolike import photo_like
-from digitnet.custom import confusion_pairs, digits_right, label_from_name, needs_a_look, score
-from digitnet.reading import read_folder
+from digitnet.custom import confusion_pairs, digits_right, image_result, label_from_name, needs_a_look, score, sheet_warnings
+from digitnet.reading import Reading, read_folder
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
@@ -160,3 +160,32 @@ def test_a_damaged_cache_entry_is_prepared_again_with_a_warning(folder, caplog, 
     warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1 and "a_7.jpg" in warnings[0] and "damaged" in warnings[0]
     assert read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache).prepared == []
+
+
+def test_a_single_digit_is_answered_by_the_mean_of_its_preparations_and_says_so():
+    reading = Reading(
+        kind="single",
+        pixels=np.zeros((2, 784), np.float32),
+        piece=np.zeros(2, np.int64),
+        preparation=["plain", "photo"],
+        boxes=np.array([[0, 0, 10, 10]]),
+        rows=np.zeros(1, np.int64),
+        ink=np.array([0.1], np.float32),
+    )
+    P = np.zeros((2, 10), np.float32)
+    P[0, 6], P[0, 5] = 0.6, 0.4  # plain reads 6
+    P[1, 5], P[1, 6] = 0.9, 0.1  # photo reads 5
+    result = image_result("a.png", reading, P, low_confidence=0.6, low_ink=0.03)
+    assert result["answer"] == "5" and result["confidence"] == pytest.approx(0.65)
+    assert result["preparations"] == [
+        {"name": "plain", "digit": 6, "confidence": pytest.approx(0.6)},
+        {"name": "photo", "digit": 5, "confidence": pytest.approx(0.9)},
+    ]
+    assert "plain reads 6 (60%), photo reads 5 (90%); the answer is their mean, less sure as they disagree" in result["notes"][-1]
+
+
+def test_a_sheet_whose_marks_mostly_do_not_read_as_digits_is_flagged_and_long_lists_are_cut():
+    unsure = sheet_warnings(np.array([0.3] * 30 + [0.99] * 10), low_confidence=0.6)
+    assert unsure[0].startswith("no handwritten digits found: 30 of its 40 marks")
+    few = sheet_warnings(np.array([0.3] * 15 + [0.99] * 20), low_confidence=0.6)
+    assert few[0].startswith("low confidence on digit 1 (30%), 2 (30%)") and "and 5 more of 35" in few[0]

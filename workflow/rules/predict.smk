@@ -56,6 +56,7 @@ rule collect_predictions:
     params:
         labels=CUSTOM_LABELS,
         first_figures=config["custom_digits"]["step_figures"],
+        low_confidence=config["custom_digits"]["low_confidence"],
         max_figures=config["custom_digits"]["max_step_figures"],
     script:
         "../../scripts/collect_predictions.py"

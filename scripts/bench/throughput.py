@@ -2,13 +2,13 @@
 
 Copies the workflow into a scratch folder, trains a small model there once (5,000 training
 images, 2 epochs; only the custom-digit steps are timed), then writes ``--images`` photo-like
-JPEGs of MNIST test digits (``--canvas`` pixels square, see digitnet.photolike), spread over
+JPEGs of MNIST test digits (``--canvas`` pixels square, see bench/photolike.py), spread over
 sub-folders as if each writer had their own, and runs the workflow again. It prints, from the
 ``benchmark:`` files Snakemake writes, the time of each custom-digit step and of the report,
 and the report's size. Then it checks the cache: adding one photo must prepare that photo
 alone, and a second run must do nothing.
 
-    .venv/bin/python scripts/benchmark_custom_throughput.py --data-dir /work/shared/data/mnist
+    .venv/bin/python scripts/bench/throughput.py --data-dir ../shared/data/mnist
 
 Nothing generated is committed: the photos are rebuilt from the seed on every run.
 """
@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-SCRIPTS = Path(__file__).resolve().parent
+SCRIPTS = Path(__file__).resolve().parents[1]
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
 from bench.photolike import photo_like  # noqa: E402
+from bench.record import write_record  # noqa: E402
 from digitnet.benchmarks import read_benchmark  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.sources import find_files  # noqa: E402
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores")
     parser.add_argument("--mode", default="auto", choices=["auto", "single", "sheet"], help="custom_digits.mode")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-record", action="store_true", help="print only; write no record")
     args = parser.parse_args()
 
     workdir = args.workdir.resolve()
@@ -136,7 +138,20 @@ def main() -> None:
         capture_output=True,
         text=True,
     )
-    print("second run:", "nothing to be done" if "Nothing to be done" in dry.stdout + dry.stderr else "WOULD RUN JOBS")
+    nothing = "Nothing to be done" in dry.stdout + dry.stderr
+    print("second run:", "nothing to be done" if nothing else "WOULD RUN JOBS")
+    figures = {
+        "settings": {key: value for key, value in vars(args).items() if key in ("images", "writers", "canvas", "cores", "mode", "seed")},
+        "steps": {step: {"wall_s": wall_s, "cpu_s": cpu_s} for step, (wall_s, cpu_s) in seconds.items()},
+        "read_and_collect_s": read_and_collect[0],
+        "custom_steps_and_report_s": everything[0],
+        "whole_run_s": wall,
+        "report_mb": size / 1e6,
+        "one_added_prepared": prepared,
+        "second_run_does_nothing": nothing,
+    }
+    if not args.no_record:
+        print(f"record: {write_record('throughput', figures)}")
 
 
 if __name__ == "__main__":
