@@ -72,7 +72,7 @@ def check_not_blank(ink: np.ndarray, threshold: float) -> None:
     that stands out from the paper's own noise (BLANK_CONTRAST, BLANK_NOISE, BLANK_SPLIT)."""
     paper, marks = ink[ink <= threshold], ink[ink > threshold]
     if len(paper) == 0 or len(marks) == 0:
-        raise ImageError("no ink found: the image is one flat level")
+        raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
     level = float(np.median(paper))
     noise = 1.4826 * float(np.median(np.abs(paper - level)))
     contrast = float(np.median(marks)) - level
