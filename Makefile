@@ -16,7 +16,7 @@ ifneq ($(DATA_DIR),)
 SNAKEMAKE_ARGS += --config data_dir=$(abspath $(DATA_DIR))
 endif
 
-.PHONY: report test lint benchmark clean lock
+.PHONY: report test lint benchmark results clean lock
 
 report: $(VENV)/.runtime
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
@@ -32,7 +32,11 @@ lint: $(VENV)/.dev
 	$(BIN)/actionlint -shellcheck= -pyflakes=
 
 benchmark: $(VENV)/.bench
-	$(BIN)/python scripts/benchmark_torch.py $(BENCHMARK_ARGS)
+	$(BIN)/python scripts/bench/torch_compare.py $(BENCHMARK_ARGS)
+
+# docs/results.md from the benchmarks' records in docs/results/records/ (never edited by hand).
+results: $(VENV)/.runtime
+	$(BIN)/python scripts/bench/results_page.py
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "digitnet needs Python 3.11 or newer (Snakemake 9 does); found " + sys.version.split()[0])'

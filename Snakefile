@@ -23,5 +23,8 @@ rule all:
     default_target: True
     input:
         "report.html",
+        # Every model's weights too: a training stopped half-way (a --forcerun interrupted) is
+        # continued by a plain rerun, not left missing behind an older report.
+        compared_files("results/models/{dataset}/{model}/weights.npz"),
         # Kaggle's digit-recognizer test.csv, when the config names one.
         ["results/kaggle/submission.csv"] if config["kaggle_test_csv"] else [],

@@ -9,6 +9,7 @@ from digitnet.custom import (
     confusion_pairs,
     labelled_confidences,
     needs_a_look,
+    plural,
     score,
     summary_row,
 )
@@ -36,6 +37,8 @@ def main(log) -> None:
         # How far the confidence can be trusted, on the labelled digits: the report's reliability diagram.
         "calibration": calibration(*labelled_confidences(images), snakemake.params.low_confidence),
         "look": needs_a_look(images, snakemake.params.first_figures, snakemake.params.max_figures),
+        "label_warnings": snakemake.params.label_warnings,
+        "skipped": snakemake.params.skipped,
         "images": images,
     }
     # The csv module, not pandas: this step runs after every change to the folder, and pandas
@@ -47,7 +50,7 @@ def main(log) -> None:
     write_json(collected, snakemake.output.summary)
     summary = collected["summary"]
     log.info(
-        f"{summary['read']} of {summary['images']} images read; {summary['errors']} errors; "
+        f"{summary['read']} of {summary['images']} images read; {plural(summary['errors'], 'error')}; "
         f"{summary['correct']} of {summary['labelled']} labelled images and "
         f"{summary['digits_correct']} of {summary['digits_labelled']} labelled digits right"
     )

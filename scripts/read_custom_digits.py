@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitnet.custom import image_result
+from digitnet.custom import image_result, named
 from digitnet.model import load_model
 from digitnet.preparations import read_rows
 from digitnet.reading import read_folder, shown_pixels
@@ -46,7 +46,7 @@ def main(log) -> None:
             arrays[f"pixels{i}"] = shown_pixels(reading, probabilities)
         np.savez(f, **arrays)
     log.info(f"{len(names)} images, {sum(r.pieces for r in folder.readings)} digits read by {snakemake.params.model}")
-    log.info(f"{len(folder.prepared)} prepared, {folder.cached} from the cache: {', '.join(folder.prepared) or 'none'}")
+    log.info(f"{len(folder.prepared)} prepared, {folder.cached} from the cache: {named(folder.prepared) or 'none'}")
 
 
 run_step(snakemake, main)

@@ -45,7 +45,7 @@ sys.path.insert(0, str(SCRIPTS))
 from bench import realsets  # noqa: E402
 from bench.photolike import VARIANTS, photo_like, sheet_like  # noqa: E402
 from bench.record import write_record  # noqa: E402
-from digitnet.custom import calibration  # noqa: E402
+from digitnet.custom import alignment, calibration  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.prepare import normalize  # noqa: E402
 
@@ -137,30 +137,6 @@ def read_files(paths: list[Path], mode: str, weights: Path, workers: int) -> lis
 
 
 # --- scores -----------------------------------------------------------------------------------
-
-
-def alignment(read: str, truth: str) -> dict:
-    """How ``read`` lines up with ``truth``, two digit strings: {right, misread, missed, added},
-    from an alignment with the fewest edits (Levenshtein), ties broken for more digits right."""
-    rows, cols = len(read) + 1, len(truth) + 1
-    cost = np.zeros((rows, cols), dtype=np.int64)
-    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(cols)
-    for i in range(1, rows):
-        for j in range(1, cols):
-            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (read[i - 1] != truth[j - 1]))
-    counts = {"right": 0, "misread": 0, "missed": 0, "added": 0}
-    i, j = len(read), len(truth)
-    while i or j:
-        if i and j and cost[i, j] == cost[i - 1, j - 1] + (read[i - 1] != truth[j - 1]):
-            counts["right" if read[i - 1] == truth[j - 1] else "misread"] += 1
-            i, j = i - 1, j - 1
-        elif i and cost[i, j] == cost[i - 1, j] + 1:
-            counts["added"] += 1
-            i -= 1
-        else:
-            counts["missed"] += 1
-            j -= 1
-    return counts
 
 
 def single_scores(samples: list[realsets.Sample], read: list[tuple[str, list[float], str]], low: float) -> dict:
@@ -292,6 +268,29 @@ def table(figures: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def headline(figures: dict) -> dict[str, str]:
+    """The first model's key figures, formatted, for the results page's history and the README."""
+    name = next(iter(figures["models"]))
+    row = figures["models"][name]
+    real = row["singles"]["real photos"]["eval"]
+    sheets = row["sheets"]["real, mode sheet"]
+    turned = row["sheets"]["turned up to 8 degrees, in perspective"]
+    photo_like = [v["eval"]["accuracy"] for k, v in row["singles"].items() if k.startswith("photo-like")]
+    return {
+        "model": name,
+        "real photos": f"{real['accuracy']:.1%} of {real['images']}",
+        "load_digits": f"{row['singles']['load_digits']['eval']['accuracy']:.1%}",
+        "postal-like": f"{row['singles']['postal-like']['eval']['accuracy']:.1%}",
+        "MNIST as PNG": f"{row['singles']['MNIST as PNG']['eval']['accuracy']:.1%}",
+        "photo-like, lowest variant": f"{min(photo_like):.1%}",
+        "real sheets whole": f"{round(sheets['whole'] * sheets['sheets'])} of {sheets['sheets']}",
+        "real sheet digits": f"{sheets['digit_accuracy']:.1%}",
+        "turned sheets whole": f"{turned['whole']:.1%}",
+        "ECE, real photos": f"{real['ece']:.3f}",
+        "ECE, load_digits": f"{row['singles']['load_digits']['eval']['ece']:.3f}",
+    }
+
+
 def main() -> None:
     args = parse_args()
     X, y = load_test(args.data_dir)
@@ -326,9 +325,10 @@ def main() -> None:
             row["seconds"] = time.perf_counter() - started
             figures["models"][model_name(weights)] = row
         figures["timing"] = time_single_photos(args.weights[0], X, args.timing_photos, args.seed, Path(scratch))
-    print(table(figures, args))
+    tables = table(figures, args)
+    print(tables)
     if not args.no_record:
-        print(f"\nrecord: {write_record('handwriting', figures)}")
+        print(f"\nrecord: {write_record('handwriting', figures, tables, headline(figures))}")
 
 
 if __name__ == "__main__":

@@ -54,11 +54,14 @@ def commit() -> str:
     return head + ("+changes" if dirty else "")
 
 
-def write_record(benchmark: str, figures: dict, folder: Path = RECORDS) -> Path:
-    """Write ``figures`` as the record of one run of ``benchmark``; return its path.
+def write_record(benchmark: str, figures: dict, tables: str, headline: dict[str, str], folder: Path = RECORDS) -> Path:
+    """Write the record of one run of ``benchmark``; return its path.
 
-    The file is named by benchmark, date and processor kind, so a run on another machine or
-    day adds a record and a rerun on the same day and machine replaces its own.
+    figures: every number measured, as JSON; tables: the same as the Markdown tables the
+    benchmark prints, which the results page shows; headline: a few figures by name, already
+    formatted with their units, for the page's history table and the README. The file is
+    named by benchmark, date and processor kind, so a run on another machine or day adds a
+    record and a rerun on the same day and machine replaces its own.
     """
     machine = processor()
     now = datetime.datetime.now(datetime.UTC)
@@ -68,6 +71,8 @@ def write_record(benchmark: str, figures: dict, folder: Path = RECORDS) -> Path:
         "commit": commit(),
         "date": now.strftime("%Y-%m-%d"),
         "processor": machine,
+        "headline": headline,
+        "tables": tables,
         "figures": figures,
     }
     folder.mkdir(parents=True, exist_ok=True)

@@ -150,8 +150,26 @@ def main() -> None:
         "one_added_prepared": prepared,
         "second_run_does_nothing": nothing,
     }
+    tables = "\n".join(
+        [
+            f"| {args.images} photos of {args.canvas} px, --cores {args.cores} | wall s | CPU s |",
+            "|---|---:|---:|",
+            *(f"| {step} | {wall_s:.2f} | {cpu_s:.2f} |" for step, (wall_s, cpu_s) in seconds.items()),
+            f"| read + collect | {read_and_collect[0]:.2f} | {read_and_collect[1]:.2f} |",
+            f"| custom steps + report | {everything[0]:.2f} | {everything[1]:.2f} |",
+            "",
+            f"report.html: {size / 1e6:.2f} MB. One photo added: {len(prepared)} prepared. A second run: "
+            + ("nothing to be done." if nothing else "jobs would run."),
+        ]
+    )
+    headline = {
+        "photos": str(args.images),
+        "read + collect": f"{read_and_collect[0]:.1f} s",
+        "custom steps + report": f"{everything[0]:.1f} s",
+        "report": f"{size / 1e6:.2f} MB",
+    }
     if not args.no_record:
-        print(f"record: {write_record('throughput', figures)}")
+        print(f"record: {write_record('throughput', figures, tables, headline)}")
 
 
 if __name__ == "__main__":

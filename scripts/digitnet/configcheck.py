@@ -96,9 +96,12 @@ def source_note(sources: Sources, key_path: list) -> str:
     return f" (from {source})" if source is not None and source != sources[0][0] else ""
 
 
-def invalid_header(problems: list[str]) -> str:
-    """The first line above ``problems``: config.yaml when every bad value is its own, else the configuration."""
-    return "the configuration is not valid" if any(" (from --config" in line for line in problems) else "config.yaml is not valid"
+def invalid_header(problems: list[str], sources: Sources = ()) -> str:
+    """The first line above ``problems``: "config.yaml is not valid" only when config.yaml alone
+    was read and no problem names an option; else "the configuration is not valid" (a value may
+    have come from a --configfile or --config, or been made wrong by one)."""
+    options = len(sources) > 1 or any(" (from --config" in line for line in problems)
+    return "the configuration is not valid" if options else "config.yaml is not valid"
 
 
 def check_index(key: str, index: int, count: int, what: str) -> int:
@@ -113,3 +116,21 @@ def check_index(key: str, index: int, count: int, what: str) -> int:
             f"set {key} to a number from 0 to {count - 1} in config.yaml"
         )
     return index
+
+
+def canonical(value: object) -> object:
+    """``value`` in one canonical form: every mapping's keys sorted, at every depth, and a float
+    that is a whole number written as an integer (30.0 -> 30), so that the same settings always
+    look the same.
+
+    Snakemake reruns a rule when the repr of its params changes, and a mapping's repr follows
+    the order its keys arrived in: the same settings merged from config.yaml, a --configfile and
+    --config in another order would otherwise retrain a model whose settings did not change.
+    """
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value

@@ -5,6 +5,7 @@ An answer is the digits read, in reading order, in the same form.
 """
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from digitnet.preparations import combine
 
 # A label at the end of the file name: "seven_7.png", "my-digit-3.jpg", "4.png"; for sheets
 # a digit string: "2026.jpg", "phone_0612345678.png".
+ASCII_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would take "²" and "٣" too
 LABEL_IN_NAME = {"single": re.compile(r"(?:^|[_\-\s])([0-9])$"), "sheet": re.compile(r"(?:^|[_\-\s])([0-9]+)$")}
 
 
@@ -23,6 +25,17 @@ LABEL_IN_NAME = {"single": re.compile(r"(?:^|[_\-\s])([0-9])$"), "sheet": re.com
 NOT_DIGITS_FROM = 3
 NOT_DIGITS = 0.5
 LISTED = 10  # a warning names at most this many digits by position
+
+
+def plural(count: int, word: str) -> str:
+    """``count`` and ``word``, the word in the plural unless count is 1: "1 error", "3 errors"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def named(names: list[str], at_most: int = LISTED) -> str:
+    """Up to ``at_most`` names joined by commas, then how many more: a log line stays short."""
+    shown = ", ".join(names[:at_most])
+    return shown + (f" and {len(names) - at_most} more" if len(names) > at_most else "")
 
 
 def label_from_name(name: str, mode: str = "single") -> str | None:
@@ -36,25 +49,41 @@ def label_from_name(name: str, mode: str = "single") -> str | None:
     return match.group(1) if match else None
 
 
-def read_labels_csv(path: Path) -> dict[str, str]:
-    """{file name: label} from a CSV with columns ``file`` and ``label``; DataError when malformed.
+def read_labels_csv(path: Path) -> tuple[dict[str, str], list[str]]:
+    """({file name: label}, warnings) from a CSV with columns ``file`` and ``label``.
 
     ``file`` is the path inside the folder ("anna/3.jpg" for a sub-folder); ``label`` a digit
-    string ("7", or "2026" for a sheet). Empty labels are skipped.
+    string of ASCII 0-9 ("7", or "2026" for a sheet). The file is UTF-8, with or without the
+    byte-order mark a spreadsheet's "CSV UTF-8" export writes. Empty labels are skipped; an
+    empty file has no labels. DataError, naming the file and line, for another encoding, other
+    columns or a label that is not digits 0-9 (a superscript 2 or an Arabic-Indic 3 is not).
+    A file labelled twice is a warning (the last label counts).
     """
+    raw = Path(path).read_bytes()
+    if not raw.strip():
+        return {}, [f"{Path(path).name} is empty: no labels were taken from it"]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(f"{path}: line {line} is not UTF-8 text: save the file as CSV UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None or not {"file", "label"} <= {name.strip() for name in reader.fieldnames}:
+        raise DataError(f"{path}: expected columns 'file' and 'label', found {reader.fieldnames}")
     labels: dict[str, str] = {}
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or not {"file", "label"} <= set(reader.fieldnames):
-            raise DataError(f"{path}: expected columns 'file' and 'label', found {reader.fieldnames}")
-        for row_number, row in enumerate(reader, start=2):
-            value = (row["label"] or "").strip()
-            if value == "":
-                continue
-            if not value.isdigit():
-                raise DataError(f"{path}: line {row_number}: label {value!r} is not a string of digits 0-9")
-            labels[row["file"].strip()] = value
-    return labels
+    warnings: list[str] = []
+    for row_number, row in enumerate(reader, start=2):
+        row = {(key or "").strip(): value for key, value in row.items()}
+        value = (row["label"] or "").strip()
+        if value == "":
+            continue
+        if not ASCII_DIGITS.fullmatch(value):
+            raise DataError(f"{path}: line {row_number}: label {value!r} is not a string of the digits 0-9")
+        file = (row["file"] or "").strip()
+        if file in labels:
+            warnings.append(f"{Path(path).name}, line {row_number}: {file} is labelled again ({labels[file]}, now {value}): the last label counts")
+        labels[file] = value
+    return labels, warnings
 
 
 def group_of(name: str) -> str:
@@ -150,29 +179,46 @@ def image_result(file: str, reading, P: np.ndarray, low_confidence: float, low_i
     return result
 
 
-def digits_right(answer: str, label: str) -> int:
-    """How many of the label's digits were read right: position by position when the lengths match,
-    else the longest common subsequence (a digit missed or split does not shift every digit after it)."""
-    if len(answer) == len(label):
-        return sum(a == b for a, b in zip(answer, label, strict=True))
-    previous = [0] * (len(label) + 1)
-    for a in answer:
-        current = [0]
-        for j, b in enumerate(label):
-            current.append(previous[j] + 1 if a == b else max(previous[j + 1], current[j]))
-        previous = current
-    return previous[-1]
+def alignment(answer: str, label: str) -> dict[str, int]:
+    """How a digit string read lines up with its label: {right, misread, missed, added}.
+
+    From an alignment with the fewest edits (Levenshtein: each digit read is matched to a
+    labelled one, right or misread, or is added; each labelled digit not matched is missed),
+    ties broken towards more digits right. One digit missed does not count every digit after it
+    as wrong, and a page of specks labelled "3" scores 1 right and every other digit added.
+    """
+    rows, cols = len(answer) + 1, len(label) + 1
+    cost = np.zeros((rows, cols), dtype=np.int64)
+    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(cols)
+    for i in range(1, rows):
+        # Row by row, vectorised over the label: substitution and addition first, then the
+        # missed digits as a running minimum along the row (cost[i, j] <= cost[i, j - 1] + 1).
+        same = np.array([answer[i - 1] == b for b in label], dtype=bool)
+        cost[i, 1:] = np.minimum(cost[i - 1, :-1] + ~same, cost[i - 1, 1:] + 1)
+        cost[i] = np.minimum.accumulate(cost[i] - np.arange(cols)) + np.arange(cols)
+    counts = {"right": 0, "misread": 0, "missed": 0, "added": 0}
+    i, j = len(answer), len(label)
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (answer[i - 1] != label[j - 1]):
+            counts["right" if answer[i - 1] == label[j - 1] else "misread"] += 1
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            counts["added"] += 1
+            i -= 1
+        else:
+            counts["missed"] += 1
+            j -= 1
+    return counts
 
 
 def score(image: dict, label: str | None) -> dict:
-    """The image's result with its label and how right it is (correct, digits_right, digits_labelled)."""
-    scored = {**image, "label": label, "correct": None, "digits_right": None, "digits_labelled": None}
+    """The image's result with its label and how right it is: correct (the whole answer), and its
+    digits right, misread, missed and added against the label (alignment), of digits_labelled."""
+    scored = {**image, "label": label, "correct": None, "digits_labelled": None}
+    scored.update({f"digits_{key}": None for key in ("right", "misread", "missed", "added")})
     if label is not None and image["status"] == "ok":
-        scored.update(
-            correct=image["answer"] == label,
-            digits_right=digits_right(image["answer"], label),
-            digits_labelled=len(label),
-        )
+        scored.update(correct=image["answer"] == label, digits_labelled=len(label))
+        scored.update({f"digits_{key}": n for key, n in alignment(image["answer"], label).items()})
     return scored
 
 
@@ -204,6 +250,8 @@ def accuracy_summary(images: list[dict]) -> dict:
         "sheets_correct": sum(i["kind"] == "sheet" and bool(i["correct"]) for i in labelled),
         "digits_labelled": digits,
         "digits_correct": sum(i["digits_right"] for i in labelled),
+        "digits_missed": sum(i["digits_missed"] for i in labelled),
+        "digits_added": sum(i["digits_added"] for i in labelled),
         "with_warnings": sum(bool(i.get("warnings")) for i in images),
     }
     summary["accuracy"] = summary["correct"] / len(labelled) if labelled else None
@@ -283,6 +331,8 @@ SUMMARY_COLUMNS = [
     "p_third",
     "correct",
     "digits_right",
+    "digits_missed",
+    "digits_added",
     "digits_labelled",
     "warnings",
     "error",
@@ -300,7 +350,8 @@ def summary_row(result: dict) -> dict:
             (_, _), (second, p2), (third, p3) = result["top3"]
             row.update(second=second, p_second=f"{p2:.4f}", third=third, p_third=f"{p3:.4f}")
         if result["correct"] is not None:
-            row.update(correct=int(result["correct"]), digits_right=result["digits_right"], digits_labelled=result["digits_labelled"])
+            row.update({key: result[key] for key in ("digits_right", "digits_missed", "digits_added", "digits_labelled")})
+            row["correct"] = int(result["correct"])
         row["warnings"] = "; ".join(result["warnings"])
     else:
         row["error"] = result["error"]

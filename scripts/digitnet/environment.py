@@ -8,20 +8,15 @@ environment is left as it is: set one yourself to override it.
 
 - ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_MMAP_THRESHOLD_``: NumPy's batch-sized temporaries are
   freed and allocated again at every batch. By default glibc hands such memory back to the
-  kernel (it trims the heap, or maps a block anew), so each batch pays its page faults again:
-  augmented training spent about half its CPU time there. Keeping freed memory for reuse (up
-  to 64 MiB) and serving blocks under 32 MiB from the heap halved its CPU time. Any C library
-  but glibc ignores them.
+  kernel (it trims the heap, or maps a block anew), so each batch would pay its page faults
+  again. Freed memory is kept for reuse (up to 64 MiB) and blocks under 32 MiB are served from
+  the heap. Any C library but glibc ignores them.
 - ``OPENBLAS_THREAD_TIMEOUT``: after each matrix product OpenBLAS keeps its worker threads
   spinning for 2^28 cycles (about 0.1 s) before they sleep. On a machine with as many cores as
   BLAS threads, they spin on the cores that the elementwise passes between the products want
-  (digitnet.nn.parallel): a CNN's training step took 178-187 ms at 2 threads with them spinning
-  and 119-124 ms with 2^16 cycles (three runs each, alternating). 2^20 cycles (about 0.4 ms) is
-  as fast for the CNN (126-144 ms against 125-145 ms for 2^16, alternating), and keeps the
-  threads awake between a dense network's back-to-back products, which each woke a sleeping
-  thread at 2^16 (an epoch of 784-128-10 at 2 threads: 0.268-0.294 s at 2^20, 0.261-0.271 s
-  spinning, 0.288-0.401 s at 2^16; at 2^4, the least OpenBLAS allows, each product ran at one
-  thread's speed).
+  (digitnet.nn.parallel). 2^20 cycles (about 0.4 ms) frees those cores for the CNN's passes,
+  and keeps the threads awake between a dense network's back-to-back products, which a shorter
+  wait would make wake a sleeping thread each (docs/design/threads.md).
 """
 
 import os

@@ -12,14 +12,16 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import shutil
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from digitnet import image, preparations, preprocess, segment
+from digitnet import preparations, preprocess, segment
 from digitnet.errors import DamagedFile
 from digitnet.files import read_npz
 from digitnet.image.load import ImageError, thumbnail_of, to_grayscale
@@ -190,19 +192,24 @@ def read_image(
 
 
 def code_version(settings: dict) -> str:
-    """16 hex digits naming the code and settings that prepare images; a change starts a new cache."""
+    """16 hex digits naming the code and settings that prepare images; a change starts a new cache.
+
+    The code is every module of the package's top level and of digitnet/image (where all
+    preparation lives): a list kept by hand would miss the next module a preparation imports.
+    """
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
-    for module in (preparations, preprocess, segment):
-        digest.update(Path(module.__file__).read_bytes())
-    for stage in sorted(Path(image.__file__).parent.glob("*.py")):
-        digest.update(stage.read_bytes())
-    digest.update(Path(__file__).read_bytes())
+    package = Path(__file__).parent
+    for module in sorted([*package.glob("*.py"), *(package / "image").glob("*.py")]):
+        digest.update(module.name.encode() + module.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def content_hash(path: Path) -> str:
-    """SHA-256 of the file's bytes (an unreadable file hashes as its error, so it is retried next run)."""
+    """SHA-256 of the file's bytes. A file that cannot be read hashes as its error, so it is tried
+    again next run; what is not a regular file is never opened (reading a FIFO would block)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not-a-file-" + hashlib.sha256(str(path).encode()).hexdigest()
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as error:
         return "unreadable-" + hashlib.sha256(str(error).encode()).hexdigest()
@@ -211,6 +218,9 @@ def content_hash(path: Path) -> str:
 def save_reading(reading: Reading, path: Path) -> None:
     """Write a Reading to ``path`` (.npz) through a temporary file, so a killed run leaves no half entry."""
     meta = {
+        # The entry is named by the SHA-256 of the image it was made from; it carries that name
+        # inside too, so an entry copied over another's is told apart (load_cached).
+        "source": Path(path).stem,
         "kind": reading.kind,
         "size": list(reading.size),
         "notes": reading.notes,
@@ -262,13 +272,18 @@ def load_reading(path: Path) -> Reading:
 def load_cached(entry: Path, name: str, log: logging.Logger | None) -> Reading | None:
     """The cached Reading of image ``name``, or None when there is none or it is damaged.
 
-    A damaged entry (a disk that filled up, a copy gone wrong) is deleted and reported as a
-    warning: the image is simply prepared again, which is what the cache would have saved.
+    A damaged entry (a disk that filled up, a copy gone wrong, an entry made from another image)
+    is deleted and reported as a warning: the image is simply prepared again, which is what the
+    cache would have saved.
     """
     if not entry.is_file():
         return None
     try:
-        return load_reading(entry)
+        reading = load_reading(entry)
+        source = json.loads(str(np.load(entry, allow_pickle=False)["meta"])).get("source")
+        if source != entry.stem:
+            raise DamagedFile(entry, f"it was made from another image ({str(source)[:12]}...)")
+        return reading
     except DamagedFile as error:
         if log is not None:
             log.warning(f"warning: the cached preparation of {name} is damaged, preparing it again ({error.problem})")

@@ -13,13 +13,13 @@ written across a whole page. Boxes are (left, top, right, bottom), right and bot
 exclusive, in pixels of the upright source image.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from digitnet.cuts import Judge, prepared, prepared_plain, read_apart, split_blot
 from digitnet.image.load import (
     ImageError,
     apply_exif_orientation,
@@ -28,11 +28,11 @@ from digitnet.image.load import (
     thumbnail_of,
     to_grayscale,
 )
-from digitnet.image.mnist import center_by_mass, paste_centered, stroke_width
+from digitnet.image.mnist import stroke_width
 from digitnet.image.morphology import component_boxes, label_components
 from digitnet.image.page import open_page
-from digitnet.image.plain import fit_box
-from digitnet.preprocess import Preprocessed, find_ink, mnist_from_ink
+from digitnet.preprocess import find_ink
+from digitnet.rows import reading_rows
 
 SHEET_WORK_SIZE = 640  # longest side at which a sheet's ink is found: a row of 8 digits gets ~80 px each
 SHEET_THUMBNAIL = 480  # longest side of the view on which the report draws the boxes
@@ -45,24 +45,11 @@ MIN_HEIGHT = 0.3  # pieces shorter than this share of the typical height are not
 DIGIT_WIDTH = 0.7  # a digit's width / height, when a sheet has no piece to measure it on
 NARROW = 0.4  # pieces narrower than this many typical heights are strokes (a 1), not a digit's width
 WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, is kept within these
-SPLIT_WIDTH = 1.3  # a piece wider than this many typical digit widths may hold touching digits
-SPLIT_HEIGHTS = 1.1  # ... and than this many typical heights: a single 0 or 4 may be 1.5 digit widths wide
-CUT_STROKES = 1.5  # a clear cut crosses one stroke, of at most this many stroke widths of ink: not a 0's two sides
-TWO_WIDE = 1.8  # a piece this many digit widths wide ...
-WIDE_BLOT = 1.25  # ... and this many typical heights is too wide for one digit: a cut may cross two strokes
-PART_HEIGHT_CUT = 0.6  # each side of a cut is at least this share of the piece's height
-STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs straight through paper
-READ_WIDTH = 1.0  # with a network to judge, a piece this many typical digit widths wide may be touching digits
-CUT_STEP = 0.25  # ... and cuts are tried every this many typical digit widths across it
-SURE_SIDE = 0.9  # ... and it is cut only where the network reads each side at least this surely
 MAX_PIECES = 300  # custom_digits.max_pieces' default: more pieces are print, texture or noise
+PIECES_PER_DIGIT = 4  # ... and more than this many connected pieces per digit allowed, before any is joined
 DIGIT_STROKES = 2.5  # a digit is at least this many stroke widths tall (a line or a dash is one)
 FLAT = 2.5  # ... and never this many times wider than tall
-MAX_TILT = 10.0  # degrees: rows are looked for up to this far off level (a phone held askew) ...
-TILT_STEP = 0.25  # ... in steps of this many degrees
 
-# A network that reads digits: pixels (n, 784) float32 MNIST-style -> probabilities (n, 10).
-Judge = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
@@ -136,150 +123,6 @@ def group_labels(joined: np.ndarray) -> np.ndarray:
         group = updated
 
 
-def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
-    """The cheapest top-to-bottom path through a blot (h, w) within columns [low, high):
-    (ink under it per row (h,) float32, its column per row (h,) int).
-
-    Dynamic programming over rows, vectorized over columns: cost[r, c] = ink[r, c] +
-    min(cost[r-1, c], cost[r-1, c -+ 1] + STEP_COST). Each row the path may move one column
-    aside, so it can slip between digits that lean or overlap, where a straight column
-    would cross them; it crosses a horizontal stroke for about a stroke width of ink.
-    """
-    height = mask.shape[0]
-    ink = mask[:, low:high].astype(np.float32)
-    cost = ink[0].copy()
-    moves = np.zeros((height, high - low), dtype=np.int8)  # -1, 0, +1: the column the path came from
-    for row in range(1, height):
-        left = np.concatenate([[np.inf], cost[:-1] + STEP_COST])
-        right = np.concatenate([cost[1:] + STEP_COST, [np.inf]])
-        options = np.stack([left, cost, right])
-        choice = options.argmin(axis=0)
-        moves[row] = choice - 1
-        cost = ink[row] + options[choice, np.arange(len(cost))]
-    path = np.empty(height, dtype=np.int64)
-    path[-1] = int(cost.argmin())
-    for row in range(height - 1, 0, -1):
-        path[row - 1] = path[row] + moves[row, path[row]]
-    return ink[np.arange(height), path], path + low
-
-
-def split_blot(mask: np.ndarray, typical: float, width: float, stroke: float) -> list[np.ndarray]:
-    """Cut a blot (h, w) bool of touching digits into digits: [masks (h, w), left to right].
-
-    ``typical`` is the sheet's typical digit height, ``width`` its typical digit width,
-    ``stroke`` its stroke width. A blot of ink width w of at least SPLIT_WIDTH digit widths
-    and SPLIT_HEIGHTS digit heights may hold n = max(2, round(w / width)) digits; its first
-    cut is the cheapest path (cut_path) within half a digit of w / n, kept when it crosses
-    one stroke (two when the blot is TWO_WIDE digits and WIDE_BLOT heights wide: two strokes
-    pressed together), at most CUT_STROKES stroke widths of ink per stroke, and leaves both
-    sides at least PART_HEIGHT_CUT of the blot's height tall (cutting a 4 between its stems
-    or a 7 under its bar leaves a short side). The part on the right is cut again the same way.
-    """
-    columns = np.flatnonzero(mask.any(axis=0))
-    if len(columns) == 0 or columns[-1] + 1 - columns[0] < max(SPLIT_WIDTH * width, SPLIT_HEIGHTS * typical):
-        return [mask]
-    first, last = int(columns[0]), int(columns[-1]) + 1
-    span = last - first
-    parts = max(2, round(span / width))
-    expected = first + span / parts
-    low, high = max(first + 1, int(expected - width / 2)), min(last - 1, int(expected + width / 2) + 1)
-    if high - low < 1:
-        return [mask]
-    under, path = cut_path(mask, low, high)
-    if (sides := valid_cut(mask, under, path, strokes_allowed(span, typical, width), stroke)) is None:
-        return [mask]
-    left, right = sides
-    return [left, *split_blot(right, typical, width, stroke)]
-
-
-def strokes_allowed(span: float, typical: float, width: float) -> int:
-    """How many strokes a clear cut through a blot ``span`` pixels wide may cross: one where two
-    digits touch, two when the blot is TWO_WIDE digit widths and WIDE_BLOT typical heights wide
-    (two strokes pressed together)."""
-    return 2 if span >= TWO_WIDE * width and span >= WIDE_BLOT * typical else 1
-
-
-def valid_cut(
-    mask: np.ndarray, under: np.ndarray, path: np.ndarray, allowed: int, stroke: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The two sides (left, right) of a blot (h, w) bool cut along ``path`` (h,) with ``under``
-    (h,) ink beneath it, or None when the cut is not a clear one: it crosses more than
-    ``allowed`` strokes or more than allowed * CUT_STROKES stroke widths of ink, or leaves a
-    side shorter than PART_HEIGHT_CUT of the blot or narrower than a stroke."""
-    strokes = int((np.diff(np.r_[0.0, under]) > 0).sum())  # separate strokes crossed: a 0 has two
-    left = mask & (np.arange(mask.shape[1])[None, :] < path[:, None])
-    right = mask & ~left
-    sides = (left, right)
-    if (
-        strokes > allowed
-        or under.sum() > allowed * CUT_STROKES * stroke
-        or min(ink_height(side) for side in sides) < PART_HEIGHT_CUT * ink_height(mask)
-        or min(int(side.any(axis=0).sum()) for side in sides) < stroke
-    ):
-        return None
-    return left, right
-
-
-def prepared(ink: np.ndarray, part: np.ndarray) -> Preprocessed:
-    """One digit's part (h, w) bool of a region whose ink is ``ink`` (h, w), prepared MNIST-style."""
-    return mnist_from_ink(np.where(part, ink, 0).astype(np.float32), part, [], [])
-
-
-def prepared_plain(ink: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """The same digit as ``prepared``, its strokes as written: (784,) float32, cropped to the part,
-    fitted in 20 x 20, centred by mass. A thin pen's digit, thickened, can close its own loops
-    (a 9's small loop, a 6's); the network reads both and their mean answers."""
-    rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
-    crop = np.where(part, ink, 0)[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    centred = center_by_mass(paste_centered(fit_box(crop)))
-    return (centred / max(float(centred.max()), 1e-6)).ravel().astype(np.float32)
-
-
-def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, stroke: float, judge: Judge) -> list[np.ndarray]:
-    """Cut a blot (h, w) bool, ink (h, w), into the digits a network reads best: [masks, left to right].
-
-    Recognition decides where shape alone cannot: a 1 pressed against an 8 is no wider than a
-    wide 0. Clear cuts (valid_cut) are tried every CUT_STEP digit widths, each the cheapest path
-    (cut_path) within half a digit width. With p the network's top probability of a piece
-    prepared MNIST-style, the blot is cut where p(left) p(right) is largest among the cuts
-    whose sides both read at least SURE_SIDE, when that beats p(whole): the two digits must
-    together read more surely than the one. Each side is read apart again.
-    """
-    columns = np.flatnonzero(mask.any(axis=0))
-    if len(columns) == 0 or columns[-1] + 1 - columns[0] < READ_WIDTH * width:
-        return [mask]
-    first, last = int(columns[0]), int(columns[-1]) + 1
-    allowed = strokes_allowed(last - first, typical, width)
-    cuts, seen = [], set()
-    for center in np.arange(first + width / 4, last - width / 4 + 1, max(1.0, CUT_STEP * width)):
-        low, high = max(first + 1, int(center - width / 4)), min(last - 1, int(center + width / 4) + 1)
-        if high - low < 1:
-            continue
-        under, path = cut_path(mask, low, high)
-        if path.tobytes() in seen:
-            continue
-        seen.add(path.tobytes())
-        if (sides := valid_cut(mask, under, path, allowed, stroke)) is not None:
-            cuts.append(sides)
-    if not cuts:
-        return [mask]
-    pixels = np.stack([prepared(ink, piece).pixels for piece in [mask, *(side for sides in cuts for side in sides)]])
-    sure = judge(pixels).max(axis=1)  # (1 + 2 cuts,): the whole, then each cut's left and right
-    left_sure, right_sure = sure[1::2], sure[2::2]
-    together = np.where(np.minimum(left_sure, right_sure) >= SURE_SIDE, left_sure * right_sure, 0.0)
-    best = int(np.argmax(together))
-    if together[best] <= sure[0]:
-        return [mask]
-    left, right = cuts[best]
-    return [*read_apart(left, ink, typical, width, stroke, judge), *read_apart(right, ink, typical, width, stroke, judge)]
-
-
-def ink_height(mask: np.ndarray) -> int:
-    """Rows from the first with ink to the last of a mask (h, w) bool; 0 without ink."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    return int(rows[-1] + 1 - rows[0]) if len(rows) else 0
-
-
 def typical_width(boxes: np.ndarray, typical: float) -> float:
     """A digit's width on this sheet: the median width of its digit-sized pieces (at least
     MIN_HEIGHT typical heights tall) that are not strokes (at least NARROW typical heights
@@ -292,65 +135,6 @@ def typical_width(boxes: np.ndarray, typical: float) -> float:
     return float(np.clip(median, WIDTH_RANGE[0] * typical, WIDTH_RANGE[1] * typical))
 
 
-def row_slope(x: np.ndarray, y: np.ndarray, typical: float) -> float:
-    """The slope (dy / dx) of a sheet's rows, from the centres x, y (K,) of its pieces.
-
-    Rows run straight through their digits' centres: seen along the right slope t, the heights
-    y - t x bunch into a few tight groups, one per row. Every slope within MAX_TILT degrees is
-    tried, each scored by how tightly the pieces bunch, sum over pairs exp(-(gap / (typical/4))^2),
-    and the best wins (the first among equals, the level one when a sheet has a single piece).
-    """
-    slopes = np.tan(np.radians(np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP)))  # (S,)
-    slopes = slopes[np.argsort(np.abs(slopes), kind="stable")]  # level first: ties go to it
-    heights = y[None, :] - slopes[:, None] * x[None, :]  # (S, K)
-    gaps = (heights[:, :, None] - heights[:, None, :]) / (typical / 4)  # (S, K, K)
-    return float(slopes[int(np.argmax(np.exp(-(gaps**2)).sum(axis=(1, 2))))])
-
-
-def band_rows(heights: np.ndarray, typical: float) -> np.ndarray:
-    """Row index (K,) from heights (K,) across the rows: a piece joins the row above it when its
-    height lies within half a typical height of that row's (median), else it starts a new row."""
-    order = np.argsort(heights, kind="stable")
-    rows = np.empty(len(heights), dtype=np.int64)
-    members: list[float] = []
-    count = 0
-    for index in order:
-        if members and abs(heights[index] - np.median(members)) <= typical / 2:
-            members.append(heights[index])
-        else:
-            count += 1
-            members = [heights[index]]
-        rows[index] = count - 1
-    return rows
-
-
-def reading_rows(boxes: np.ndarray, typical: float) -> tuple[np.ndarray, np.ndarray]:
-    """(row (K,) of each box, reading order (K,): indices top row first, left to right in each).
-
-    A row photographed off level, or a page in perspective, slopes or fans out: rows are not
-    horizontal bands. The sheet's slope is found first (row_slope), rows are cut as bands
-    across it (band_rows), then each row's baseline is fitted through its centres (a straight
-    line; rows of fewer than three pieces take the sheet's slope) and every piece joins the row
-    whose line passes nearest its centre, twice over. Rows are numbered by where their lines
-    cross the middle of the sheet.
-    """
-    x, y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    middle = float(x.mean())
-    slope = row_slope(x - middle, y, typical)
-    rows = band_rows(y - slope * (x - middle), typical)
-    for _ in range(2):
-        lines = []
-        for row in np.unique(rows):
-            own = rows == row
-            fitted = np.polyfit(x[own] - middle, y[own], 1)[0] if own.sum() >= 3 and np.ptp(x[own]) > 0 else slope
-            lines.append((fitted, float(np.mean(y[own] - fitted * (x[own] - middle)))))
-        lines.sort(key=lambda line: line[1])  # top to bottom, where each crosses the middle
-        predicted = np.array([[b + a * (xi - middle) for a, b in lines] for xi in x])  # (K, rows)
-        rows = np.unique(np.argmin(np.abs(predicted - y[:, None]), axis=1), return_inverse=True)[1]
-    along = x + slope * y  # position along the rows' direction
-    return rows, np.lexsort((along, rows))
-
-
 def find_pieces(
     ink: np.ndarray, mask: np.ndarray, judge: Judge | None = None, max_pieces: int = MAX_PIECES
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
@@ -360,6 +144,10 @@ def find_pieces(
     the pieces, where it reads them best (read_apart).
     """
     labels, boxes, areas = component_boxes(label_components(mask))
+    if len(boxes) > PIECES_PER_DIGIT * max_pieces:
+        # Before anything pairs the pieces up (merge_pairs is K x K): thousands of specks would
+        # cost gigabytes there. A sheet of max_pieces digits has a few broken strokes each at most.
+        raise ImageError(texture_message(len(boxes), max_pieces))
     typical = typical_height(boxes, areas)
     groups = group_labels(merge_pairs(boxes, typical))
     group_of = np.concatenate([[-1], groups])[labels]  # (H, W): group per pixel, -1 for paper
@@ -371,10 +159,7 @@ def find_pieces(
     sized = int((merged[:, 3] - merged[:, 1] >= MIN_HEIGHT * typical).sum())
     if sized > max_pieces:
         # Checked before any piece is cut or prepared: the cost and the memory grow with the pieces.
-        raise ImageError(
-            f"this looks like print, a texture or noise, not a sheet of handwritten digits: it cuts into {sized} pieces, "
-            f"more than custom_digits.max_pieces ({max_pieces})"
-        )
+        raise ImageError(texture_message(sized, max_pieces))
     pieces = []
     for group, (left, top, right, bottom) in enumerate(merged):
         if bottom - top < MIN_HEIGHT * typical:
@@ -410,6 +195,14 @@ def not_a_digit(box: tuple[int, int, int, int], stroke: float, shape: tuple[int,
     at_border = left <= near or top <= near or right >= shape[1] - near or bottom >= shape[0] - near
     flat = bottom - top < DIGIT_STROKES * stroke or right - left > FLAT * (bottom - top)
     return flat or (at_border and right - left < DIGIT_STROKES * stroke)
+
+
+def texture_message(pieces: int, max_pieces: int) -> str:
+    """Why a page that cuts into too many pieces is not read, in words."""
+    return (
+        f"this looks like print, a texture or noise, not a sheet of handwritten digits: it cuts into {pieces} pieces, "
+        f"more than custom_digits.max_pieces ({max_pieces})"
+    )
 
 
 def segment_image(image: Image.Image, judge: Judge | None = None) -> Sheet:

@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def run_step(snakemake, main: Callable[[logging.Logger], None]) -> None:
         stop(
             log,
             snakemake.output,
-            "interrupted: the unfinished outputs of this step were removed; rerun snakemake to continue",
+            "interrupted: the unfinished outputs of this step were removed; rerun the same snakemake command to continue",
             130,
         )
     except Exception as error:
@@ -93,8 +94,13 @@ def write_to_log_file(log: logging.Logger, text: str) -> None:
 
 
 def remove_outputs(outputs) -> None:
-    for path in outputs:
-        Path(path).unlink(missing_ok=True)
+    """Delete a step's outputs, files and folders alike (a ``directory()`` output is a folder)."""
+    for output in outputs:
+        path = Path(output)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The benchmark's floor (floating-point operations per epoch counted from the layer shapes), its summary and its per-layer times."""
 
-from benchmark_torch import REPO, epoch_flops, layer_seconds, load_config, summarize
-
+from bench.flops import epoch_flops
+from bench.torch_compare import REPO, layer_seconds, load_config, summarize
 from digitnet.model import CNN_PRESET
 
 

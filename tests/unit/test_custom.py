@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bench.photolike import photo_like
-from digitnet.custom import confusion_pairs, digits_right, image_result, label_from_name, needs_a_look, score, sheet_warnings
+from digitnet.custom import alignment, confusion_pairs, image_result, label_from_name, needs_a_look, score, sheet_warnings
 from digitnet.reading import Reading, read_folder
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -31,12 +31,33 @@ def test_labels_are_the_digits_ending_the_file_name(name, mode, label):
     assert label_from_name(name, mode) == label
 
 
-def test_digits_right_counts_by_position_or_by_longest_common_subsequence():
-    assert digits_right("2026", "2026") == 4
-    assert digits_right("2076", "2026") == 3
-    # One digit missed: the ones after it still count.
-    assert digits_right("206", "2026") == 3
-    assert digits_right("20226", "2026") == 4
+def test_a_sheet_is_scored_by_aligning_its_digits_with_the_label():
+    assert alignment("2026", "2026") == {"right": 4, "misread": 0, "missed": 0, "added": 0}
+    assert alignment("2076", "2026") == {"right": 3, "misread": 1, "missed": 0, "added": 0}
+    # One digit missed, or one added: the ones after it still count.
+    assert alignment("206", "2026") == {"right": 3, "misread": 0, "missed": 1, "added": 0}
+    assert alignment("20226", "2026") == {"right": 4, "misread": 0, "missed": 0, "added": 1}
+    # A page of specks cut into 2,055 "digits", labelled 3: one right, 2,054 added, not "1 of 1 right".
+    assert alignment("1" * 2054 + "3", "3") == {"right": 1, "misread": 0, "missed": 0, "added": 2054}
+
+
+def test_the_alignment_has_the_fewest_edits_of_any(rng):
+    def levenshtein(a, b):
+        previous = list(range(len(b) + 1))
+        for i, x in enumerate(a, 1):
+            current = [i]
+            for j, y in enumerate(b, 1):
+                current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+            previous = current
+        return previous[-1]
+
+    for _ in range(200):
+        a = "".join(map(str, rng.integers(0, 4, rng.integers(0, 9))))
+        b = "".join(map(str, rng.integers(0, 4, rng.integers(0, 9))))
+        counts = alignment(a, b)
+        assert counts["misread"] + counts["missed"] + counts["added"] == levenshtein(a, b)
+        assert counts["right"] + counts["misread"] + counts["missed"] == len(b)
+        assert counts["right"] + counts["misread"] + counts["added"] == len(a)
 
 
 def result(file, answer, label, warnings=(), status="ok"):
@@ -133,7 +154,7 @@ def test_reading_the_folder_imports_no_matplotlib():
     assert result.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("damage", ["truncated", "foreign", "wrong shapes"])
+@pytest.mark.parametrize("damage", ["truncated", "foreign", "wrong shapes", "another image's"])
 def test_a_damaged_cache_entry_is_prepared_again_with_a_warning(folder, caplog, damage):
     photos, cache = folder / "photos", folder / "cache"
     first = read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache)
@@ -142,6 +163,8 @@ def test_a_damaged_cache_entry_is_prepared_again_with_a_warning(folder, caplog, 
         entry.write_bytes(entry.read_bytes()[:100])
     elif damage == "foreign":
         np.savez(entry, weights=np.zeros(3))
+    elif damage == "another image's":
+        entry.write_bytes(next(cache.glob(f"*/{first.hashes[1]}.npz")).read_bytes())  # valid, but b_2.jpg's
     else:
         np.savez(
             entry,

@@ -6,21 +6,12 @@ from PIL import Image
 
 from bench.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from data_helpers import read_real
+from digitnet.cuts import cut_path, split_blot
 from digitnet.data.prepare import normalize
 from digitnet.image.load import ImageError
 from digitnet.preprocess import preprocess_image
-from digitnet.segment import (
-    cut_path,
-    group_labels,
-    looks_like_sheet,
-    merge_pairs,
-    not_a_digit,
-    reading_rows,
-    segment_file,
-    segment_gray,
-    segment_image,
-    split_blot,
-)
+from digitnet.rows import reading_rows
+from digitnet.segment import group_labels, looks_like_sheet, merge_pairs, not_a_digit, segment_file, segment_gray, segment_image
 
 
 def page(height: int, width: int) -> np.ndarray:

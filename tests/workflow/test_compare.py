@@ -20,6 +20,7 @@ ONE_MODEL = {
     "compare_models": 1,
     "plot_comparison": 1,
     "report": 1,
+    "publish_report": 1,
 }
 
 
@@ -96,7 +97,7 @@ def test_removing_a_model_only_redraws_the_comparison(sweep_copy):
     config = yaml.safe_load((sweep_copy / "test-config.yaml").read_text())
     config["compare"]["models"] = []
     write_config(sweep_copy, config)
-    assert planned_counts(sweep_copy) == {"compare_models": 1, "plot_comparison": 1, "report": 1}
+    assert planned_counts(sweep_copy) == {"compare_models": 1, "plot_comparison": 1, "report": 1, "publish_report": 1}
 
 
 def test_a_second_data_set_trains_every_model_on_it_too(sweep_copy):
@@ -105,3 +106,26 @@ def test_a_second_data_set_trains_every_model_on_it_too(sweep_copy):
     write_config(sweep_copy, config)
     planned = planned_counts(sweep_copy)
     assert planned["prepare_data"] == 1 and planned["train"] == 2 and planned["evaluate"] == 2
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ["--configfile", "same.yaml"],  # a second config file repeating values already in force
+        ["--config", "train={epochs: 2, batch_size: 128}"],  # the same on the command line
+        ["--config", "train={epochs: 2.0}"],  # the same number written as a float
+    ],
+)
+def test_a_setting_repeated_at_its_value_reruns_nothing_however_it_arrives(sweep_copy, how):
+    # Written in another key order than test-config.yaml holds them (epochs first there).
+    (sweep_copy / "same.yaml").write_text("train:\n  batch_size: 128\n  epochs: 2\nsplit: {validation_size: 500}\n")
+    assert planned_counts(sweep_copy, *how) == {}
+
+
+def test_the_featured_models_epochs_retrain_it_alone_not_a_model_with_epochs_of_its_own(sweep_copy):
+    config = yaml.safe_load((sweep_copy / "test-config.yaml").read_text())
+    config["compare"]["models"][0]["train"]["epochs"] = 2  # mlp32-sgd keeps 2 epochs whatever the featured model does
+    write_config(sweep_copy, config)
+    assert planned_counts(sweep_copy) == {}
+    counts = planned_counts(sweep_copy, "--config", "train={epochs: 3}")
+    assert counts["train"] == 1 and counts["evaluate"] == 1

@@ -99,7 +99,7 @@ def test_the_rest_of_the_workflow_still_completes(messy_run):
     assert summary["images"] == 8 and summary["read"] == 2 and summary["errors"] == 6 and summary["labelled"] == 2
 
 
-CUSTOM_JOBS = {"read_custom_digits", "collect_predictions", "plot_image_steps", "report"}
+CUSTOM_JOBS = {"read_custom_digits", "collect_predictions", "plot_image_steps", "report", "publish_report"}
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_kaggle_test_csv_becomes_a_submission(finished_run, small_data, tmp_path
     pd.DataFrame(images, columns=[f"pixel{i}" for i in range(784)]).to_csv(tmp_path / "test.csv", index=False)
     write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "kaggle_test_csv": str(tmp_path / "test.csv")})
     # The report shows the config, so it is redrawn too.
-    assert planned_jobs(workdir) == {"kaggle_submission", "report"}
+    assert planned_jobs(workdir) == {"kaggle_submission", "report", "publish_report"}
     snakemake(workdir)
     submission = pd.read_csv(workdir / "results/kaggle/submission.csv")
     assert list(submission.columns) == ["ImageId", "Label"]

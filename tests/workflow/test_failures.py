@@ -184,3 +184,86 @@ def test_an_unexpected_failure_prints_one_line_and_its_traceback_once_in_the_log
     )
     assert (run_copy / log).read_text().count("Traceback") == 1
     assert not (run_copy / FEATURED / "confusion_matrix.png").exists()
+
+
+def add_photo(folder, name: str, digit: int = 3) -> None:
+    """A photo-like MNIST test digit saved under ``name`` (any characters) in ``folder``."""
+    from bench.photolike import photo_like
+    from conftest import mnist_dir
+
+    x, _ = read_real(mnist_dir(), "t10k", digit + 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    photo_like(x[digit] / 255, np.random.default_rng(digit)).save(folder / name, format="PNG")
+
+
+@pytest.mark.parametrize("name", ["brace{x}_2.png", "!a$^^$_3.png", "50% {wild}_4.png", "back\\slash_5.png", "ünï cödé_6.png"])
+def test_a_file_name_is_data_never_a_pattern(run_copy, name):
+    """Braces would be Snakemake wildcards, $...$ matplotlib's math, % and backslashes format or
+    escape codes: the image is read, drawn stage by stage and named as it is in the report."""
+    folder = run_copy / "custom_digits"
+    add_photo(folder, name)
+    result = snakemake(run_copy, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    readings = json.loads((run_copy / "results/custom/readings.json").read_text())
+    assert name in [image["file"] for image in readings["images"]]
+    steps = json.loads((run_copy / "results/custom/steps/index.json").read_text())
+    assert name in steps
+    assert "Nothing to be done" in snakemake(run_copy, "--dry-run").stdout
+
+
+def test_a_fifo_named_like_an_image_is_skipped_with_a_reason_not_read(run_copy):
+    import os
+
+    os.mkfifo(run_copy / "custom_digits" / "x_4.png")
+    result = snakemake(run_copy, check=False)  # a FIFO that is read blocks: the test's timeout would fail it
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {r["file"]: r for r in json.loads((run_copy / "results/custom/readings.json").read_text())["images"]}
+    assert rows["x_4.png"]["status"] == "error" and "not a regular file" in rows["x_4.png"]["error"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"folder": ""}, "custom_digits.folder: '' should be non-empty"),
+        ({"extensions": []}, "custom_digits.extensions: [] should be non-empty"),
+    ],
+)
+def test_an_empty_folder_or_extension_list_is_refused_before_any_job(workdir, small_data, setting, message):
+    write_config(workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "custom_digits": {**SMALL_CONFIG["custom_digits"], **setting}})
+    result = snakemake(workdir, check=False)
+    assert_one_line_and_no_traceback(result, message)
+    assert not (workdir / "results").exists()
+
+
+def test_a_bad_source_date_epoch_is_named_before_any_job_and_the_last_report_is_kept(run_copy):
+    import os
+    import subprocess
+    import sys
+
+    before = (run_copy / "report.html").read_bytes()
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "test-config.yaml", "--forcerun", "report"]
+    result = subprocess.run(command, cwd=run_copy, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "garbage"})
+    assert_one_line_and_no_traceback(result, "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970")
+    assert (run_copy / "report.html").read_bytes() == before
+
+
+def test_a_failing_report_step_keeps_the_last_good_report(run_copy):
+    before = (run_copy / "report.html").read_bytes()
+    (run_copy / "results/custom/summary.json").write_text("{")
+    result = snakemake(run_copy, check=False)
+    assert result.returncode != 0
+    assert (run_copy / "report.html").read_bytes() == before
+
+
+def test_a_step_with_a_folder_as_output_cleans_it_up_when_it_fails_and_the_rerun_continues(run_copy):
+    images = run_copy / "results/custom/images.npz"
+    good = images.read_bytes()
+    images.write_bytes(good[:1000])
+    result = snakemake(run_copy, "--forcerun", "plot_image_steps", check=False)
+    assert_one_line_and_no_traceback(result, "error: results/custom/images.npz: damaged")
+    assert "IsADirectoryError" not in result.stdout + result.stderr
+    assert not (run_copy / "results/custom/steps").exists()
+    images.write_bytes(good)
+    again = snakemake(run_copy, check=False)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (run_copy / "results/custom/steps/index.json").is_file()

@@ -43,13 +43,13 @@ def weights_checksum(workdir) -> str:
     return digest.hexdigest()
 
 
-def interrupt_training(workdir, sig: signal.Signals, after_epoch: int = 3) -> str:
+def interrupt_training(workdir, sig: signal.Signals, after_epoch: int = 3, extra: tuple[str, ...] = ()) -> str:
     """Start training and send ``sig`` to Snakemake's process group once the checkpoint of ``after_epoch`` exists.
 
     Returns the terminal output. SIGINT is what Ctrl-C sends, to every process of the
     group; SIGKILL is a machine going down: nothing gets to clean up.
     """
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "test-config.yaml", "--until", "train"]
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "test-config.yaml", "--until", "train", *extra]
     process = subprocess.Popen(
         command,
         cwd=workdir,
@@ -112,7 +112,7 @@ def checkpoint_epoch(workdir) -> int:
 
 def test_ctrl_c_prints_one_line_and_leaves_no_weights_but_a_checkpoint(interrupted):
     workdir, output = interrupted
-    assert "interrupted: the unfinished outputs of this step were removed; rerun snakemake to continue" in output
+    assert "interrupted: the unfinished outputs of this step were removed; rerun the same snakemake command to continue" in output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output
     assert not [p for p in (workdir / FEATURED).glob("*") if p.is_file()]
     assert 3 <= checkpoint_epoch(workdir) < RESUME_CONFIG["train"]["epochs"]
@@ -152,3 +152,16 @@ def test_a_checkpoint_made_with_other_settings_is_not_used(interrupted, small_da
     assert f"{CHECKPOINT} was made with other data, settings or code: not used; training starts at epoch 1" in log
     assert "resuming from" not in log and "epoch  1/10" in log
     assert not (workdir / "results/checkpoints").exists()
+
+
+def test_a_forced_retraining_stopped_half_way_is_continued_by_a_plain_rerun(prepared, uninterrupted, tmp_path):
+    workdir = tmp_path / "digitnet"
+    shutil.copytree(prepared, workdir, symlinks=True)
+    snakemake(workdir, "--until", "train")
+    output = interrupt_training(workdir, signal.SIGINT, extra=("--forcerun", f"{FEATURED}/weights.npz"))
+    assert "rerun the same snakemake command to continue" in output
+    assert not (workdir / FEATURED / "weights.npz").exists()
+    epoch = checkpoint_epoch(workdir)
+    snakemake(workdir, "--until", "train")  # without --forcerun
+    assert f"resuming from {CHECKPOINT}: epoch {epoch} of 10 was the last finished" in (workdir / LOG).read_text()
+    assert weights_checksum(workdir) == uninterrupted

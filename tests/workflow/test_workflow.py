@@ -32,7 +32,7 @@ FIGURES_OF_THE_MODEL = {
 # inside read_custom_digits, does not).
 PREDICTIONS = {"read_custom_digits", "plot_image_steps", "collect_predictions"}
 AFTER_TRAINING = (
-    {"train", "evaluate", "trace_step", "explain_step", "export_network", "report"}
+    {"train", "evaluate", "trace_step", "explain_step", "export_network", "report", "publish_report"}
     | FIGURES_OF_THE_MODEL
     | PREDICTIONS
     | {"compare_models", "plot_comparison"}
@@ -126,12 +126,12 @@ def append_comment(path: Path) -> None:
 
 def test_editing_a_step_script_reruns_that_step_and_the_report(run_copy):
     append_comment(run_copy / "scripts/plot_curves.py")
-    assert planned_jobs(run_copy) == {"plot_curves", "report"}
+    assert planned_jobs(run_copy) == {"plot_curves", "report", "publish_report"}
 
 
 def test_editing_a_library_module_reruns_exactly_the_steps_that_import_it(run_copy):
     append_comment(run_copy / "scripts/digitnet/viz/confusion.py")
-    assert planned_jobs(run_copy) == {"plot_confusion", "report"}
+    assert planned_jobs(run_copy) == {"plot_confusion", "report", "publish_report"}
 
 
 class DigitnetFinder(modulefinder.ModuleFinder):
@@ -178,7 +178,7 @@ def test_editing_the_network_code_reruns_training_and_after(run_copy):
 
 def test_editing_the_report_template_reruns_only_the_report(run_copy):
     append_comment(run_copy / "report_templates/report.html.j2")
-    assert planned_jobs(run_copy) == {"report"}
+    assert planned_jobs(run_copy) == {"report", "publish_report"}
 
 
 def test_fashion_mnist_comes_from_debians_package_when_it_is_installed(tmp_path):

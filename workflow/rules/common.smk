@@ -5,6 +5,7 @@ import functools
 import os
 import re
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,13 +14,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from digitnet.compare import named_models
 from digitnet.configcheck import (
+    canonical,
     config_problems,
     fill_defaults,
     invalid_header,
     read_yaml,
     source_note,
 )
-from digitnet.custom import label_from_name, read_labels_csv
+from digitnet.folder import manifest, scan_folder, write_if_changed
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.data.download import CHECKSUMS
 from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
@@ -49,6 +51,25 @@ def config_sources():
 
 SOURCES = config_sources()
 
+# The report is dated by SOURCE_DATE_EPOCH when it is set: checked now, not when the report is made.
+if os.environ.get("SOURCE_DATE_EPOCH", "").strip() and not re.fullmatch(
+    r"\d+", os.environ["SOURCE_DATE_EPOCH"].strip()
+):
+    print(
+        f"error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (git log -1 --format=%ct gives one), "
+        f"not {os.environ['SOURCE_DATE_EPOCH']!r}: set it so, or unset it",
+        file=sys.stderr,
+    )
+    raise SystemExit(1)
+
+
+def copy_atomically(source, destination):
+    """Copy ``source`` to ``destination`` through a temporary file beside it: a reader sees the old
+    file or the new one, never half of one."""
+    partial = Path(destination).with_name(f".{Path(destination).name}.partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, destination)
+
 
 def stop(message):
     """End the run before any job with ``message`` alone: a user's mistake, so no traceback."""
@@ -59,16 +80,19 @@ def stop(message):
 def stop_if(problems):
     """End the run before any job, listing each problem of the configuration on its own line."""
     if problems:
-        stop(f"{invalid_header(problems)}:\n  " + "\n  ".join(problems))
+        stop(f"{invalid_header(problems, SOURCES)}:\n  " + "\n  ".join(problems))
 
 
 stop_if(config_problems(config, ROOT / SCHEMA, SOURCES))
 fill_defaults(config, ROOT / SCHEMA)
+# One form for the same settings, however they arrived: every rule's params are slices of it,
+# and Snakemake reruns a rule whose params look different (configcheck.canonical).
+config.update(canonical(config))
 
 # The compared models: each entry's settings are the featured model's with its changes,
 # checked against the same schema (the featured model's own were checked above).
 try:
-    MODELS = named_models(config)
+    MODELS = canonical(named_models(config))
 except ConfigError as error:
     stop_if([f"{error}{source_note(SOURCES, ['compare', 'models'])}"])
 stop_if(
@@ -133,7 +157,7 @@ os.environ.setdefault("DIGITNET_COMMAND", shlex.join(["snakemake", *sys.argv[1:]
 # inputs: editing a module reruns exactly the rules whose steps import it. They are read
 # from the imports themselves, anywhere in a file (steps import lazily inside functions),
 # following digitnet's own modules to the end. Each file is read once per run, and only its
-# digitnet import statements are parsed: parsing whole files took 0.2 s of every run.
+# digitnet import statements are parsed: parsing whole files would cost every run, dry runs too.
 IMPORTED = {}
 DIGITNET_IMPORT = re.compile(
     r"^[ \t]*(from[ \t]+digitnet\S*[ \t]+import[ \t]+(?:\([^)]*\)|.*)|import[ \t]+digitnet.*)",
@@ -222,46 +246,24 @@ def compared_files(pattern):
     return [pattern.format(dataset=d, model=m) for d, m in COMPARED]
 
 
-def find_custom_images():
-    """(readable image paths, unreadable paths, {path: label}) in custom_digits.folder.
-
-    Paths are relative to the folder and include sub-folders (one per writer, say); hidden
-    files and folders are skipped. Files with an image extension are taken; one that is not
-    a regular readable file (a broken link) gets an error row in the report. Labels come
-    from labels_csv when it lists the file, else from the digits ending the file name.
-    """
+def scan_custom_folder():
+    """What the reading step reads in custom_digits.folder (digitnet/folder.py: images, the files
+    named like images that cannot be read, labels, and what was skipped and why)."""
     settings = config["custom_digits"]
     folder = Path(settings["folder"])
     if not folder.is_dir():
         stop_if(
             [
                 f"custom_digits.folder: {folder} is not a folder: create it and put your digit images in it, "
-                "or point custom_digits.folder at the folder that holds them"
+                f"or point custom_digits.folder at the folder that holds them{source_note(SOURCES, ['custom_digits', 'folder'])}"
             ]
         )
-    extensions = {e.lower() for e in settings["extensions"]}
-    candidates = sorted(
-        p.relative_to(folder)
-        for p in folder.rglob("*")
-        if p.suffix.lower() in extensions
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    readable = [
-        str(p)
-        for p in candidates
-        if (folder / p).is_file() and os.access(folder / p, os.R_OK)
-    ]
-    unreadable = [str(p) for p in candidates if str(p) not in readable]
-    labels = {name: label_from_name(name, settings["mode"]) for name in readable}
-    labels_csv = folder / settings["labels_csv"] if settings["labels_csv"] else None
-    if labels_csv is not None and labels_csv.is_file():
-        try:
-            labels.update(
-                {k: v for k, v in read_labels_csv(labels_csv).items() if k in labels}
-            )
-        except DataError as error:
-            stop(f"error: {error}")
-    return readable, unreadable, {k: v for k, v in labels.items() if v is not None}
+    try:
+        return scan_folder(
+            folder, settings["extensions"], settings["mode"], settings["labels_csv"]
+        )
+    except DataError as error:
+        stop(f"error: {error}")
 
 
 def custom_model():
@@ -279,7 +281,12 @@ def custom_model():
 
 
 CUSTOM_FOLDER = config["custom_digits"]["folder"]
-CUSTOM_IMAGES, CUSTOM_UNREADABLE, CUSTOM_LABELS = find_custom_images()
+CUSTOM_SCAN = scan_custom_folder()
+CUSTOM_IMAGES, CUSTOM_LABELS = CUSTOM_SCAN.images, CUSTOM_SCAN.labels
+CUSTOM_UNREADABLE = list(CUSTOM_SCAN.unreadable)
+# The reading step's input: the folder's state in one file, rewritten only when it changes.
+CUSTOM_MANIFEST = "results/custom/folder.json"
+write_if_changed(CUSTOM_MANIFEST, manifest(CUSTOM_SCAN, CUSTOM_FOLDER))
 CUSTOM_MODEL = custom_model()
 
 
@@ -288,10 +295,10 @@ def has_convolutions(model_settings):
     return any(entry["type"] == "conv2d" for entry in layer_stack(model_settings) or [])
 
 
-# A convolution with at least this many input x output channel pairs trains faster on two
-# threads: the preset's second (32 x 64 = 2048) 1.5x; config.yaml's reading model, at most 16 x 32,
-# 36.1 s on one thread against 31.8 s on two (README, Results), so on one it trains beside the
-# featured model and its figures.
+# A convolution with at least this many input x output channel pairs trains clearly faster on two
+# threads (the preset's second, 32 x 64); a smaller one (config.yaml's reading model, at most
+# 16 x 32) gains little, so on one thread it trains beside the featured model and its figures
+# (docs/design/threads.md).
 TWO_THREAD_CHANNELS = 1024
 
 
@@ -308,11 +315,10 @@ def widest_convolution(model_settings):
 def train_threads(wildcards):
     """BLAS threads for training one model: 2 for a network with a wide convolution, else 1.
 
-    A wide convolution's time is large matrix products, 1.5x faster on two threads
-    (TWO_THREAD_CHANNELS). A dense 784-128-10 gains about 1.35x (README, Results) and its
-    augmentation, single-threaded NumPy, nothing: on one thread each, two models train side
-    by side at --cores 2, and the featured model's figures start while a compared model
-    still trains.
+    A wide convolution's time is large matrix products, faster on two threads
+    (TWO_THREAD_CHANNELS). A dense network gains less, and its augmentation, single-threaded
+    NumPy, nothing: on one thread each, two models train side by side at --cores 2, and the
+    featured model's figures start while a compared model still trains.
     """
     wide = widest_convolution(MODELS[wildcards.model]["model"]) >= TWO_THREAD_CHANNELS
     return 2 if wide else 1

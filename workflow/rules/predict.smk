@@ -7,7 +7,9 @@
 
 rule read_custom_digits:
     input:
-        images=[f"{CUSTOM_FOLDER}/{name}" for name in CUSTOM_IMAGES],
+        # The folder's images, named in one file (common.smk): a file name is data, and listed
+        # here one by one a name with braces would be read as a pattern.
+        folder=CUSTOM_MANIFEST,
         weights=featured(rules.train.output.weights, CUSTOM_MODEL),
         code=lib("read_custom_digits"),
     output:
@@ -21,11 +23,12 @@ rule read_custom_digits:
         "../envs/digitnet.yaml"
     threads: 2
     params:
-        names=CUSTOM_IMAGES + CUSTOM_UNREADABLE,
+        # Functions, not lists: Snakemake expands braces in params strings, and these are file names.
+        names=lambda wildcards: CUSTOM_IMAGES + CUSTOM_UNREADABLE,
         model=CUSTOM_MODEL,
         # Not an output: Snakemake would delete it before every run, and with it the cache.
         cache="results/custom/cache",
-        custom={
+        custom=lambda wildcards: {
             key: config["custom_digits"][key]
             for key in [
                 "folder",
@@ -54,7 +57,10 @@ rule collect_predictions:
     conda:
         "../envs/digitnet.yaml"
     params:
-        labels=CUSTOM_LABELS,
+        labels=lambda wildcards: CUSTOM_LABELS,
+        # What is odd in labels.csv, and the files of the folder not read as images, with why: for the report.
+        label_warnings=lambda wildcards: CUSTOM_SCAN.label_warnings,
+        skipped=lambda wildcards: CUSTOM_SCAN.skipped_notes,
         first_figures=config["custom_digits"]["step_figures"],
         low_confidence=config["custom_digits"]["low_confidence"],
         max_figures=config["custom_digits"]["max_step_figures"],
@@ -78,7 +84,7 @@ rule plot_image_steps:
     threads: 2
     params:
         cache="results/custom/figure-cache",
-        folder=CUSTOM_FOLDER,
+        folder=lambda wildcards: CUSTOM_FOLDER,
         max_megapixels=config["custom_digits"]["max_megapixels"],
     script:
         "../../scripts/plot_image_steps.py"

@@ -7,7 +7,16 @@ Images are float32 (H, W) in [0, 1]: gray levels (0 black, 1 white) until ``to_i
 import numpy as np
 
 from digitnet.image.load import ImageError
-from digitnet.image.morphology import box_blur, component_boxes, label_components, sliding_max, stroke_width, stroke_widths
+from digitnet.image.morphology import (
+    box_blur,
+    component_boxes,
+    dilate,
+    erode,
+    label_components,
+    sliding_max,
+    stroke_width,
+    stroke_widths,
+)
 
 STRONG_SHARE = 0.1  # a piece of ink with fewer pixels at half the solid ink's level is a faint ghost
 # A single digit's pieces lie within this share of its largest piece's longest side of each
@@ -190,13 +199,13 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     keep[0] = False
     pen = stroke_width(strong)
     reach = max(1, round(EDGE_REACH * pen))
-    near_strong = sliding_max(strong.astype(np.float32), 2 * reach + 1, outside=0.0) > 0
+    near_strong = dilate(strong, 2 * reach + 1)
     kept = keep[labels] & near_strong
     # What is left that touches the kept ink and is no broader than the pen's strokes is the
     # pen's own line where it ran light; ink seen through the paper is blurred broader.
     rest = mask & ~kept
     parts = label_components(rest)
-    touching = np.bincount(parts[rest & (sliding_max(kept.astype(np.float32), 3, outside=0.0) > 0)], minlength=parts.max() + 1)
+    touching = np.bincount(parts[rest & dilate(kept, 3)], minlength=parts.max() + 1)
     pen_line = (touching > 0) & (stroke_widths(parts) <= PEN_WIDTH_ERROR * pen)
     pen_line[0] = False
     kept |= pen_line[parts]
@@ -234,11 +243,11 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """
     solid = ink >= SHADE_LEVEL
     side = 2 * round(BROAD_STROKES * stroke_width(mask) / 2) + 1
-    broad = 1 - sliding_max(1 - mask.astype(np.float32), side, outside=1.0) > 0.5
-    seeds = (broad & ~solid).astype(np.float32)
+    broad = erode(mask, side, outside=False)
+    seeds = broad & ~solid
     if not seeds.any():
         return ink, mask
-    shade = mask & (sliding_max(seeds, side, outside=0.0) > 0.5)
+    shade = mask & dilate(seeds, side)
     # A piece that was mostly shade goes whole, but for the piece with most of the solid ink
     # (the digit's, which a shade may touch): the rim the square cannot reach is shade too.
     pieces = label_components(mask)
@@ -250,7 +259,7 @@ def drop_shade(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     rest = mask & ~shade & ~mostly[pieces]
     labels = label_components(rest)
     beside = (
-        np.bincount(labels[rest & (sliding_max(shade.astype(np.float32), 3, outside=0.0) > 0.5)], minlength=labels.max() + 1) > 0
+        np.bincount(labels[rest & dilate(shade, 3)], minlength=labels.max() + 1) > 0
     )
     has_solid = np.bincount(labels[rest & solid], minlength=labels.max() + 1) > 0
     rim = beside & ~has_solid

@@ -15,7 +15,7 @@ from PIL import Image
 
 from digitnet.image.ink import otsu_threshold
 from digitnet.image.load import apply_exif_orientation, flatten_transparency, open_image, resize_longest, to_grayscale
-from digitnet.image.morphology import box_blur, interior, label_components, sliding_max
+from digitnet.image.morphology import box_blur, dilate, erode, interior, label_components
 
 PAGE_SIZE = 256  # longest side, in pixels, at which the page is looked for: its outline needs no more
 # The bright region is a page on a desk when it covers between these shares of the photo (more:
@@ -139,17 +139,15 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     small = resize_longest(gray, PAGE_SIZE)
     mean = box_blur(small, TEXTURE_WINDOW)
     texture = np.sqrt(np.maximum(box_blur(small * small, TEXTURE_WINDOW) - mean * mean, 0))
-    bright = ((small > otsu_threshold(small)) & (texture < PAGE_TEXTURE)).astype(np.float32)
-    opened = sliding_max(1 - sliding_max(1 - bright, OPENING, outside=0.0), OPENING, outside=0.0) > 0.5
-    labels = label_components(opened)
+    bright = (small > otsu_threshold(small)) & (texture < PAGE_TEXTURE)
+    labels = label_components(dilate(erode(bright, OPENING), OPENING))
     if labels.max() == 0:
         return None
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
-    largest = (labels == np.argmax(sizes)).astype(np.float32)
-    closed = 1 - sliding_max(1 - sliding_max(largest, CLOSING, outside=0.0), CLOSING, outside=0.0)
+    closed = erode(dilate(labels == np.argmax(sizes), CLOSING), CLOSING)
     # The texture window found the paper's own edge rough: grow it back by the half window it lost.
-    page = fill_holes(sliding_max(closed, 2 * (TEXTURE_WINDOW // 2) + 1, outside=0.0) > 0.5)
+    page = fill_holes(dilate(closed, 2 * (TEXTURE_WINDOW // 2) + 1))
     share = float(page.mean())
     borders = int(page[0].any()) + int(page[-1].any()) + int(page[:, 0].any()) + int(page[:, -1].any())
     if not PAGE_SHARE[0] <= share <= PAGE_SHARE[1] or borders > MAX_BORDERS:

@@ -104,10 +104,10 @@ class Conv2D(Layer):
 
         The patch matrix of a batch is large (801 x 50,176 floats, 160 MB, for the preset's
         second convolution on 256 images). Asking the operating system for that much fresh
-        memory costs more than filling it, since every new page must be mapped and zeroed:
-        reusing one buffer made this layer's forward pass 3 times faster. Its memory only
-        grows: a smaller batch (an epoch's last, a chunk of the validation set) takes the
-        front of it, where a fresh allocation at every change of size took 3 to 4 s here.
+        memory costs more than filling it, since every new page must be mapped and zeroed,
+        so one buffer is reused. Its memory only grows: a smaller batch (an epoch's last, a
+        chunk of the validation set) takes the front of it, rather than a fresh allocation at
+        every change of size.
         ``_scratch[key]`` holds the array last handed out; its ``base`` is the whole memory.
         """
         current = self._scratch.get(key)
@@ -226,8 +226,8 @@ class Conv2D(Layer):
             copy_into(dout_mat, batch_last(dout))
         dout_mat = dout_mat.reshape(F, -1)
         # [dW_mat | db] : (F, C kh kw + 1), a sum over all H' W' N positions. OpenBLAS on 2 threads
-        # ran this product 7 to 40 times slower when the result had fewer rows than columns
-        # (64 x 801 for the preset's second layer) than as its transpose: compute the taller one.
+        # runs this product far slower when the result has fewer rows than columns (64 x 801 for
+        # the preset's second layer) than as its transpose: compute the taller one.
         if self._cols.shape[0] > F:
             dWb = (self._cols @ dout_mat.T).T
         else:

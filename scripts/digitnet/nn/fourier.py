@@ -35,8 +35,7 @@ one input channel (the first), the transforms cost more than they save, so ``Con
 asks ``fourier_is_cheaper`` which method to use.
 
 Scaling. Every transform here uses NumPy's ``norm="ortho"``, each direction scaled by
-1 / sqrt(L1 L2): with float32 data, NumPy 2.4's unscaled direction ran 2 to 4 times slower
-here than a scaled one. The filters' spectrum is multiplied by sqrt(L1 L2) (making it the
+1 / sqrt(L1 L2): with float32 data, NumPy's unscaled direction is the slow one. The filters' spectrum is multiplied by sqrt(L1 L2) (making it the
 unscaled DFT), so each product of it with an ortho spectrum is ortho-scaled again; dW's
 spectrum, a product of two ortho spectra, has one factor 1 / sqrt(L1 L2) too many, which its
 small inverse takes back.
@@ -49,11 +48,11 @@ import numpy as np
 
 from digitnet.nn.parallel import parallel_ranges, stacked_matmul
 
-# Relative cost of one floating-point operation in an FFT against one in a large matrix product,
-# measured here: 8,192 float32 transforms of 18 x 18 points in about 10 ms on one core (about
-# 5 GFLOP/s by the usual 2.5 n log2 n count), against 70-100 GFLOP/s for the products.
+# Relative cost of one floating-point operation in an FFT against one in a large matrix product:
+# small float32 transforms (18 x 18 points) run at about a fifteenth of the products' rate, by the
+# usual 2.5 n log2 n count (docs/design/convolution.md).
 TRANSFORM_COST = 15
-# The same for a complex product of one frequency (64 x 32 x 256): about 65 GFLOP/s.
+# The same for a complex product of one frequency (64 x 32 x 256): about two thirds of the rate.
 COMPLEX_PRODUCT_COST = 1.5
 
 

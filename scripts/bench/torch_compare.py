@@ -27,9 +27,9 @@ fresh process per run gives each framework its own memory figure. ``import torch
 happens only in the PyTorch worker. Run orders alternate between repeats so neither
 framework always runs first.
 
-    .venv/bin/python scripts/benchmark_torch.py                       # defaults: 1 and 2 threads, 3 repeats
-    .venv/bin/python scripts/benchmark_torch.py --epochs 2 --repeats 1 --threads 1   # a quick check
-    .venv/bin/python scripts/benchmark_torch.py --model cnn --batches 20     # the CNN's median step, in a few minutes
+    .venv/bin/python scripts/bench/torch_compare.py                       # defaults: 1 and 2 threads, 3 repeats
+    .venv/bin/python scripts/bench/torch_compare.py --epochs 2 --repeats 1 --threads 1   # a quick check
+    .venv/bin/python scripts/bench/torch_compare.py --model cnn --batches 20     # the CNN's median step, in a few minutes
 
 ``--batches N`` times N training steps per run (after 2 warm-up steps) instead of whole
 epochs and reports each run's median step: a per-batch ratio that a loaded machine disturbs
@@ -51,7 +51,6 @@ import json
 import math
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -61,10 +60,13 @@ from pathlib import Path
 
 import yaml
 
-SCRIPTS = Path(__file__).resolve().parent
+SCRIPTS = Path(__file__).resolve().parents[1]
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+from bench.flops import epoch_flops, sgemm_rate  # noqa: E402
+from bench.record import write_record  # noqa: E402
+from bench.torch_models import torch_environment, torch_setup, torch_step, train_torch  # noqa: E402
 from digitnet.environment import set_job_environment  # noqa: E402  (imports no NumPy)
 
 FRAMEWORKS = ("numpy", "torch")
@@ -96,6 +98,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="instead: NumPy's forward and backward CPU milliseconds per layer, the fastest of this many steps",
     )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "benchmark", help="output folder (default: %(default)s)")
+    parser.add_argument("--no-record", action="store_true", help="print only; write no record in docs/results/records/")
     parser.add_argument("--worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -192,158 +195,6 @@ def train_numpy(splits, config: dict, seed: int) -> dict:
     }
 
 
-def build_torch_mlp(n_inputs: int, model_cfg: dict):
-    """The network build_mlp makes, in torch.nn, initialized with the same distributions.
-
-    Weights: He normal N(0, 2 / fan_in) for ReLU-like activations, Xavier uniform for
-    sigmoid/tanh (or as model.init says); biases zero. Same distributions, not the same numbers.
-    """
-    import torch
-
-    from digitnet.nn.init import DEFAULT_INIT
-
-    activation = model_cfg["activation"]
-    make_activation = {
-        "relu": torch.nn.ReLU,
-        "leaky_relu": lambda: torch.nn.LeakyReLU(model_cfg["leaky_alpha"]),
-        "sigmoid": torch.nn.Sigmoid,
-        "tanh": torch.nn.Tanh,
-    }[activation]
-    init = DEFAULT_INIT[activation] if model_cfg["init"] == "auto" else model_cfg["init"]
-    sizes = [n_inputs, *model_cfg["hidden"], 10]
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        linear = torch.nn.Linear(fan_in, fan_out)
-        with torch.no_grad():
-            if init == "he":
-                linear.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
-            else:
-                limit = math.sqrt(6.0 / (fan_in + fan_out))
-                linear.weight.uniform_(-limit, limit)
-            linear.bias.zero_()
-        layers.append(linear)
-        if i < len(model_cfg["hidden"]):
-            layers.append(make_activation())
-            if model_cfg["dropout"] > 0:
-                layers.append(torch.nn.Dropout(model_cfg["dropout"]))
-    return torch.nn.Sequential(*layers)
-
-
-def build_torch_stack(stack: list[dict]):
-    """The network digitnet's build_stack makes, in torch.nn: the same layers and shapes, He-initialized."""
-    import torch
-
-    layers, channels, side, width = [], 1, 28, None
-    for entry in [*stack, {"type": "dense", "units": 10}]:
-        kind = entry["type"]
-        if kind in ("conv2d", "maxpool2d") and width is None and not layers:
-            layers.append(torch.nn.Unflatten(1, (1, 28, 28)))
-        if kind == "conv2d":
-            stride, padding = entry.get("stride", 1), entry.get("padding", 0)
-            conv = torch.nn.Conv2d(channels, entry["filters"], entry["kernel"], stride, padding)
-            with torch.no_grad():
-                conv.weight.normal_(0.0, math.sqrt(2.0 / (channels * entry["kernel"] ** 2)))
-                conv.bias.zero_()
-            layers.append(conv)
-            channels, side = entry["filters"], (side + 2 * padding - entry["kernel"]) // stride + 1
-        elif kind == "maxpool2d":
-            size = entry.get("size", 2)
-            layers.append(torch.nn.MaxPool2d(size, entry.get("stride") or size))
-            side = (side - size) // (entry.get("stride") or size) + 1
-        elif kind == "dense":
-            if width is None:
-                layers.append(torch.nn.Flatten())
-                width = channels * side * side
-            linear = torch.nn.Linear(width, entry["units"])
-            with torch.no_grad():
-                linear.weight.normal_(0.0, math.sqrt(2.0 / width))
-                linear.bias.zero_()
-            layers.append(linear)
-            width = entry["units"]
-        elif kind == "relu":
-            layers.append(torch.nn.ReLU())
-        else:
-            raise ValueError(f"the benchmark has no PyTorch twin for layer type {kind!r}")
-    return torch.nn.Sequential(*layers)
-
-
-def make_torch_optimizer(model, train_cfg: dict):
-    """torch.optim.SGD or Adam as train.optimizer says, with weight decay l2 on weight matrices only.
-
-    PyTorch's weight_decay adds l2 * W to the gradient before the update, as digitnet's
-    add_l2_gradient does; biases go in a second group without it.
-    """
-    import torch
-
-    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-    biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
-    groups = [{"params": weights, "weight_decay": train_cfg["l2"]}, {"params": biases, "weight_decay": 0.0}]
-    if train_cfg["optimizer"] == "sgd":
-        return torch.optim.SGD(groups, lr=train_cfg["lr"], momentum=train_cfg["momentum"], nesterov=train_cfg["nesterov"])
-    adam = train_cfg["adam"]
-    return torch.optim.Adam(groups, lr=train_cfg["lr"], betas=(adam["beta1"], adam["beta2"]), eps=adam["eps"])
-
-
-def torch_loss_accuracy(model, X, y, chunk: int = 8192) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy in inference mode, in chunks as predict_proba does."""
-    import torch
-
-    model.eval()
-    loss, correct = 0.0, 0
-    with torch.inference_mode():
-        for start in range(0, len(X), chunk):
-            logits = model(X[start : start + chunk])
-            targets = y[start : start + chunk]
-            loss += float(torch.nn.functional.cross_entropy(logits, targets, reduction="sum"))
-            correct += int((logits.argmax(dim=1) == targets).sum())
-    model.train()
-    return loss / len(X), correct / len(X)
-
-
-def torch_blas_name(torch) -> str:
-    """The BLAS PyTorch was built with, as its build settings say ('mkl', 'open', ...)."""
-    match = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    return match.group(1) if match else "unknown BLAS"
-
-
-def torch_step(model, optimizer, X_batch, y_batch, lr: float, epoch: int) -> int:
-    """One training step in PyTorch, as fit's: forward, mean cross-entropy, a finiteness check and
-    the running accuracy (fit does both), backward, the learning rate set, optimizer step.
-    Returns how many of the batch's samples were classified correctly."""
-    import torch
-
-    from digitnet.errors import TrainingDiverged
-
-    logits = model(X_batch)
-    loss = torch.nn.functional.cross_entropy(logits, y_batch)
-    value = loss.item()
-    if not math.isfinite(value):
-        raise TrainingDiverged(f"torch: the loss became {value} at epoch {epoch}")
-    correct = int((logits.argmax(dim=1) == y_batch).sum())
-    optimizer.zero_grad()
-    loss.backward()
-    for group in optimizer.param_groups:
-        group["lr"] = lr
-    optimizer.step()
-    return correct
-
-
-def torch_setup(config: dict, n_train: int, seed: int, threads: int):
-    """(model, optimizer, schedule) in PyTorch, the twins of numpy_setup's, on ``threads`` threads."""
-    import torch
-
-    from digitnet.nn.schedules import make_schedule
-
-    torch.set_num_threads(threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(seed)
-    train_cfg = config["train"]
-    model = build_torch_stack(config["stack"]) if "stack" in config else build_torch_mlp(784, config["model"])
-    steps = math.ceil(n_train / train_cfg["batch_size"])
-    schedule = make_schedule(train_cfg["schedule"], train_cfg["lr"], steps, train_cfg["epochs"])
-    return model, make_torch_optimizer(model, train_cfg), schedule
-
-
 def step_seconds(framework: str, splits, config: dict, seed: int, threads: int, batches: int, warmup: int = 2) -> dict:
     """Seconds of each of ``batches`` training steps (after ``warmup`` untimed ones), the first
     batches of a shuffled epoch: digitnet's train_epoch on one batch at a time, or torch_step."""
@@ -383,102 +234,6 @@ def step_seconds(framework: str, splits, config: dict, seed: int, threads: int, 
         "step_cpu_seconds": cpu_seconds[warmup:],
         **({} if framework == "numpy" else torch_environment()),
     }
-
-
-def train_torch(splits, config: dict, seed: int, threads: int) -> dict:
-    """The same training as digitnet's fit, step for step, in PyTorch; time the loop.
-
-    Per batch: forward, mean cross-entropy, a finiteness check and the running accuracy
-    (fit does both), backward, lr from the same schedule function, optimizer step.
-    Per epoch: a fresh shuffle, then loss and accuracy on the validation set.
-    """
-    import torch
-
-    train, val, test = splits
-    X, y = torch.from_numpy(train.X), torch.from_numpy(train.y)  # shares memory: no copy
-    X_val, y_val = torch.from_numpy(val.X), torch.from_numpy(val.y)
-    train_cfg = config["train"]
-    epochs, batch_size = train_cfg["epochs"], train_cfg["batch_size"]
-    n = len(X)
-    model, optimizer, schedule = torch_setup(config, n, seed, threads)
-    generator = torch.Generator().manual_seed(seed)
-
-    epoch_seconds, step = [], 0
-    started = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        epoch_started = time.perf_counter()
-        order = torch.randperm(n, generator=generator)
-        correct = 0
-        for start in range(0, n, batch_size):
-            batch = order[start : start + batch_size]
-            correct += torch_step(model, optimizer, X[batch], y[batch], schedule(step), epoch)
-            step += 1
-        val_loss, val_acc = torch_loss_accuracy(model, X_val, y_val)
-        epoch_seconds.append(time.perf_counter() - epoch_started)
-    train_seconds = time.perf_counter() - started
-    _, test_acc = torch_loss_accuracy(model, torch.from_numpy(test.X), torch.from_numpy(test.y))
-    return {
-        "train_seconds": train_seconds,
-        "epoch_seconds": epoch_seconds,
-        "val_loss": val_loss,
-        "val_accuracy": val_acc,
-        "test_accuracy": test_acc,
-        **torch_environment(),
-    }
-
-
-def torch_environment() -> dict:
-    """PyTorch's version, threads and BLAS, for the report."""
-    import torch
-
-    return {
-        "torch_version": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "torch_interop_threads": torch.get_num_interop_threads(),
-        "torch_blas": f"{torch_blas_name(torch)}, {torch.backends.cpu.get_cpu_capability()}",
-        "torch_parallel_info": torch.__config__.parallel_info(),
-    }
-
-
-def epoch_flops(config: dict, n_train: int, n_val: int) -> float:
-    """Floating-point operations of one epoch's matrix products, from digitnet's layer shapes.
-
-    A weighted layer's forward product costs 2 |W| P per sample (|W| weights, each a
-    multiply and an add at each of P output positions: P = H' W' for a convolution, 1 for
-    a dense layer). Training costs it three times (forward, dW, dX), twice for the first
-    weighted layer (no dX); validation costs it once. Elementwise work is not counted: the
-    floor is what the products alone would take at the sgemm rate.
-    """
-    import numpy as np
-
-    from digitnet.model import build_stack, model_from_config
-
-    rng = np.random.default_rng(0)
-    model = build_stack(config["stack"], 10, rng) if "stack" in config else model_from_config(config["model"], 784, 10, rng)
-    trace: list = []
-    model.forward(np.zeros((1, 784), np.float32), trace=trace)
-    forward = [2 * layer.W.value.size * math.prod(out.shape[2:]) for layer, out in trace if hasattr(layer, "W")]
-    train = 3 * sum(forward) - forward[0]
-    return float(n_train * train + n_val * sum(forward))
-
-
-def sgemm_rate(framework: str, size: int = 2048, repeats: int = 5) -> float:
-    """GFLOP/s of a size x size float32 matrix product (2 size^3 operations), best of ``repeats``."""
-    if framework == "numpy":
-        import numpy as np
-
-        a, matmul = np.random.default_rng(0).random((size, size), dtype=np.float32), np.matmul
-    else:
-        import torch
-
-        a, matmul = torch.rand(size, size), torch.matmul
-    matmul(a, a)  # the first call sets up thread pools and buffers
-    best = math.inf
-    for _ in range(repeats):
-        started = time.perf_counter()
-        matmul(a, a)
-        best = min(best, time.perf_counter() - started)
-    return 2 * size**3 / best / 1e9
 
 
 def run_worker(args: argparse.Namespace) -> None:
@@ -693,6 +448,14 @@ def run_benchmark(args: argparse.Namespace) -> None:
     (args.out / f"torch_vs_numpy{suffix}.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.out / f"torch_vs_numpy{suffix}.md").write_text(table)
     print(table)
+    if not args.no_record:
+        unit = "batch" if args.batches else "epoch"
+        headline = {
+            f"{args.model}, {row['threads']} thread{'s' if row['threads'] > 1 else ''}, numpy/torch": f"{row['numpy_over_torch']:.2f} ({row['seconds_per_epoch']:.3f} s/{unit})"
+            for row in rows
+            if row["framework"] == "numpy"
+        }
+        print(f"record: {write_record('torch', report, table, headline)}")
 
 
 def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[tuple[str, float, float]]:

@@ -1,0 +1,50 @@
+"""docs/results.md is generated from the benchmarks' records, never typed: the committed page is what they make."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.results_page import PAGE, RECORDS, load_records, page
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_committed_results_page_is_what_the_committed_records_make():
+    assert PAGE.read_text() == page(load_records(RECORDS)), "run make results and commit docs/results.md"
+
+
+def test_every_record_names_its_command_commit_date_processor_and_blas():
+    records = load_records(RECORDS)
+    assert records
+    for record in records:
+        assert record["command"] and record["commit"] and record["date"], record["file"]
+        assert record["processor"]["vector"] in ("AVX-512", "AVX2", "neither AVX2 nor AVX-512"), record["file"]
+        assert record["headline"] and record["tables"].strip(), record["file"]
+
+
+def test_the_page_shows_the_latest_run_per_processor_and_every_run_in_the_history(tmp_path):
+    def record(date, vector, accuracy):
+        return {
+            "benchmark": "handwriting",
+            "command": "python scripts/bench/handwriting.py",
+            "commit": "abc",
+            "date": date,
+            "processor": {"name": "cpu", "vector": vector, "cores": 2, "blas": []},
+            "headline": {"real photos": accuracy},
+            "tables": f"| a |\n|---|\n| {accuracy} |",
+            "figures": {},
+        }
+
+    for n, (date, vector, accuracy) in enumerate([("2026-12-01", "AVX2", "90%"), ("2026-12-03", "AVX2", "95%"), ("2026-12-02", "AVX-512", "93%")]):
+        (tmp_path / f"r{n}.json").write_text(json.dumps(record(date, vector, accuracy)))
+    text = page(load_records(tmp_path))
+    assert "### Latest on AVX2: 2026-12-03" in text and "### Latest on AVX-512: 2026-12-02" in text
+    assert "| 95% |" in text and "| 90% |" not in text.split("### Every run")[0]
+    history = text.split("### Every run of handwriting")[1]
+    assert history.index("2026-12-03") < history.index("2026-12-02") < history.index("2026-12-01")
+
+
+def test_make_results_and_its_check_agree():
+    result = subprocess.run([sys.executable, "scripts/bench/results_page.py", "--check"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
