@@ -1,5 +1,6 @@
 """Check the configuration against its JSON schema, one readable line per problem, naming where each value came from."""
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -134,3 +135,55 @@ def canonical(value: object) -> object:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def from_command_line(value: object, schema: dict) -> object:
+    """``value`` with every string that the schema wants as a number, integer, boolean or null made
+    one: Snakemake passes ``--config train={epochs: 2}``'s 2 as the string "2", which the same
+    setting in a YAML file gives as a number. Nested mappings and lists follow their schema (the
+    first alternative of a oneOf that fits); a string the schema takes as a string stays one.
+    """
+    alternatives = schema.get("oneOf") or schema.get("anyOf")
+    if alternatives:
+        kind = "array" if isinstance(value, list) else "object" if isinstance(value, dict) else None
+        fitting = [alt for alt in alternatives if kind and kind in _types(alt)]
+        return from_command_line(value, fitting[0]) if fitting else value
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        return {key: from_command_line(item, properties.get(key, {})) for key, item in value.items()}
+    if isinstance(value, list):
+        return [from_command_line(item, schema.get("items", {})) for item in value]
+    if isinstance(value, str):
+        types, text = _types(schema), value.strip()
+        if "string" in types:
+            return value
+        if "integer" in types and re.fullmatch(r"[+-]?\d+(\.0*)?", text):
+            return int(float(text))
+        if "number" in types:
+            try:
+                return float(text)
+            except ValueError:
+                pass
+        if "boolean" in types and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if "null" in types and text.lower() in ("null", "none", "~"):
+            return None
+    return value
+
+
+def _types(schema: dict) -> list[str]:
+    """The JSON types a schema allows, as a list ("type" may be one name or several)."""
+    kind = schema.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def source_date_problem(environ) -> str | None:
+    """What is wrong with ``SOURCE_DATE_EPOCH`` in ``environ``, in one line; None when it is unset
+    or a whole number of seconds since 1970 (checked before any job runs: generation_time reads it)."""
+    value = environ.get("SOURCE_DATE_EPOCH", "")
+    if not value.strip() or value.strip().isascii() and value.strip().isdigit():
+        return None
+    return (
+        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (git log -1 --format=%ct gives one), "
+        f"not {value!r}: set it so, or unset it"
+    )

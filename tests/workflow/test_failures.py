@@ -2,13 +2,17 @@
 
 import gzip
 import json
+import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import FEATURED, SMALL_CONFIG, copy_workflow, planned_jobs, snakemake, write_config
 from data_helpers import kaggle_frame, read_real
+
+MNIST = Path(os.environ.get("DIGITNET_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"))
 
 
 @pytest.fixture
@@ -189,9 +193,8 @@ def test_an_unexpected_failure_prints_one_line_and_its_traceback_once_in_the_log
 def add_photo(folder, name: str, digit: int = 3) -> None:
     """A photo-like MNIST test digit saved under ``name`` (any characters) in ``folder``."""
     from bench.photolike import photo_like
-    from conftest import mnist_dir
 
-    x, _ = read_real(mnist_dir(), "t10k", digit + 1)
+    x, _ = read_real(MNIST, "t10k", digit + 1)
     folder.mkdir(parents=True, exist_ok=True)
     photo_like(x[digit] / 255, np.random.default_rng(digit)).save(folder / name, format="PNG")
 
@@ -212,8 +215,6 @@ def test_a_file_name_is_data_never_a_pattern(run_copy, name):
 
 
 def test_a_fifo_named_like_an_image_is_skipped_with_a_reason_not_read(run_copy):
-    import os
-
     os.mkfifo(run_copy / "custom_digits" / "x_4.png")
     result = snakemake(run_copy, check=False)  # a FIFO that is read blocks: the test's timeout would fail it
     assert result.returncode == 0, result.stderr[-3000:]
@@ -236,7 +237,6 @@ def test_an_empty_folder_or_extension_list_is_refused_before_any_job(workdir, sm
 
 
 def test_a_bad_source_date_epoch_is_named_before_any_job_and_the_last_report_is_kept(run_copy):
-    import os
     import subprocess
     import sys
 

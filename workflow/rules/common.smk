@@ -17,8 +17,11 @@ from digitnet.configcheck import (
     canonical,
     config_problems,
     fill_defaults,
+    from_command_line,
     invalid_header,
     read_yaml,
+    schema_validator,
+    source_date_problem,
     source_note,
 )
 from digitnet.folder import manifest, scan_folder, write_if_changed
@@ -52,14 +55,8 @@ def config_sources():
 SOURCES = config_sources()
 
 # The report is dated by SOURCE_DATE_EPOCH when it is set: checked now, not when the report is made.
-if os.environ.get("SOURCE_DATE_EPOCH", "").strip() and not re.fullmatch(
-    r"\d+", os.environ["SOURCE_DATE_EPOCH"].strip()
-):
-    print(
-        f"error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (git log -1 --format=%ct gives one), "
-        f"not {os.environ['SOURCE_DATE_EPOCH']!r}: set it so, or unset it",
-        file=sys.stderr,
-    )
+if (problem := source_date_problem(os.environ)) is not None:
+    print(f"error: {problem}", file=sys.stderr)
     raise SystemExit(1)
 
 
@@ -83,6 +80,15 @@ def stop_if(problems):
         stop(f"{invalid_header(problems, SOURCES)}:\n  " + "\n  ".join(problems))
 
 
+# Numbers given on the command line (--config) arrive as strings: read them as the schema says.
+SCHEMA_TREE = schema_validator(str(ROOT / SCHEMA)).schema
+config.update(from_command_line(config, SCHEMA_TREE))
+for entry in config.get("compare", {}).get("models") or []:
+    for part in ("model", "train"):
+        if isinstance(entry, dict) and isinstance(entry.get(part), dict):
+            entry[part] = from_command_line(
+                entry[part], SCHEMA_TREE["properties"][part]
+            )
 stop_if(config_problems(config, ROOT / SCHEMA, SOURCES))
 fill_defaults(config, ROOT / SCHEMA)
 # One form for the same settings, however they arrived: every rule's params are slices of it,

@@ -56,5 +56,8 @@ rule publish_report:
         rules.report.output[0],
     output:
         "report.html",
+    log:
+        "logs/publish_report.log",
     run:
         copy_atomically(input[0], output[0])
+        Path(log[0]).write_text(f"copied {input[0]} to {output[0]}\n")
