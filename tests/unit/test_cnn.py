@@ -31,9 +31,9 @@ def test_training_backward_skips_the_input_gradient_of_the_first_convolution(rng
     assert model.backward(dlogits, need_dX=True).shape == X.shape
     with_dX = [p.grad.copy() for p in model.parameters()]
     first_conv = model.layers[1]
-    first_conv._scratch.clear()
+    first_conv._run._scratch.clear()
     assert model.backward(dlogits) is None
-    assert "dcols" not in first_conv._scratch
+    assert "dcols" not in first_conv._run._scratch
     assert all(np.allclose(p.grad, g) for p, g in zip(model.parameters(), with_dX, strict=True))
 
 

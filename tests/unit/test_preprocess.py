@@ -180,7 +180,7 @@ def test_photo_like_digits_are_read_as_the_originals(mnist_path, model_for_photo
     original = (model_for_photos.predict_proba(X).argmax(axis=1) == y).mean()
     photos = (model_for_photos.predict_proba(prepared).argmax(axis=1) == y).mean()
     print(f"original {original:.1%}, photo-like {photos:.1%}")
-    # The 3-point bar for the default model is measured by scripts/benchmark_handwriting.py on
+    # The 3-point bar for the default model is measured by scripts/bench/handwriting.py on
     # 2,000 digits; on 200 digits and a briefly trained network, 5 points allows for sampling noise.
     assert photos >= original - 0.05, (original, photos)
 
@@ -251,7 +251,7 @@ def test_a_400_megapixel_image_is_refused_with_its_true_size(tmp_path):
         open_image(tmp_path / "huge.png", max_megapixels=40)
 
 
-# scripts/benchmark_handwriting.py measures every variant on more digits (README, "Your own handwriting").
+# scripts/bench/handwriting.py measures every variant on more digits (docs/results.md).
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "plain"])
 def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_for_photos, variant):
     """Ruled and squared paper, pencil, show-through, a digit at the border, thin ballpoint,

@@ -5,13 +5,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.results_page import PAGE, RECORDS, load_records, page
+from bench.results_page import PAGE, README, RECORDS, load_records, page, readme_block, with_block
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_committed_results_page_is_what_the_committed_records_make():
     assert PAGE.read_text() == page(load_records(RECORDS)), "run make results and commit docs/results.md"
+
+
+def test_the_readmes_headline_figures_are_what_the_committed_records_make():
+    readme = README.read_text()
+    assert readme == with_block(readme, readme_block(load_records(RECORDS))), "run make results and commit README.md"
 
 
 def test_every_record_names_its_command_commit_date_processor_and_blas():

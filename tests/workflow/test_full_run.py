@@ -1,4 +1,4 @@
-"""The default configuration on all of the real MNIST: the accuracy the README promises."""
+"""The default configuration on all of the real MNIST: the accuracy the results promise."""
 
 import json
 

@@ -1,0 +1,226 @@
+"""How a convolution is run: the batch-last layout, buffers kept from batch to batch, im2col and
+col2im split over threads, or products of spectra (digitnet.nn.fourier).
+
+``digitnet.nn.conv.Conv2D`` states the math; a ``ConvRun`` computes it for one layer, keeping
+what backward needs from its forward pass and the large scratch arrays between batches. The
+Python loops run over channels and the positions inside a kernel (the patches are copied one
+kernel row of one channel at a time, so each channel's image stays in the cache while its
+patches are copied), never over single samples, pixels or filters.
+
+Memory layout. Every array between layers has the logical shape (N, C, H, W), but a
+convolution stores its images batch-last, as (C, H, W, N) in memory, and returns its output as
+a transposed view of that memory rather than a copy. The ReLU and max-pool that follow work in
+whatever memory order they are given, so the next convolution finds its input, and each
+convolution its output gradient, already in the order it needs: no layer transposes a whole
+batch. Batch-last makes every copy between images and patches move runs of W' N numbers
+instead of rows of W'. Large elementwise passes run split over the BLAS's threads
+(digitnet.nn.parallel). docs/design/convolution.md tells why each choice is what it is.
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from digitnet.nn import fourier
+from digitnet.nn.parallel import elementwise, parallel_ranges
+
+# The batch-last layout: axes (N, C, H, W) of an image batch in the order they lie in memory.
+BATCH_LAST = (1, 2, 3, 0)
+# The inverse permutation: a (C, H, W, N) array seen as (N, C, H, W).
+FROM_BATCH_LAST = (3, 0, 1, 2)
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """Positions a kernel takes along one axis: (size + 2 padding - kernel) // stride + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def batch_last(x: np.ndarray) -> np.ndarray:
+    """x : (N, C, H, W) -> the view (C, H, W, N) of the same numbers (no copy)."""
+    return x.transpose(BATCH_LAST)
+
+
+def as_batch_first(a: np.ndarray) -> np.ndarray:
+    """a : (C, H, W, N) -> the view (N, C, H, W) of the same numbers (no copy)."""
+    return a.transpose(FROM_BATCH_LAST)
+
+
+def copy_into(out: np.ndarray, a: np.ndarray, axis: int = 0) -> None:
+    """out[...] = a, both of one shape, split over threads along ``axis``."""
+    elementwise(np.copyto, [out, a], axis=axis)
+
+
+
+class ConvRun:
+    """Runs one convolution layer: W : (F, C, kh, kw), b : (F,), with its stride and padding.
+
+    ``method``: "auto" (by the DFT where that costs less, digitnet.nn.fourier, else by im2col),
+    "patches" or "fourier" (the tests check each against plain loops). The big intermediate
+    arrays live in buffers reused from batch to batch, so backward must follow the forward pass
+    it belongs to, as it does in training and in the traced step.
+    """
+
+    def __init__(self, stride: int, padding: int) -> None:
+        self.stride, self.padding = stride, padding
+        self._scratch: dict[str, np.ndarray] = {}
+        self.method = "auto"
+
+    def uses_fourier(self, W: np.ndarray, in_shape: tuple[int, int, int]) -> bool:
+        """Whether inputs of per-sample shape (C, H, W) are convolved by the DFT."""
+        if self.method != "auto":
+            return self.method == "fourier"
+        F, C, kh, kw = W.shape
+        _, H, Wd = in_shape
+        p, s = self.padding, self.stride
+        Ho, Wo = output_size(H, kh, s, p), output_size(Wd, kw, s, p)
+        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, *fourier.transform_shape(H + 2 * p, Wd + 2 * p))
+
+    def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
+
+        The patch matrix of a batch is large (801 x 50,176 floats, 160 MB, for the preset's
+        second convolution on 256 images). Asking the operating system for that much fresh
+        memory costs more than filling it, since every new page must be mapped and zeroed,
+        so one buffer is reused. Its memory only grows: a smaller batch (an epoch's last, a
+        chunk of the validation set) takes the front of it, rather than a fresh allocation at
+        every change of size.
+        ``_scratch[key]`` holds the array last handed out; its ``base`` is the whole memory.
+        """
+        current = self._scratch.get(key)
+        if current is not None and current.shape == shape and current.dtype == dtype:
+            return current
+        size = math.prod(shape)
+        memory = None if current is None else current.base
+        if memory is None or memory.size < size or memory.dtype != dtype:
+            memory = np.zeros(size, dtype=dtype)  # fresh pages read as zero
+        else:
+            memory[:size] = 0
+        self._scratch[key] = memory[:size].reshape(shape)
+        return self._scratch[key]
+
+    def _window(self, u: int, v: int, Ho: int, Wo: int) -> tuple[slice, slice]:
+        """The rows and columns of the padded input that kernel offset (u, v) reads, for every output position."""
+        s = self.stride
+        return slice(u, u + s * Ho, s), slice(v, v + s * Wo, s)
+
+    def forward(self, x: np.ndarray, W_value: np.ndarray, b_value: np.ndarray) -> np.ndarray:
+        """out : (N, F, H', W'), a view of batch-last memory, of x : (N, C, H, W) (see Conv2D)."""
+        F, C, kh, kw = W_value.shape
+        N, _, H, W = x.shape
+        p = self.padding
+        Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
+        self._input_shape = x.shape
+        self._fourier = self.uses_fourier(W_value, x.shape[1:])
+        # The zero-padded input, batch-last (by the DFT, padded further to the transform's size);
+        # only the inside is written, so the border stays zero from when the buffer was made.
+        padded = fourier.transform_shape(H + 2 * p, W + 2 * p) if self._fourier else (H + 2 * p, W + 2 * p)
+        xp = self._buffer("xp", (C, *padded, N), x.dtype)
+        copy_into(xp[:, p : p + H, p : p + W], batch_last(x), axis=1)
+        if self._fourier:
+            return self._forward_fourier(xp, Ho, Wo, W_value, b_value)
+        # The patch matrix: cols[(c, u, v), (i, j, n)] = xp[c, i*s + u, j*s + v, n], and ones below.
+        cols = self._buffer("cols", (C * kh * kw + 1, Ho * Wo * N), x.dtype)
+        patches = cols[:-1].reshape(C, kh, kw, Ho, Wo, N)
+        cols[-1] = 1
+        # windows[c, u, v, i, j, n] = xp[c, i*s + u, j*s + v, n]: a view of xp in the shape of patches.
+        s = self.stride
+        windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::s, ::s].transpose(0, 4, 5, 1, 2, 3)
+
+        def gather(start: int, stop: int) -> None:
+            # One (channel, kernel row) at a time, channel by channel: a channel's padded image
+            # stays in the cache while its kh kw rows are copied out of it, kw rows per call.
+            for c, u in (divmod(row, kh) for row in range(start, stop)):
+                patches[c, u] = windows[c, u]
+
+        parallel_ranges(gather, C * kh, patches.size)
+        self._cols = cols
+        weights = np.concatenate([W_value.reshape(F, -1), b_value[:, None]], axis=1)  # (F, C kh kw + 1)
+        out = weights @ cols  # (F, H' W' N), a new array
+        return as_batch_first(out.reshape(F, Ho, Wo, N))  # (N, F, H', W'), a view
+
+    def _forward_fourier(self, xp: np.ndarray, Ho: int, Wo: int, W_value: np.ndarray, b_value: np.ndarray) -> np.ndarray:
+        """out = the correlation of each filter with the padded input xp : (C, L1, L2, N), by the DFT."""
+        F = W_value.shape[0]
+        L1, L2, N = xp.shape[1:]
+        self._transform = (L1, L2)
+        self._X_hat = self._buffer("X_hat", fourier.spectrum_shape(xp.shape), np.result_type(xp.dtype, np.complex64))
+        p, H = self.padding, self._input_shape[2]
+        fourier.spectrum_into(xp, self._X_hat, rows=slice(p, p + H))  # (C, L1, L2', N), kept for dW
+        self._W_hat = fourier.filter_spectrum(W_value, (L1, L2))  # (L1 L2', F, C), kept for dX
+        full = self._buffer("full", (F, L1, L2, N), xp.dtype)  # every stride-1 position
+        out_hat = self._buffer("out_hat", fourier.spectrum_shape(full.shape), self._X_hat.dtype)
+        s = self.stride
+        fourier.correlate_into(self._X_hat, self._W_hat, out_hat, full, rows=slice(0, s * (Ho - 1) + 1))
+        positions = full[:, : s * Ho : s, : s * Wo : s]  # (F, H', W', N): the output positions
+        out = np.empty(positions.shape, dtype=full.dtype)  # a new array: it is returned
+
+        def add_bias(start: int, stop: int) -> None:
+            np.add(positions[start:stop], b_value[start:stop, None, None, None], out=out[start:stop])
+
+        parallel_ranges(add_bias, F, out.size)
+        return as_batch_first(out)  # (N, F, H', W'), a view
+
+    def backward(self, dout: np.ndarray, W_value: np.ndarray, need_dX: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(dW (F, C, kh, kw), db (F,), dX (N, C, H, W) or None) from dout : (N, F, H', W') (see Conv2D)."""
+        if self._fourier:
+            return self._backward_fourier(dout, W_value, need_dX)
+        F, C, kh, kw = W_value.shape
+        N, _, H, W = self._input_shape
+        _, _, Ho, Wo = dout.shape
+        p = self.padding
+        dout_mat = batch_last(dout)  # (F, H', W', N): a view, contiguous when dout came from the layers above
+        if not dout_mat.flags.c_contiguous:
+            dout_mat = self._buffer("dout", dout_mat.shape, dout.dtype)
+            copy_into(dout_mat, batch_last(dout))
+        dout_mat = dout_mat.reshape(F, -1)
+        # [dW_mat | db] : (F, C kh kw + 1), a sum over all H' W' N positions. OpenBLAS on 2 threads
+        # runs this product far slower when the result has fewer rows than columns (64 x 801 for
+        # the preset's second layer) than as its transpose: compute the taller one.
+        if self._cols.shape[0] > F:
+            dWb = (self._cols @ dout_mat.T).T
+        else:
+            dWb = dout_mat @ self._cols.T
+        dW, db = dWb[:, :-1].reshape(W_value.shape), dWb[:, -1]
+        if not need_dX:
+            return dW, db, None
+        dcols = self._buffer("dcols", (C * kh * kw, dout_mat.shape[1]), dout.dtype)
+        np.matmul(W_value.reshape(F, -1).T, dout_mat, out=dcols)
+        dpatches = dcols.reshape(C, kh, kw, Ho, Wo, N)
+        dxp = np.zeros((C, H + 2 * p, W + 2 * p, N), dtype=dout.dtype)  # a new array: it is returned
+
+        def scatter(start: int, stop: int) -> None:
+            # Each kernel offset (u, v) sends its rows of dcols back to the input pixels it
+            # read, a strided slice; overlapping windows add up. Threads take whole channels,
+            # so no two of them add into the same pixel.
+            for c in range(start, stop):
+                for u in range(kh):
+                    for v in range(kw):
+                        dxp[(c, *self._window(u, v, Ho, Wo))] += dpatches[c, u, v]
+
+        parallel_ranges(scatter, C, dcols.size)
+        return dW, db, as_batch_first(dxp[:, p : p + H, p : p + W])  # dX (N, C, H, W), a view
+
+    def _backward_fourier(self, dout: np.ndarray, W_value: np.ndarray, need_dX: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """dW, db and dX of the forward pass by the DFT (digitnet.nn.fourier), from dout : (N, F, H', W')."""
+        F, C, kh, kw = W_value.shape
+        N, _, H, W = self._input_shape
+        _, _, Ho, Wo = dout.shape
+        p, s = self.padding, self.stride
+        L1, L2 = self._transform
+        # dout on the stride-1 grid of output positions, zero between and beyond them: only
+        # the grid is written, so the rest stays zero from when the buffer was made.
+        grid = self._buffer("grid", (F, L1, L2, N), dout.dtype)
+        copy_into(grid[:, : s * Ho : s, : s * Wo : s], batch_last(dout))
+        D_hat = self._buffer("D_hat", fourier.spectrum_shape(grid.shape), self._X_hat.dtype)
+        fourier.spectrum_into(grid, D_hat, rows=slice(0, s * (Ho - 1) + 1))  # (F, L1, L2', N)
+        X_conj = self._buffer("X_conj", self._X_hat.shape, self._X_hat.dtype)
+        dW = fourier.filter_gradient(self._X_hat, D_hat, X_conj, (L1, L2), (kh, kw))
+        # db[f] = the sum of dout over n, i, j: each image's zero frequency is its sum / sqrt(L1 L2).
+        db = D_hat[:, 0, 0, :].real.sum(axis=1) * np.sqrt(L1 * L2)
+        if not need_dX:
+            return dW, db, None
+        dX_hat = self._buffer("dX_hat", self._X_hat.shape, self._X_hat.dtype)
+        dxp = np.empty((C, L1, L2, N), dtype=dout.dtype)  # a new array: it is returned
+        fourier.input_gradient_into(D_hat, self._W_hat, dX_hat, dxp, rows=slice(p, p + H))
+        return dW, db, as_batch_first(dxp[:, p : p + H, p : p + W])  # dX (N, C, H, W), a view
