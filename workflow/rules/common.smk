@@ -1,7 +1,5 @@
 # Helpers shared by the rules: config validation, library inputs, where the raw data is.
 
-import ast
-import functools
 import os
 import re
 import shlex
@@ -12,7 +10,6 @@ from pathlib import Path
 ROOT = Path(workflow.main_snakefile).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from digitnet.compare import named_models
 from digitnet.configcheck import (
     canonical,
     config_problems,
@@ -24,14 +21,18 @@ from digitnet.configcheck import (
     source_date_problem,
     source_note,
 )
-from digitnet.folder import manifest, scan_folder, write_if_changed
+from digitnet.folder import manifest, write_if_changed
 from digitnet.data.classes import CLASS_NAMES
-from digitnet.data.download import CHECKSUMS
-from digitnet.data.sources import IDX_STEMS, find_files, packaged_copy
 from digitnet.environment import set_job_environment
 from digitnet.errors import ConfigError, DataError
 from digitnet.figures import MODEL_FIGURES, figure_path, report_figures
-from digitnet.model import layer_stack, stack_problems
+from digitnet.plan import (
+    LibraryInputs,
+    dataset_pattern,
+    download_names,
+    has_convolutions,
+    make_plan,
+)
 
 # Check the configuration before any job runs, with one clear line per problem that says
 # where a bad value came from (config.yaml, a --configfile or --config), then fill in the
@@ -95,48 +96,43 @@ fill_defaults(config, ROOT / SCHEMA)
 # and Snakemake reruns a rule whose params look different (configcheck.canonical).
 config.update(canonical(config))
 
-# The compared models: each entry's settings are the featured model's with its changes,
-# checked against the same schema (the featured model's own were checked above).
+# Every decision the rules read, in one plain-Python plan (digitnet/plan.py, unit-tested): the
+# models, the data, the custom folder, threads. A problem is one line per setting, naming where
+# its value came from.
+NOTES = {
+    "compare.models": ["compare", "models"],
+    "model.": ["model"],
+    "custom_digits.folder": ["custom_digits", "folder"],
+    "custom_digits.model": ["custom_digits", "model"],
+}
 try:
-    MODELS = canonical(named_models(config))
+    PLAN = make_plan(config, ROOT / SCHEMA)
 except ConfigError as error:
-    stop_if([f"{error}{source_note(SOURCES, ['compare', 'models'])}"])
-stop_if(
-    [
-        f"compare.models[{name}].{problem}{source_note(SOURCES, ['compare', 'models'])}"
-        for name, settings in MODELS.items()
-        if settings["changes"]
-        for problem in config_problems(
-            {**config, "model": settings["model"], "train": settings["train"]},
-            ROOT / SCHEMA,
-        )
-    ]
-)
+    stop_if(
+        [
+            line
+            + next(
+                (
+                    source_note(SOURCES, path)
+                    for key, path in NOTES.items()
+                    if line.startswith(key)
+                ),
+                "",
+            )
+            for line in str(error).splitlines()
+        ]
+    )
+except DataError as error:
+    stop(f"error: {error}")
 
-# Convolution and pooling windows that the 28 x 28 images, shrunk by the layers before, cannot fit.
-stop_if(
-    [
-        f"{problem}{source_note(SOURCES, ['model'] if name == config['compare']['name'] else ['compare', 'models'])}"
-        for name, settings in MODELS.items()
-        for problem in stack_problems(
-            layer_stack(settings["model"]) or [],
-            (
-                "model.layers"
-                if name == config["compare"]["name"]
-                else f"compare.models[{name}].model.layers"
-            ),
-        )
-    ]
-)
-
-# Every (data set, model) pair to train and test; the featured model, which every figure
-# follows, is the first, and its results live in FEATURED.
-DATASET = config["dataset"]
-COMPARED = [(dataset, name) for name in MODELS for dataset in MODELS[name]["datasets"]]
-FEATURED = f"results/models/{DATASET}/{config['compare']['name']}"
+MODELS = PLAN.models
+DATASET = PLAN.dataset
+COMPARED = PLAN.compared
+FEATURED = f"results/models/{DATASET}/{PLAN.featured}"
+RAW = PLAN.raw
 
 
-def featured(pattern, model=config["compare"]["name"]):
+def featured(pattern, model=PLAN.featured):
     """A rule's output ``pattern`` (with {dataset}, and {model} if any) for the featured data
     set and ``model``: the featured model unless another is named."""
     return pattern.format(dataset=DATASET, model=model)
@@ -147,7 +143,7 @@ CLASS_NAMES_SHOWN = None if DATASET == "mnist" else CLASS_NAMES[DATASET]
 
 
 wildcard_constraints:
-    dataset="|".join(CHECKSUMS),
+    dataset=dataset_pattern(),
     model="|".join(re.escape(name) for name in MODELS),
 
 
@@ -159,84 +155,14 @@ set_job_environment()
 # in the environment, not in params, so running with other options retrains nothing.
 os.environ.setdefault("DIGITNET_COMMAND", shlex.join(["snakemake", *sys.argv[1:]]))
 
-# Snakemake cannot see Python imports, so each step's library modules are declared as
-# inputs: editing a module reruns exactly the rules whose steps import it. They are read
-# from the imports themselves, anywhere in a file (steps import lazily inside functions),
-# following digitnet's own modules to the end. Each file is read once per run, and only its
-# digitnet import statements are parsed: parsing whole files would cost every run, dry runs too.
-IMPORTED = {}
-DIGITNET_IMPORT = re.compile(
-    r"^[ \t]*(from[ \t]+digitnet\S*[ \t]+import[ \t]+(?:\([^)]*\)|.*)|import[ \t]+digitnet.*)",
-    re.MULTILINE,
-)
-
-
-@functools.cache
-def module_file(name):
-    """The file of module ``name`` (``digitnet.nn.layers``), or None for a name that is no
-    module of the package (a class or function taken by ``from ... import``). Cached: the
-    same names recur across the files of every step."""
-    base = ROOT / "scripts" / Path(*name.split("."))
-    for path in (base / "__init__.py", base.with_suffix(".py")):
-        if path.is_file():
-            return path
-    return None
-
-
-def imported_modules(path):
-    """The digitnet modules that the file ``path`` imports, with the packages that hold them
-    (importing ``digitnet.nn.layers`` runs ``digitnet/__init__`` and ``digitnet/nn/__init__``).
-    """
-    if path not in IMPORTED:
-        names = set()
-        statements = DIGITNET_IMPORT.findall(path.read_text())
-        for node in ast.parse("\n".join(statements), str(path)).body:
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
-        parts = [name.split(".") for name in names if name.split(".")[0] == "digitnet"]
-        packages = {".".join(p[:i]) for p in parts for i in range(1, len(p) + 1)}
-        IMPORTED[path] = {module_file(name) for name in packages} - {None}
-    return IMPORTED[path]
+# Snakemake cannot see Python imports, so each step's library modules are declared as inputs:
+# editing a module reruns exactly the rules whose steps import it (digitnet.plan.LibraryInputs).
+LIBRARY = LibraryInputs(ROOT)
 
 
 def lib(script):
     """The library files that ``scripts/<script>.py`` imports, directly or through each other."""
-    found, todo = set(), [ROOT / "scripts" / f"{script}.py"]
-    while todo:
-        new = imported_modules(todo.pop()) - found
-        found |= new
-        todo += new
-    return sorted(str(path.relative_to(ROOT)) for path in found)
-
-
-def find_raw_data(dataset):
-    """(format, {role: path}) of ``dataset``'s raw files.
-
-    data_dir holds the featured data set; otherwise an installed package's copy, else
-    the files that download_mnist fetches into resources/.
-    """
-    if config["data_dir"] is None or dataset != DATASET:
-        packaged = packaged_copy(dataset)
-        if packaged is not None:
-            fmt, files = find_files(packaged, "idx")
-            return fmt, {role: str(path) for role, path in files.items()}
-        return "idx", {
-            role: f"resources/{dataset}/{stems[0]}.gz"
-            for role, stems in IDX_STEMS.items()
-        }
-    try:
-        fmt, files = find_files(config["data_dir"], config["data"]["format"])
-    except DataError as error:
-        stop(f"error: {error}")
-    return fmt, {role: str(path) for role, path in files.items()}
-
-
-RAW = {
-    dataset: find_raw_data(dataset) for dataset in dict.fromkeys(d for d, _ in COMPARED)
-}
+    return LIBRARY.of(script)
 
 
 def raw_inputs(wildcards):
@@ -252,82 +178,19 @@ def compared_files(pattern):
     return [pattern.format(dataset=d, model=m) for d, m in COMPARED]
 
 
-def scan_custom_folder():
-    """What the reading step reads in custom_digits.folder (digitnet/folder.py: images, the files
-    named like images that cannot be read, labels, and what was skipped and why)."""
-    settings = config["custom_digits"]
-    folder = Path(settings["folder"])
-    if not folder.is_dir():
-        stop_if(
-            [
-                f"custom_digits.folder: {folder} is not a folder: create it and put your digit images in it, "
-                f"or point custom_digits.folder at the folder that holds them{source_note(SOURCES, ['custom_digits', 'folder'])}"
-            ]
-        )
-    try:
-        return scan_folder(
-            folder, settings["extensions"], settings["mode"], settings["labels_csv"]
-        )
-    except DataError as error:
-        stop(f"error: {error}")
-
-
-def custom_model():
-    """The compared model that reads custom digits: custom_digits.model, or the featured one."""
-    name = config["custom_digits"]["model"] or config["compare"]["name"]
-    if name not in MODELS or DATASET not in MODELS[name]["datasets"]:
-        stop_if(
-            [
-                f"custom_digits.model: {name!r} is not a model trained on {DATASET}; "
-                f"choose one of {[m for m in MODELS if DATASET in MODELS[m]['datasets']]} "
-                "(compare.name or a name in compare.models), or null for the featured model"
-            ]
-        )
-    return name
-
-
 CUSTOM_FOLDER = config["custom_digits"]["folder"]
-CUSTOM_SCAN = scan_custom_folder()
+CUSTOM_SCAN = PLAN.custom
 CUSTOM_IMAGES, CUSTOM_LABELS = CUSTOM_SCAN.images, CUSTOM_SCAN.labels
 CUSTOM_UNREADABLE = list(CUSTOM_SCAN.unreadable)
+CUSTOM_MODEL = PLAN.reader
 # The reading step's input: the folder's state in one file, rewritten only when it changes.
 CUSTOM_MANIFEST = "results/custom/folder.json"
 write_if_changed(CUSTOM_MANIFEST, manifest(CUSTOM_SCAN, CUSTOM_FOLDER))
-CUSTOM_MODEL = custom_model()
-
-
-def has_convolutions(model_settings):
-    """Whether a ``model`` slice has convolution layers (in a preset or in its own stack)."""
-    return any(entry["type"] == "conv2d" for entry in layer_stack(model_settings) or [])
-
-
-# A convolution with at least this many input x output channel pairs trains clearly faster on two
-# threads (the preset's second, 32 x 64); a smaller one (config.yaml's reading model, at most
-# 16 x 32) gains little, so on one thread it trains beside the featured model and its figures
-# (docs/design/threads.md).
-TWO_THREAD_CHANNELS = 1024
-
-
-def widest_convolution(model_settings):
-    """The most input x output channel pairs of any convolution in a ``model`` slice (0 without one)."""
-    channels, widest = 1, 0
-    for entry in layer_stack(model_settings) or []:
-        if entry["type"] == "conv2d":
-            widest = max(widest, channels * entry["filters"])
-            channels = entry["filters"]
-    return widest
 
 
 def train_threads(wildcards):
-    """BLAS threads for training one model: 2 for a network with a wide convolution, else 1.
-
-    A wide convolution's time is large matrix products, faster on two threads
-    (TWO_THREAD_CHANNELS). A dense network gains less, and its augmentation, single-threaded
-    NumPy, nothing: on one thread each, two models train side by side at --cores 2, and the
-    featured model's figures start while a compared model still trains.
-    """
-    wide = widest_convolution(MODELS[wildcards.model]["model"]) >= TWO_THREAD_CHANNELS
-    return 2 if wide else 1
+    """BLAS threads for training one model (digitnet.plan.train_threads)."""
+    return PLAN.threads[wildcards.model]
 
 
 # Every figure of the report, in reading order: its file name -> the rule that draws it

@@ -11,8 +11,8 @@ rule download_mnist:
     benchmark:
         "benchmarks/download_mnist/{dataset}_{name}.tsv"
     wildcard_constraints:
-        dataset="|".join(CHECKSUMS),
-        name="|".join(n.replace(".", r"\.") for n in CHECKSUMS["mnist"]),
+        dataset=dataset_pattern(),
+        name=download_names(),
     conda:
         "../envs/digitnet.yaml"
     params:
