@@ -1,5 +1,11 @@
 """How much arithmetic an epoch takes, and how fast this machine multiplies matrices: the floor
-against which the PyTorch comparison measures both frameworks."""
+against which the PyTorch comparison measures both frameworks.
+
+Two counts: the direct method's (every weighted layer as the products of its filter bank at
+every output position, what PyTorch's convolutions compute), and the arithmetic of the method
+each layer of digitnet's network actually uses (a convolution by the DFT does its transforms and
+its per-frequency complex products instead: fewer operations, so the direct count's floor would
+flatter it)."""
 
 import math
 import time
@@ -25,6 +31,54 @@ def epoch_flops(config: dict, n_train: int, n_val: int) -> float:
     forward = [2 * layer.W.value.size * math.prod(out.shape[2:]) for layer, out in trace if hasattr(layer, "W")]
     train = 3 * sum(forward) - forward[0]
     return float(n_train * train + n_val * sum(forward))
+
+
+def traced_layers(config: dict) -> list[tuple[object, tuple[int, ...], tuple[int, ...]]]:
+    """(layer, input shape, output shape) of every weighted layer of digitnet's network for
+    ``config``, shapes per sample, from a forward pass of one blank image."""
+    import numpy as np
+
+    from digitnet.model import build_stack, model_from_config
+
+    rng = np.random.default_rng(0)
+    model = build_stack(config["stack"], 10, rng) if "stack" in config else model_from_config(config["model"], 784, 10, rng)
+    trace: list = []
+    model.forward(np.zeros((1, 784), np.float32), trace=trace)
+    shapes, previous = [], (784,)
+    for layer, out in trace:
+        if hasattr(layer, "W"):
+            shapes.append((layer, previous, tuple(out.shape[1:])))
+        previous = tuple(out.shape[1:])
+    return shapes
+
+
+def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
+    """{"products", "transforms"}: floating-point operations of one epoch by the method each layer uses.
+
+    A dense layer or a convolution by patches: its products, as epoch_flops counts them. A
+    convolution by the DFT (digitnet.nn.fourier), per image and training step: 2 (C + F) real
+    transforms of n = L1 L2 points, 2.5 n log2 n operations each (C + F in validation), and three
+    complex products of 8 F C operations at each of the L1 (L2 // 2 + 1) frequencies (one in
+    validation); the first weighted layer has no input gradient (one product, C transforms fewer).
+    """
+    from digitnet.nn import fourier
+
+    products = transforms = 0.0
+    for index, (layer, shape_in, shape_out) in enumerate(traced_layers(config)):
+        first = index == 0
+        if len(shape_in) == 3 and layer.by_fourier(shape_in):
+            F, C = layer.W.value.shape[:2]
+            _, H, W = shape_in
+            L1, L2 = fourier.transform_shape(H + 2 * layer.padding, W + 2 * layer.padding)
+            n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
+            one_transform, one_product = 2.5 * n * math.log2(n), 8 * F * C * frequencies
+            train_transforms = (2 * (C + F) - (C if first else 0)) * one_transform
+            products += n_train * (3 - first) * one_product + n_val * one_product
+            transforms += n_train * train_transforms + n_val * (C + F) * one_transform
+        else:
+            forward = 2 * layer.W.value.size * math.prod(shape_out[1:] if len(shape_out) == 3 else ())
+            products += n_train * (3 - first) * forward + n_val * forward
+    return {"products": float(products), "transforms": float(transforms)}
 
 
 def sgemm_rate(framework: str, size: int = 2048, repeats: int = 5) -> float:

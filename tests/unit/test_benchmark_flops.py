@@ -1,6 +1,6 @@
 """The benchmark's floor (floating-point operations per epoch counted from the layer shapes), its summary and its per-layer times."""
 
-from bench.flops import epoch_flops
+from bench.flops import epoch_flops, method_flops
 from bench.torch_compare import REPO, layer_seconds, load_config, summarize
 from digitnet.model import CNN_PRESET
 
@@ -49,3 +49,23 @@ def test_the_layer_profile_times_every_layer_and_no_backward_below_the_first_wei
     assert all(forward >= 0 and backward >= 0 for _, forward, backward in rows[1:])
     conv2 = next(row for row in rows if row[0].startswith("Conv2D(32"))
     assert conv2[1] > 0 and conv2[2] > 0
+
+
+def test_an_mlps_own_arithmetic_is_its_products():
+    config = {"model": {"hidden": [128], "activation": "relu", "init": "auto", "dropout": 0.0, "leaky_alpha": 0.01}}
+    assert method_flops(config, 1000, 100) == {"products": epoch_flops(config, 1000, 100), "transforms": 0.0}
+
+
+def test_a_convolution_by_the_dft_counts_its_transforms_and_per_frequency_products_not_the_direct_sums():
+    import math
+
+    from digitnet.nn.fourier import transform_shape
+
+    own = method_flops({"stack": CNN_PRESET}, 10, 3)
+    conv1, dense = 2 * (32 * 25) * 28 * 28, 2 * 3136 * 128 + 2 * 128 * 10
+    L1, L2 = transform_shape(14 + 4, 14 + 4)  # the second convolution: 14 x 14 maps padded by 2
+    n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
+    product, transform = 8 * 64 * 32 * frequencies, 2.5 * n * math.log2(n)
+    assert own["products"] == 10 * (2 * conv1 + 3 * product + 3 * dense) + 3 * (conv1 + product + dense)
+    assert own["transforms"] == 10 * 2 * (32 + 64) * transform + 3 * (32 + 64) * transform
+    assert own["products"] + own["transforms"] < epoch_flops({"stack": CNN_PRESET}, 10, 3) / 3
