@@ -69,6 +69,12 @@ def main(log) -> None:
         "playground": read_json(snakemake.input.network),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),
+        # Learning your handwriting (custom_digits.finetune): its summary and figure, or None.
+        "finetune": (
+            {**read_json(snakemake.input.finetune[0]), "figure": embed_png(snakemake.input.finetune[1])}
+            if len(snakemake.input.finetune)
+            else None
+        ),
         "title": snakemake.params.config["report"]["title"],
         "dataset": {
             "name": snakemake.params.dataset,

@@ -74,6 +74,7 @@ SHARED_RUNS = {
     "small-data runs": [
         "workflow/test_custom_digits.py",
         "workflow/test_failures.py",
+        "workflow/test_finetune.py",
         "workflow/test_figures.py",
         "workflow/test_gallery_browser.py",
         "workflow/test_lesson.py",
@@ -90,6 +91,7 @@ SHARED_RUNS = {
         "unit/test_segment.py",
         "unit/test_real_images.py",
         "unit/test_preparations.py",
+        "unit/test_finetune.py",
     ],
 }
 GROUP_OF_FILE = {f"tests/{path}": group for group, paths in SHARED_RUNS.items() for path in paths}

@@ -26,6 +26,8 @@ END = "<!-- results: end -->"
 BENCHMARKS = {
     "handwriting": "Reading handwriting: real photos, scans and sheets, photo-like digits, and how far the confidence can be trusted (`scripts/bench/handwriting.py`).",
     "throughput": "A class's photos through the workflow: the custom-digit steps' time, the report's size, the cache (`scripts/bench/throughput.py`).",
+    "finetune": "Teaching the reading network a person's handwriting: gained on digits it did not learn from, and forgotten of MNIST (`scripts/bench/finetune.py`).",
+    "throughput-finetune": "The same class's photos, labelled, with `custom_digits.finetune` on: the fine-tuning step's time (`scripts/bench/throughput.py --finetune`).",
     "torch": "Training speed against PyTorch, the same networks on the same data (`scripts/bench/torch_compare.py`).",
     "first-report": "The first report from an empty `results/`, with the data local (`scripts/bench/first_report.py`).",
 }

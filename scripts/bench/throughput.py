@@ -68,13 +68,13 @@ def write_photos(folder: Path, data_dir: Path, count: int, writers: int, canvas:
         photo_like(pixels, rng, canvas=canvas).save(writer / f"photo{i:04d}_{label}.jpg", quality=85)
 
 
-def step_seconds(workdir: Path) -> dict[str, tuple[float, float]]:
+def step_seconds(workdir: Path, finetune: bool = False) -> dict[str, tuple[float, float]]:
     """{step: (wall-clock s, CPU s)} of the custom-digit steps and the report, from their benchmark files.
 
     CPU time is quoted beside wall-clock time: on a shared machine the second grows with the load.
     """
     times = {}
-    for step in [*CUSTOM_STEPS, "report"]:
+    for step in [*CUSTOM_STEPS, *(["finetune"] if finetune else []), "report"]:
         path = workdir / f"benchmarks/{step}.tsv"
         times[step] = (read_benchmark(path)["seconds"], float(pd.read_csv(path, sep="\t")["cpu_time"].sum()))
     return times
@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--mode", default="auto", choices=["auto", "single", "sheet"], help="custom_digits.mode")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+    parser.add_argument("--finetune", action="store_true", help="custom_digits.finetune on: time its step too")
     args = parser.parse_args()
 
     workdir = args.workdir.resolve()
@@ -103,7 +104,7 @@ def main() -> None:
         "split": {"validation_size": 500, "train_limit": 5000},
         "train": {"epochs": 2},
         "compare": {"models": []},
-        "custom_digits": {"folder": "photos", "model": None, "mode": args.mode},
+        "custom_digits": {"folder": "photos", "model": None, "mode": args.mode, "finetune": {"enabled": args.finetune}},
     }
     (workdir / "bench-config.yaml").write_text(yaml.safe_dump(config))
     print(f"training a small model and drawing the report once in {workdir} ...", flush=True)
@@ -111,7 +112,7 @@ def main() -> None:
     write_photos(folder, args.data_dir, args.images, args.writers, args.canvas, args.seed)
     print(f"{args.images} photos of {args.canvas} x {args.canvas} px in {args.writers} sub-folders; running the workflow ...")
     wall = snakemake(workdir, args.cores)
-    seconds = step_seconds(workdir)
+    seconds = step_seconds(workdir, args.finetune)
     print(f"\n{'step':<22}{'wall s':>9}{'CPU s':>9}   (from benchmarks/<step>.tsv, --cores {args.cores})")
     for step, (wall_s, cpu_s) in seconds.items():
         print(f"{step:<22}{wall_s:>9.2f}{cpu_s:>9.2f}")
@@ -130,7 +131,7 @@ def main() -> None:
     shutil.move(next((workdir / "extra").rglob("*.jpg")), folder / "writer00/added.jpg")
     snakemake(workdir, args.cores)
     prepared = json.loads((workdir / "results/custom/readings.json").read_text())["prepared"]
-    added = step_seconds(workdir)
+    added = step_seconds(workdir, args.finetune)
     print(f"\none photo added: prepared {prepared}; read + collect {added['read_custom_digits'][0] + added['collect_predictions'][0]:.2f} s")
     dry = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", "bench-config.yaml"],
@@ -141,7 +142,7 @@ def main() -> None:
     nothing = "Nothing to be done" in dry.stdout + dry.stderr
     print("second run:", "nothing to be done" if nothing else "WOULD RUN JOBS")
     figures = {
-        "settings": {key: value for key, value in vars(args).items() if key in ("images", "writers", "canvas", "cores", "mode", "seed")},
+        "settings": {key: value for key, value in vars(args).items() if key in ("images", "writers", "canvas", "cores", "mode", "seed", "finetune")},
         "steps": {step: {"wall_s": wall_s, "cpu_s": cpu_s} for step, (wall_s, cpu_s) in seconds.items()},
         "read_and_collect_s": read_and_collect[0],
         "custom_steps_and_report_s": everything[0],
@@ -163,13 +164,14 @@ def main() -> None:
         ]
     )
     headline = {
+        **({"finetune step": f"{seconds['finetune'][0]:.1f} s"} if args.finetune else {}),
         "photos": str(args.images),
         "read + collect": f"{read_and_collect[0]:.1f} s",
         "custom steps + report": f"{everything[0]:.1f} s",
         "report": f"{size / 1e6:.2f} MB",
     }
     if not args.no_record:
-        print(f"record: {write_record('throughput', figures, tables, headline)}")
+        print(f"record: {write_record('throughput-finetune' if args.finetune else 'throughput', figures, tables, headline)}")
 
 
 if __name__ == "__main__":

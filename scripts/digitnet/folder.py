@@ -116,6 +116,19 @@ def scan_folder(folder: Path, extensions: list[str], mode: str, labels_csv: str 
     return scan
 
 
+def labelled_manifest(scan: FolderScan, folder: Path) -> str:
+    """The labelled images' state as JSON text: name, size, modification time and label of each.
+    It changes exactly when a labelled image or its label does: what fine-tuning learns from."""
+    import json
+
+    images = []
+    for name in scan.images:
+        if name in scan.labels:
+            status = os.stat(Path(folder) / name)
+            images.append([name, status.st_size, status.st_mtime_ns, scan.labels[name]])
+    return json.dumps({"labelled": images}, indent=0, sort_keys=True) + "\n"
+
+
 def manifest(scan: FolderScan, folder: Path) -> str:
     """The folder's state as JSON text: every image's name, size and modification time (ns), and
     every unreadable file's name and why. It changes exactly when an image is added, removed,

@@ -46,6 +46,7 @@ class Plan:
     compared: list[tuple[str, str]]
     featured: str
     reader: str
+    tune_from: str | None
     raw: dict[str, tuple[str, dict[str, str]]]
     custom: FolderScan
     threads: dict[str, int] = field(default_factory=dict)
@@ -80,17 +81,27 @@ def raw_files(config: dict, dataset: str) -> tuple[str, dict[str, str]]:
     return fmt, {role: str(path) for role, path in files.items()}
 
 
-def reading_model(config: dict, models: dict[str, dict]) -> str:
-    """The model that reads the custom digits: custom_digits.model, or the featured one;
-    ConfigError unless it is a model trained on the featured data set."""
+TUNED = "-tuned"  # the fine-tuned reading model is named after the one it was tuned from, with this
+
+
+def reading_model(config: dict, models: dict[str, dict]) -> tuple[str, str | None]:
+    """(the model that reads the custom digits, the model fine-tuning starts from or None).
+
+    custom_digits.model, or the featured model; "<name>-tuned" names <name> fine-tuned on the
+    folder's labelled digits (custom_digits.finetune must be on). ConfigError unless the model
+    (or the one tuned from) is trained on the featured data set.
+    """
     name = config["custom_digits"]["model"] or config["compare"]["name"]
+    finetune = config["custom_digits"].get("finetune", {}).get("enabled", False)
     trained = [m for m in models if config["dataset"] in models[m]["datasets"]]
-    if name not in trained:
+    base = name.removesuffix(TUNED) if finetune and name.endswith(TUNED) else name
+    if base not in trained:
         raise ConfigError(
             f"custom_digits.model: {name!r} is not a model trained on {config['dataset']}; choose one of {trained} "
             "(compare.name or a name in compare.models), or null for the featured model"
+            + (f", or one of them with {TUNED} when custom_digits.finetune is on" if finetune else "")
         )
-    return name
+    return name, (base if finetune else None)
 
 
 def widest_convolution(model_settings: dict) -> int:
@@ -134,12 +145,14 @@ def make_plan(config: dict, schema: Path) -> Plan:
             f"custom_digits.folder: {folder} is not a folder: create it and put your digit images in it, "
             "or point custom_digits.folder at the folder that holds them"
         )
+    reader, tune_from = reading_model(config, models)
     return Plan(
         dataset=config["dataset"],
         models=models,
         compared=compared,
         featured=config["compare"]["name"],
-        reader=reading_model(config, models),
+        reader=reader,
+        tune_from=tune_from,
         raw={dataset: raw_files(config, dataset) for dataset in dict.fromkeys(d for d, _ in compared)},
         custom=scan_folder(folder, settings["extensions"], settings["mode"], settings["labels_csv"]),
         threads={name: train_threads(models[name]["model"]) for name in models},

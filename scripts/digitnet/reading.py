@@ -319,6 +319,7 @@ def read_folder(
     log: logging.Logger | None = None,
     weights: Path | None = None,
     max_pieces: int = segment.MAX_PIECES,
+    prune: bool = True,
 ) -> FolderReading:
     """Read ``names`` (paths relative to ``folder``), preparing only images not in the cache.
 
@@ -327,7 +328,9 @@ def read_folder(
     A damaged entry counts as missing (``load_cached``: a warning goes to ``log``). Images to
     prepare are spread over ``workers`` processes. The network in ``weights``, if given, judges
     where a sheet's touching digits part; a sheet's pieces then depend on it, so unless every
-    image is read as a single digit, its bytes name the cache too.
+    image is read as a single digit, its bytes name the cache too. With ``prune`` False nothing is
+    removed: a step that reads part of the folder (the labelled images) shares the cache of the
+    step that reads all of it.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -335,7 +338,7 @@ def read_folder(
     model = content_hash(Path(weights)) if judged else None
     cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model, "max_pieces": max_pieces})
     cache.mkdir(parents=True, exist_ok=True)
-    for stale in Path(cache_root).iterdir():
+    for stale in Path(cache_root).iterdir() if prune else ():
         if stale != cache:
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     entries = {name: cache / f"{content_hash(folder / name)}.npz" for name in names}
@@ -356,7 +359,7 @@ def read_folder(
             prepare_into_cache(job)
     loaded |= {entry: load_reading(entry) for entry in first_of}
     kept = set(entries.values())
-    for entry in cache.iterdir():
+    for entry in cache.iterdir() if prune else ():
         if entry not in kept:
             entry.unlink()
     return FolderReading(

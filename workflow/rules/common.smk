@@ -21,7 +21,7 @@ from digitnet.configcheck import (
     source_date_problem,
     source_note,
 )
-from digitnet.folder import manifest, write_if_changed
+from digitnet.folder import labelled_manifest, manifest, write_if_changed
 from digitnet.data.classes import CLASS_NAMES
 from digitnet.environment import set_job_environment
 from digitnet.errors import ConfigError, DataError
@@ -183,9 +183,17 @@ CUSTOM_SCAN = PLAN.custom
 CUSTOM_IMAGES, CUSTOM_LABELS = CUSTOM_SCAN.images, CUSTOM_SCAN.labels
 CUSTOM_UNREADABLE = list(CUSTOM_SCAN.unreadable)
 CUSTOM_MODEL = PLAN.reader
+# The reading model's weights: a trained model's, or those the finetune step tuned from one
+# when custom_digits.finetune is on; either way in results/models/<dataset>/<model>[-tuned].
+READER_WEIGHTS = f"results/models/{DATASET}/{CUSTOM_MODEL}/weights.npz"
+TUNED = f"results/models/{DATASET}/{PLAN.tune_from}-tuned" if PLAN.tune_from else None
 # The reading step's input: the folder's state in one file, rewritten only when it changes.
 CUSTOM_MANIFEST = "results/custom/folder.json"
 write_if_changed(CUSTOM_MANIFEST, manifest(CUSTOM_SCAN, CUSTOM_FOLDER))
+# Fine-tuning's input: the labelled images and their labels alone (an unlabelled one teaches nothing).
+LABELLED_MANIFEST = "results/custom/labelled.json"
+if PLAN.tune_from:
+    write_if_changed(LABELLED_MANIFEST, labelled_manifest(CUSTOM_SCAN, CUSTOM_FOLDER))
 
 
 def train_threads(wildcards):

@@ -10,7 +10,7 @@ rule read_custom_digits:
         # The folder's images, named in one file (common.smk): a file name is data, and listed
         # here one by one a name with braces would be read as a pattern.
         folder=CUSTOM_MANIFEST,
-        weights=featured(rules.train.output.weights, CUSTOM_MODEL),
+        weights=READER_WEIGHTS,
         code=lib("read_custom_digits"),
     output:
         readings="results/custom/readings.json",
@@ -41,6 +41,69 @@ rule read_custom_digits:
         },
     script:
         "../../scripts/read_custom_digits.py"
+
+
+if PLAN.tune_from:
+
+    rule finetune:
+        input:
+            # Reruns only when a labelled image, a label or the settings change.
+            folder=LABELLED_MANIFEST,
+            weights=featured(rules.train.output.weights, PLAN.tune_from),
+            train=featured(rules.prepare_data.output.train),
+            test=featured(rules.prepare_data.output.test),
+            code=lib("finetune"),
+        output:
+            weights=f"{TUNED}/weights.npz",
+            history=f"{TUNED}/history.csv",
+            batch_losses=f"{TUNED}/batch_losses.csv",
+            summary="results/custom/finetune.json",
+            digits="results/custom/finetune.npz",
+        log:
+            "logs/finetune.log",
+        benchmark:
+            "benchmarks/finetune.tsv"
+        conda:
+            "../envs/digitnet.yaml"
+        threads: 2
+        params:
+            names=lambda wildcards: [
+                name for name in CUSTOM_IMAGES if name in CUSTOM_LABELS
+            ],
+            labels=lambda wildcards: CUSTOM_LABELS,
+            finetune=config["custom_digits"]["finetune"],
+            custom=lambda wildcards: {
+                key: config["custom_digits"][key]
+                for key in ["folder", "mode", "max_megapixels", "max_pieces"]
+            },
+            # The reading step's cache when it reads with the same model: each image prepared once
+            # (this step reads the labelled images alone, so it never prunes that cache).
+            cache=(
+                "results/custom/cache"
+                if CUSTOM_MODEL == PLAN.tune_from
+                else "results/custom/finetune-cache"
+            ),
+            checkpoint=f"results/checkpoints/{TUNED}/checkpoint.npz",
+            base=PLAN.tune_from,
+        script:
+            "../../scripts/finetune.py"
+
+    rule plot_finetune:
+        input:
+            summary=rules.finetune.output.summary,
+            batch_losses=rules.finetune.output.batch_losses,
+            digits=rules.finetune.output.digits,
+            code=lib("plot_finetune"),
+        output:
+            "results/figures/finetune.png",
+        log:
+            "logs/plot_finetune.log",
+        benchmark:
+            "benchmarks/plot_finetune.tsv"
+        conda:
+            "../envs/digitnet.yaml"
+        script:
+            "../../scripts/plot_finetune.py"
 
 
 rule collect_predictions:

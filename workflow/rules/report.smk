@@ -27,6 +27,12 @@ rule report:
         playground="report_templates/playground.js",
         gallery="report_templates/gallery.js",
         network=rules.export_network.output[0],
+        # Learning your handwriting, when custom_digits.finetune is on.
+        finetune=(
+            [rules.finetune.output.summary, rules.plot_finetune.output[0]]
+            if PLAN.tune_from
+            else []
+        ),
         code=lib("report"),
     output:
         # Made here, then published as report.html (publish_report): a report step that fails
