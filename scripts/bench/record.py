@@ -32,6 +32,7 @@ def processor() -> dict:
     vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "neither AVX2 nor AVX-512"
     blas = []
     try:
+        import numpy  # noqa: F401  (loads the BLAS, so that threadpoolctl sees it)
         from threadpoolctl import threadpool_info
 
         blas = [

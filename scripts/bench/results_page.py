@@ -28,7 +28,9 @@ BENCHMARKS = {
     "throughput": "A class's photos through the workflow: the custom-digit steps' time, the report's size, the cache (`scripts/bench/throughput.py`).",
     "finetune": "Teaching the reading network a person's handwriting: gained on digits it did not learn from, and forgotten of MNIST (`scripts/bench/finetune.py`).",
     "throughput-finetune": "The same class's photos, labelled, with `custom_digits.finetune` on: the fine-tuning step's time (`scripts/bench/throughput.py --finetune`).",
-    "torch": "Training speed against PyTorch, the same networks on the same data (`scripts/bench/torch_compare.py`).",
+    "torch-mlp": "Training speed against PyTorch: the 784-128-10 network, the same on both sides (`make benchmark`, `scripts/bench/torch_compare.py`).",
+    "torch-cnn": "Training speed against PyTorch: the CNN preset, median training steps (`scripts/bench/torch_compare.py --model cnn --batches 20`).",
+    "train-cnn": "The CNN of `workflow/configs/cnn.yaml` trained and tested by the workflow (`scripts/bench/train_config.py`).",
     "first-report": "The first report from an empty `results/`, with the data local (`scripts/bench/first_report.py`).",
 }
 

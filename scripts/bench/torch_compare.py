@@ -465,7 +465,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
             for row in rows
             if row["framework"] == "numpy"
         }
-        print(f"record: {write_record('torch', report, table, headline)}")
+        print(f"record: {write_record('torch-' + args.model, report, table, headline)}")
 
 
 def layer_seconds(config: dict, steps: int, seed: int, warmup: int = 2) -> list[tuple[str, float, float]]:
