@@ -74,7 +74,7 @@ SHARED_RUNS = {
     "small-data runs": [
         "workflow/test_custom_digits.py",
         "workflow/test_failures.py",
-        "workflow/test_finetune.py",
+        "workflow/test_learning_handwriting.py",
         "workflow/test_figures.py",
         "workflow/test_gallery_browser.py",
         "workflow/test_lesson.py",

@@ -94,10 +94,11 @@ def latest(records: list[dict]) -> list[dict]:
 
 
 def readme_block(records: list[dict]) -> str:
-    """The README's table of headline figures: each with its benchmark, machine and date."""
+    """The README's table of headline figures: each with its benchmark and the machine it was measured
+    on (the README carries no dates: each record's date is on the results page)."""
     lines = ["| benchmark | figure | value | measured on |", "|---|---|---:|---|"]
     for record in latest(records):
-        where = f"{record['processor']['vector']}, {record['date']}"
+        where = f"{record['processor']['name']} ({record['processor']['vector']})"  # dates: docs/results.md
         for key, value in record["headline"].items():
             lines.append(f"| {record['benchmark']} | {key} | {value} | {where} |")
     return "\n".join(lines)
