@@ -626,11 +626,9 @@
 
   function start() {
     var root = document.getElementById("playground-app");
-    var source = document.getElementById("network");
-    if (!root || !source) return;
-    var net = loadNetwork(JSON.parse(source.textContent));
-    setBaselines(net);
-    var ws = makeWorkspace(net);
+    if (!root || !document.getElementById("network")) return;
+    // net: the network drawn and read; ws: its workspace for the page, spare: for window.digitnet.
+    var net, ws, spare, mapRows, layers;
     var pad = document.getElementById("pad"), overlay = document.getElementById("pad-overlay");
     var input28 = document.getElementById("input28"), bars = document.getElementById("bars");
     var answer = document.getElementById("answer"), timing = document.getElementById("timing");
@@ -660,8 +658,24 @@
       update();
     }
     var layersRoot = document.getElementById("layers");
-    var mapRows = buildMapView(layersRoot, net, toggle);
-    var layers = buildLayerView(layersRoot, net, toggle);
+
+    // Read with the network in the JSON block of this id: the one trained above ("network") or,
+    // when the report learned a person's handwriting, the reading network before or after
+    // ("network-original", "network-tuned"; the <select> lists those the page holds).
+    // Its layers are drawn anew and every unit is switched back on.
+    function choose(id) {
+      net = loadNetwork(JSON.parse(document.getElementById(id).textContent));
+      setBaselines(net);
+      ws = makeWorkspace(net);
+      spare = makeWorkspace(net);
+      disabled = {};
+      layersRoot.textContent = "";
+      mapRows = buildMapView(layersRoot, net, toggle);
+      layers = buildLayerView(layersRoot, net, toggle);
+    }
+    choose("network");
+    var select = document.getElementById("network-select");
+    if (select) select.addEventListener("change", function () { choose(select.value); update(); });
 
     function update() {
       var started = performance.now();
@@ -749,11 +763,10 @@
     root.hidden = false;
     clearPad();
 
-    // For tests and the curious: the same functions the page uses (predict on its own
-    // workspace, so it leaves the page's last result alone).
-    var spare = makeWorkspace(net);
+    // For tests and the curious: the same functions the page uses, with the network chosen
+    // (predict on its own workspace, so it leaves the page's last result alone).
     window.digitnet = {
-      network: net,
+      get network() { return net; },
       predict: function (pixels) { return Array.from(forward(net, spare, Float32Array.from(pixels), {}).probs); },
       saliency: function (pixels, cls) {
         var result = forward(net, spare, Float32Array.from(pixels), {});

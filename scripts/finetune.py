@@ -26,7 +26,7 @@ def main(log) -> None:
     folder = read_folder(
         Path(custom["folder"]), names, custom["mode"], custom["max_megapixels"], Path(snakemake.params.cache),
         workers=snakemake.threads, log=log, weights=Path(snakemake.input.weights), max_pieces=custom["max_pieces"],
-        prune=False,
+        shelf=snakemake.params.shelf, prune=False,
     )
     digits = labelled_digits(folder.readings, names, labels, [group_of(name) for name in names])
     base = load_model(snakemake.input.weights)

@@ -47,9 +47,27 @@ def compared_models(table_path, figure_paths: list[str], featured: tuple[str, st
     return rows
 
 
+def playground_networks(network: str, tuned: list[str], featured: str, base: str | None) -> list[dict]:
+    """The networks the playground can read with, each {"id" of its JSON block, "label", "json"}:
+    the featured one, and, when the report learned a person's handwriting, the reading network
+    before (unless it is the featured one) and after. Those the playground cannot run are left out.
+    """
+    # Embedded in a <script> block: "</" must not appear, or the block would end early.
+    choices = [("network", f"{featured}, trained above", network)]
+    if tuned:
+        original, after = tuned
+        if base != featured:
+            choices.append(("network-original", f"{base}, before learning your handwriting", original))
+        choices.append(("network-tuned", f"{base}-tuned, after learning your handwriting", after))
+    return [
+        {"id": id_, "label": label, "json": Path(path).read_text().replace("</", "<\\/")}
+        for id_, label, path in choices
+        if id_ == "network" or read_json(path)["supported"]
+    ]
+
+
 def main(log) -> None:
     metrics = read_json(snakemake.input.metrics)
-    network_text = open(snakemake.input.network).read()
     meta = read_json(snakemake.input.meta)
     context = {
         "config_yaml": yaml.safe_dump(snakemake.params.config, sort_keys=False),
@@ -64,8 +82,12 @@ def main(log) -> None:
             snakemake.input.custom_figures,
             snakemake.params.config["custom_digits"]["low_confidence"],
         ),
-        # Embedded in a <script> block: "</" must not appear, or the block would end early.
-        "network_json": network_text.replace("</", "<\\/"),
+        "networks": playground_networks(
+            snakemake.input.network,
+            list(snakemake.input.tuned_networks),
+            snakemake.params.featured,
+            read_json(snakemake.input.finetune[0])["base"] if len(snakemake.input.finetune) else None,
+        ),
         "playground": read_json(snakemake.input.network),
         "explain_html": to_html(open(snakemake.input.explain).read()),
         "benchmarks": read_benchmarks(list(snakemake.input.benchmarks)),

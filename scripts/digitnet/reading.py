@@ -2,19 +2,16 @@
 
 One workflow job per image costs about a second of process start-up for ~0.1 s of work, so
 the folder is read by one job. Exact caching is kept per image: an image's preparation
-(single digit or sheet of digits) is stored under the SHA-256 of its bytes, inside a folder
-named by the version of the code and settings that made it. A rerun prepares only images
-whose bytes are new (an added or edited photo); a deleted photo's entry is pruned. The
-network's predictions are not cached: they are one batched forward pass over every digit.
+(single digit or sheet of digits) is stored on the "readings" shelf of the custom images'
+cache (digitnet.store) under the SHA-256 of its bytes, in a folder named by the version of
+the code and settings that made it. A rerun prepares only images whose bytes are new (an
+added or edited photo); a deleted photo's entry is pruned. The network's predictions are not
+cached: they are one batched forward pass over every digit.
 """
 
 import functools
-import hashlib
 import json
 import logging
-import os
-import shutil
-import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +26,7 @@ from digitnet.image.page import open_page
 from digitnet.preparations import prepare_digit
 from digitnet.segment import SHEET_WORK_SIZE, looks_like_sheet, segment_gray
 from digitnet.step import atomic_path
+from digitnet.store import Shelf, code_digest, file_digest
 
 MODES = ("auto", "single", "sheet")
 THUMBNAIL = {"single": 96, "sheet": 360, "error": 96}  # longest side kept for the report's gallery
@@ -197,22 +195,8 @@ def code_version(settings: dict) -> str:
     The code is every module of the package's top level and of digitnet/image (where all
     preparation lives): a list kept by hand would miss the next module a preparation imports.
     """
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     package = Path(__file__).parent
-    for module in sorted([*package.glob("*.py"), *(package / "image").glob("*.py")]):
-        digest.update(module.name.encode() + module.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def content_hash(path: Path) -> str:
-    """SHA-256 of the file's bytes. A file that cannot be read hashes as its error, so it is tried
-    again next run; what is not a regular file is never opened (reading a FIFO would block)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return "not-a-file-" + hashlib.sha256(str(path).encode()).hexdigest()
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as error:
-        return "unreadable-" + hashlib.sha256(str(error).encode()).hexdigest()
+    return code_digest([*package.glob("*.py"), *(package / "image").glob("*.py")], json.dumps(settings, sort_keys=True))
 
 
 def save_reading(reading: Reading, path: Path) -> None:
@@ -319,29 +303,28 @@ def read_folder(
     log: logging.Logger | None = None,
     weights: Path | None = None,
     max_pieces: int = segment.MAX_PIECES,
+    shelf: str = "readings",
     prune: bool = True,
 ) -> FolderReading:
     """Read ``names`` (paths relative to ``folder``), preparing only images not in the cache.
 
-    The cache lives in ``cache_root/<code_version>/<sha256>.npz``; entries of other versions
-    and of images no longer in the folder are removed, so it holds exactly the current folder.
-    A damaged entry counts as missing (``load_cached``: a warning goes to ``log``). Images to
+    The preparations live on ``shelf`` of the cache at ``cache_root`` (digitnet.store):
+    ``cache_root/shelf/<code_version>/<sha256>.npz``. Entries of other versions and of images
+    no longer in the folder are removed, so the shelf holds exactly the current folder. A
+    damaged entry counts as missing (``load_cached``: a warning goes to ``log``). Images to
     prepare are spread over ``workers`` processes. The network in ``weights``, if given, judges
     where a sheet's touching digits part; a sheet's pieces then depend on it, so unless every
-    image is read as a single digit, its bytes name the cache too. With ``prune`` False nothing is
-    removed: a step that reads part of the folder (the labelled images) shares the cache of the
-    step that reads all of it.
+    image is read as a single digit, its bytes name the version too. With ``prune`` False
+    nothing is removed: a step that reads part of the folder (the labelled images) shares the
+    shelf of the step that reads all of it.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     judged = weights is not None and mode != "single"
-    model = content_hash(Path(weights)) if judged else None
-    cache = Path(cache_root) / code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model, "max_pieces": max_pieces})
-    cache.mkdir(parents=True, exist_ok=True)
-    for stale in Path(cache_root).iterdir() if prune else ():
-        if stale != cache:
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-    entries = {name: cache / f"{content_hash(folder / name)}.npz" for name in names}
+    model = file_digest(Path(weights)) if judged else None
+    version = code_version({"mode": mode, "max_megapixels": max_megapixels, "model": model, "max_pieces": max_pieces})
+    cache = Shelf(cache_root, shelf, version, prune=prune)
+    entries = {name: cache.entry(file_digest(folder / name), ".npz") for name in names}
     loaded: dict[Path, Reading] = {}
     for name, entry in entries.items():
         if entry not in loaded and (reading := load_cached(entry, name, log)) is not None:
@@ -358,10 +341,8 @@ def read_folder(
         for job in jobs:
             prepare_into_cache(job)
     loaded |= {entry: load_reading(entry) for entry in first_of}
-    kept = set(entries.values())
-    for entry in cache.iterdir() if prune else ():
-        if entry not in kept:
-            entry.unlink()
+    if prune:
+        cache.keep_only(set(entries.values()))
     return FolderReading(
         readings=[loaded[entries[name]] for name in names],
         hashes=[entries[name].stem for name in names],

@@ -1,5 +1,6 @@
-"""The stage-by-stage figures of the custom images that need a look, each kept in a cache under the
-hash of what it shows, so adding one photo to the folder does not redraw the others.
+"""The stage-by-stage figures of the custom images that need a look, each kept on the "figures"
+shelf of the custom images' cache (digitnet.store) under the hash of what it shows, so adding
+one photo to the folder does not redraw the others.
 
 Which images need a look (the misread, the warned, the first few) is decided by
 digitnet.custom.needs_a_look. A single digit's stages, of every preparation the network read,
@@ -7,7 +8,6 @@ are made again from its photo (a few milliseconds); a sheet is drawn from the pi
 step kept. A figure costs about half a second, so new ones are drawn on several processes.
 """
 
-import hashlib
 import json
 import shutil
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from digitnet.reading import digit_preparations
 from digitnet.step import save_figure
+from digitnet.store import Shelf, code_digest, digest
 from digitnet.viz.custom import image_steps_figure, sheet_figure
 
 
@@ -34,20 +35,18 @@ def draw_step_figures(collected: dict, arrays, folder: Path, cache: Path, code: 
     """Draw the figures of ``collected["look"]`` (the images that need a look, from the summary)
     into ``out`` as 0000.png, ... and return {file: figure name} with how many were drawn anew.
 
-    arrays: the reading step's images.npz (thumbnail<n>, pixels<n> per image n). A figure's cache
-    entry is named by the hash of the drawing code's files (``code``), the image's whole result
-    and, through it, its photo's hash; entries no figure uses any more are removed.
+    arrays: the reading step's images.npz (thumbnail<n>, pixels<n> per image n). ``cache`` is the
+    custom images' cache: the figures' shelf is versioned by the drawing code's files (``code``),
+    and a figure is named by the image's whole result and, through it, its photo's hash; entries
+    no figure uses any more are removed.
     """
     out.mkdir(parents=True, exist_ok=True)
-    cache.mkdir(parents=True, exist_ok=True)
-    drawing = hashlib.sha256(b"".join(Path(path).read_bytes() for path in code))
+    shelf = Shelf(cache, "figures", code_digest([Path(path) for path in code]))
     index = {image["file"]: n for n, image in enumerate(collected["images"])}
     jobs, drawn = [], {}
     for file in collected["look"]:
         n, image = index[file], collected["images"][index[file]]
-        key = drawing.copy()
-        key.update(json.dumps(image, sort_keys=True).encode())
-        entry = cache / f"{key.hexdigest()[:32]}.png"
+        entry = shelf.entry(digest(json.dumps(image, sort_keys=True))[:32], ".png")
         drawn[file] = (f"{n:04d}.png", entry)
         if not entry.is_file():
             jobs.append((image, folder / file, arrays[f"thumbnail{n}"], arrays[f"pixels{n}"], max_megapixels, entry))
@@ -59,8 +58,5 @@ def draw_step_figures(collected: dict, arrays, folder: Path, cache: Path, code: 
             draw(job)
     for name, entry in drawn.values():
         shutil.copyfile(entry, out / name)
-    kept = {entry for _, entry in drawn.values()}
-    for entry in cache.iterdir():
-        if entry not in kept:
-            entry.unlink()
+    shelf.keep_only({entry for _, entry in drawn.values()})
     return {"figures": {file: name for file, (name, _) in drawn.items()}, "anew": len(jobs)}

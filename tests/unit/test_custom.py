@@ -111,14 +111,14 @@ def test_the_cache_prepares_only_new_or_edited_images_and_forgets_deleted_ones(f
     assert read_folder(photos, names, "single", 40.0, cache).prepared == ["b_2.jpg"]
     (photos / "b_2.jpg").unlink()
     assert read_folder(photos, names[:2], "single", 40.0, cache).prepared == []
-    assert len(list(cache.glob("*/*.npz"))) == 2
+    assert len(list(cache.glob("readings/*/*.npz"))) == 2
 
 
 def test_other_settings_start_a_new_cache(folder):
     photos, cache = folder / "photos", folder / "cache"
     read_folder(photos, ["a_7.jpg"], "single", 40.0, cache)
     assert read_folder(photos, ["a_7.jpg"], "single", 20.0, cache).prepared == ["a_7.jpg"]
-    assert len(list(cache.iterdir())) == 1
+    assert len(list((cache / "readings").iterdir())) == 1
 
 
 def test_another_judging_model_prepares_sheets_again_but_not_single_digits(folder, model_for_photos):
@@ -158,13 +158,13 @@ def test_reading_the_folder_imports_no_matplotlib():
 def test_a_damaged_cache_entry_is_prepared_again_with_a_warning(folder, caplog, damage):
     photos, cache = folder / "photos", folder / "cache"
     first = read_folder(photos, ["a_7.jpg", "b_2.jpg"], "single", 40.0, cache)
-    entry = next(cache.glob(f"*/{first.hashes[0]}.npz"))
+    entry = next(cache.glob(f"readings/*/{first.hashes[0]}.npz"))
     if damage == "truncated":
         entry.write_bytes(entry.read_bytes()[:100])
     elif damage == "foreign":
         np.savez(entry, weights=np.zeros(3))
     elif damage == "another image's":
-        entry.write_bytes(next(cache.glob(f"*/{first.hashes[1]}.npz")).read_bytes())  # valid, but b_2.jpg's
+        entry.write_bytes(next(cache.glob(f"readings/*/{first.hashes[1]}.npz")).read_bytes())  # valid, but b_2.jpg's
     else:
         np.savez(
             entry,

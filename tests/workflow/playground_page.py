@@ -47,7 +47,8 @@ def write_playground_page(model: Sequential, folder: Path) -> Path:
     )
     network = network_json(model)
     html = folder / "playground.html"
-    html.write_text(render(page, {"network_json": embedded(network), "playground": network}))
+    networks = [{"id": "network", "label": "the network", "json": embedded(network)}]
+    html.write_text(render(page, {"networks": networks, "playground": network}))
     return html
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 
 import numpy as np
@@ -121,6 +122,9 @@ def test_adding_one_image_prepares_that_image_alone(messy_copy, small_data):
     snakemake(messy_copy)
     assert readings(messy_copy)["prepared"] == ["another_1.jpg"]
     assert rows(messy_copy)["another_1.jpg"]["label"] == "1"
+    # Its figure too is the only one drawn: the others come from the same cache as the readings.
+    assert re.search(r"drawn stage by stage, [01] of them anew", (messy_copy / "logs/plot_image_steps.log").read_text())
+    assert sorted(shelf.name for shelf in (messy_copy / "results/custom/cache").iterdir()) == ["figures", "readings"]
     assert planned_jobs(messy_copy) == set()
 
 

@@ -10,6 +10,7 @@ import yaml
 from bench.photolike import photo_like
 from conftest import planned_jobs, snakemake, write_config
 from digitnet.data.formats import read_idx_images, read_idx_labels
+from digitnet.model import load_model
 
 TUNED = "results/models/mnist/mlp128-tuned"
 
@@ -79,3 +80,25 @@ def test_too_few_labelled_digits_are_explained_and_nothing_is_learned(tuned_run,
     assert summary["skipped"].startswith("only 3 labelled digits: fine-tuning needs at least 20")
     assert summary["mnist_after"] == summary["mnist_before"]
     assert "only 3 labelled digits" in (workdir / "report.html").read_text()
+
+
+def test_the_playground_switches_between_the_network_before_and_after(tuned_run, small_data, browser):
+    """The page's network after the switch is the tuned one to float rounding, and switching back
+    restores the first: the same test digits are read by NumPy and by the page's JavaScript."""
+    X = read_idx_images(small_data / "t10k-images-idx3-ubyte.gz")[:20].reshape(20, 784).astype(np.float32) / 255
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((tuned_run / "report.html").as_uri(), wait_until="load")
+    options = page.locator("#network-select option")
+    assert options.all_inner_texts() == ["mlp128, trained above", "mlp128-tuned, after learning your handwriting"]
+    read = "xs => xs.map(x => digitnet.predict(x))"
+    expected = {}
+    for choice, weights in [("network-tuned", f"{TUNED}/weights.npz"), ("network", "results/models/mnist/mlp128/weights.npz")]:
+        page.select_option("#network-select", choice)
+        shown = np.array(page.evaluate(read, X.tolist()))
+        expected[choice] = load_model(tuned_run / weights).predict_proba(X)
+        assert np.abs(shown - expected[choice]).max() < 1e-5
+    assert np.abs(expected["network-tuned"] - expected["network"]).max() > 1e-3  # two networks, told apart
+    assert errors == []
+    page.close()

@@ -226,4 +226,7 @@ def rule_benchmarks(wildcards):
                 )
     for step in ["read_custom_digits", "collect_predictions", "plot_image_steps"]:
         files.append(f"benchmarks/{step}.tsv")
+    if PLAN.tune_from:
+        steps = ["finetune", "plot_finetune", "export_tuned_networks"]
+        files += [f"benchmarks/{step}.tsv" for step in steps]
     return files

@@ -248,7 +248,7 @@ rule plot_saliency:
 
 rule export_network:
     input:
-        weights=featured(rules.train.output.weights),
+        weights=[featured(rules.train.output.weights)],
         code=lib("export_network"),
     output:
         "results/report/network.json",

@@ -26,7 +26,8 @@ rule read_custom_digits:
         # Functions, not lists: Snakemake expands braces in params strings, and these are file names.
         names=lambda wildcards: CUSTOM_IMAGES + CUSTOM_UNREADABLE,
         model=CUSTOM_MODEL,
-        # Not an output: Snakemake would delete it before every run, and with it the cache.
+        # Not an output: Snakemake would delete it before every run, and with it the cache
+        # (the custom images' one cache: their preparations, and the figures of their stages).
         cache="results/custom/cache",
         custom=lambda wildcards: {
             key: config["custom_digits"][key]
@@ -76,17 +77,34 @@ if PLAN.tune_from:
                 key: config["custom_digits"][key]
                 for key in ["folder", "mode", "max_megapixels", "max_pieces"]
             },
-            # The reading step's cache when it reads with the same model: each image prepared once
-            # (this step reads the labelled images alone, so it never prunes that cache).
-            cache=(
-                "results/custom/cache"
-                if CUSTOM_MODEL == PLAN.tune_from
-                else "results/custom/finetune-cache"
-            ),
+            cache="results/custom/cache",
+            # The reading step's shelf of that cache when it reads with the same model: each image
+            # prepared once (this step reads the labelled images alone, so it never prunes it).
+            shelf=("readings" if CUSTOM_MODEL == PLAN.tune_from else "tuning-readings"),
             checkpoint=f"results/checkpoints/{TUNED}/checkpoint.npz",
             base=PLAN.tune_from,
         script:
             "../../scripts/finetune.py"
+
+    rule export_tuned_networks:
+        input:
+            # The reading network before and after learning the handwriting, for the playground.
+            weights=[
+                featured(rules.train.output.weights, PLAN.tune_from),
+                rules.finetune.output.weights,
+            ],
+            code=lib("export_network"),
+        output:
+            "results/report/network-original.json",
+            "results/report/network-tuned.json",
+        log:
+            "logs/export_tuned_networks.log",
+        benchmark:
+            "benchmarks/export_tuned_networks.tsv"
+        conda:
+            "../envs/digitnet.yaml"
+        script:
+            "../../scripts/export_network.py"
 
     rule plot_finetune:
         input:
@@ -146,7 +164,8 @@ rule plot_image_steps:
         "../envs/digitnet.yaml"
     threads: 2
     params:
-        cache="results/custom/figure-cache",
+        # The reading step's cache, on a shelf of its own (digitnet.store).
+        cache="results/custom/cache",
         folder=lambda wildcards: CUSTOM_FOLDER,
         max_megapixels=config["custom_digits"]["max_megapixels"],
     script:

@@ -33,6 +33,8 @@ rule report:
             if PLAN.tune_from
             else []
         ),
+        # The playground's other networks: the reading one before and after learning it.
+        tuned_networks=rules.export_tuned_networks.output if PLAN.tune_from else [],
         code=lib("report"),
     output:
         # Made here, then published as report.html (publish_report): a report step that fails
@@ -49,6 +51,7 @@ rule report:
         figures=list(FIGURES),
         model_figures=list(MODEL_FIGURES),
         dataset=DATASET,
+        featured=PLAN.featured,
     script:
         "../../scripts/report.py"
 
