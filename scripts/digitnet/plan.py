@@ -89,10 +89,17 @@ def reading_model(config: dict, models: dict[str, dict]) -> tuple[str, str | Non
 
     custom_digits.model, or the featured model; "<name>-tuned" names <name> fine-tuned on the
     folder's labelled digits (custom_digits.finetune must be on). ConfigError unless the model
-    (or the one tuned from) is trained on the featured data set.
+    (or the one tuned from) is trained on the featured data set, or when fine-tuning is on for a
+    data set other than MNIST.
     """
     name = config["custom_digits"]["model"] or config["compare"]["name"]
     finetune = config["custom_digits"].get("finetune", {}).get("enabled", False)
+    if finetune and config["dataset"] != "mnist":
+        # Its replay would mix the data set's images with the folder's handwritten digits.
+        raise ConfigError(
+            f"custom_digits.finetune: fine-tuning teaches handwritten digits, but the networks here learn {config['dataset']}: "
+            "set dataset: mnist, or finetune.enabled: false"
+        )
     trained = [m for m in models if config["dataset"] in models[m]["datasets"]]
     base = name.removesuffix(TUNED) if finetune and name.endswith(TUNED) else name
     if base not in trained:

@@ -60,6 +60,11 @@ def test_a_reading_model_that_is_not_trained_is_refused_with_the_choices():
         plan_of(custom_digits={"model": "nowhere"})
 
 
+def test_fine_tuning_on_another_data_set_than_handwritten_digits_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match=r"^custom_digits.finetune: fine-tuning teaches handwritten digits, but the networks here learn fashion-mnist: set dataset: mnist, or finetune.enabled: false$"):
+        plan_of(dataset="fashion-mnist", custom_digits={"model": None, "finetune": {"enabled": True}})
+
+
 def test_a_compared_models_window_too_large_for_its_maps_names_the_model():
     model = {"layers": [{"type": "conv2d", "filters": 4, "kernel": 29}]}
     with pytest.raises(ConfigError, match=r"compare.models\[huge\].model.layers\[0\]"):
