@@ -27,6 +27,7 @@ figures go to a record in docs/results/records/ (bench/record.py) and are printe
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -65,10 +66,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--mnist", type=int, default=2000, help="MNIST test digits as PNG, and postal-like (default: %(default)s)")
     parser.add_argument("--sheets", type=int, default=200, help="generated sheets, level and turned each (default: %(default)s)")
     parser.add_argument("--low-confidence", type=float, default=0.6, help="custom_digits.low_confidence (default: %(default)s)")
-    parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one")
+    parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one (0: none)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+    parser.add_argument("--figures", type=Path, help="also write every figure (both halves) to this JSON file")
     parser.add_argument("--examples", type=Path, help="write a few example photos into this folder and stop")
     return parser.parse_args()
 
@@ -273,8 +275,8 @@ def table(figures: dict, args: argparse.Namespace) -> str:
             for s in (figures["models"][name]["sheets"][key] for name in names)
         ]
         lines.append(f"| {key} ({first['sheets'][key]['sheets']}) | " + " | ".join(cells) + " |")
-    timing = figures["timing"]
-    lines += ["", f"Reading one {timing['size']} photo from disk: median {timing['median_ms']:.1f} ms (max {timing['max_ms']:.1f} ms) over {timing['photos']} photos."]
+    timing = figures.get("timing")
+    lines += [] if timing is None else ["", f"Reading one {timing['size']} photo from disk: median {timing['median_ms']:.1f} ms (max {timing['max_ms']:.1f} ms) over {timing['photos']} photos."]
     return "\n".join(lines)
 
 
@@ -335,9 +337,12 @@ def main() -> None:
             row["photo_like_originals"] = originals_accuracy(weights, X, y, singles["photo-like, plain"])
             row["seconds"] = time.perf_counter() - started
             figures["models"][model_name(weights)] = row
-        figures["timing"] = time_single_photos(args.weights[0], X, args.timing_photos, args.seed, Path(scratch))
+        if args.timing_photos:
+            figures["timing"] = time_single_photos(args.weights[0], X, args.timing_photos, args.seed, Path(scratch))
     tables = table(figures, args)
     print(tables)
+    if args.figures:
+        args.figures.write_text(json.dumps(figures, indent=1))
     if not args.no_record:
         print(f"\nrecord: {write_record('handwriting', figures, tables, headline(figures))}")
 

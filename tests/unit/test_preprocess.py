@@ -271,6 +271,22 @@ def test_each_kind_of_paper_and_pen_is_read_as_the_originals(mnist_path, model_f
     assert photos >= original - 0.05, (original, photos)
 
 
+def test_a_thin_pens_small_loop_stays_open_when_its_strokes_are_thickened():
+    """A 9 written with a thin pen, its loop a fifth of its height: thickened to MNIST's width,
+    the loop would fill and the 9 read as a 1 (real sheets of real_digits_dev did)."""
+    from digitnet.image.mnist import loops
+
+    rows, cols = np.mgrid[:100, :40]
+    ring = np.abs(np.hypot(rows - 14, cols - 20) - 8) < 1.2  # the loop: 16 px across, a 2 px line
+    nine = (ring | ((cols >= 27) & (cols <= 28) & (rows >= 14) & (rows < 98))).astype(np.float32)
+    assert loops(nine > 0.5, 4) == 1
+    thickened, before, after = normalize_stroke(nine, nine > 0)
+    assert after > before + 1  # thickened ...
+    assert loops(thickened > 0.5, after**2) == 1  # ... while its loop stays wider than its strokes
+    nine[:, 12:29] = np.where(rows[:, 12:29] < 26, np.maximum(nine[:, 12:29], 1), nine[:, 12:29])  # a filled loop
+    assert loops(nine > 0.5, 4) == 0 and normalize_stroke(nine, nine > 0)[2] > 2 * before  # nothing to keep open
+
+
 def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_strokes_they_cross(mnist_path):
     from bench.photolike import ruled_lines
 

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from digitnet.image.load import round_half_up
-from digitnet.image.morphology import sliding_max, stroke_width
+from digitnet.image.morphology import label_components, sliding_max, stroke_width
 
 BOX = 20  # MNIST: the digit fits a 20 x 20 box ...
 CANVAS = 28  # ... inside a 28 x 28 image
@@ -31,13 +31,26 @@ def crop_to_ink(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return ink[box], mask[box]
 
 
+def loops(mask: np.ndarray, smallest: float) -> int:
+    """How many loops the ink (H, W) bool draws: regions of paper it encloses (a 0 has one, an 8
+    two) of at least ``smallest`` pixels. Paper is what the 8-connected ink leaves; the paper
+    outside the ink's box joins every region that reaches the border, which is then no loop."""
+    labels = label_components(np.pad(~mask, 1, constant_values=True))
+    sizes = np.bincount(labels.ravel())
+    sizes[[0, labels[0, 0]]] = 0  # ink, and the paper outside
+    return int((sizes >= smallest).sum())
+
+
 def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Thicken strokes under half of MNIST's width (relative to the digit's size), thin those over 3x.
 
     Returns (ink, width before, width after) in pixels of this image. Each round is a grey
     dilation (3 x 3 max filter: about 2 px wider) or erosion (min filter: about 2 px
     thinner), repeated until the width reaches MNIST's; one big filter would overshoot
-    on blurred strokes. Thinning stops before it would erase most of the ink.
+    on blurred strokes. Thinning stops before it would erase most of the ink. Thickening
+    stops before a loop would become narrower than the strokes around it (its area under a
+    stroke width squared): a thin pen's 9 with a small loop, thickened to MNIST's width,
+    reads as a 1. Gaps narrower than the pen's own stroke (its skips) are not loops.
     """
     width = stroke_width(ink > 0.5)
     target = MNIST_STROKE_RATIO * max(mask.shape)
@@ -52,11 +65,14 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, flo
         return ink, width, width
     thicken = width < target
     area = int((ink > 0.5).sum())
+    drawn = loops(ink > 0.5, width**2) if thicken else 0
     changed = ink
     for _ in range(max(mask.shape) // 2):
         # Outside the crop is paper (ink 0): it must thin strokes that touch the border too.
         step = sliding_max(np.pad(changed, 1), 3)[1:-1, 1:-1] if thicken else 1 - sliding_max(1 - changed, 3, outside=1.0)
         if not thicken and (step > 0.5).sum() < 0.3 * area:
+            break
+        if thicken and drawn and loops(step > 0.5, stroke_width(step > 0.5) ** 2) < drawn:
             break
         changed = step.astype(np.float32)
         now = stroke_width(changed > 0.5)
