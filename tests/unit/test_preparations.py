@@ -9,6 +9,8 @@ from bench.realsets import mnist_png, postal_frame
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
 from digitnet.image.load import ImageError
+from digitnet.image.mnist import MNIST_STROKE_RATIO
+from digitnet.image.morphology import stroke_width
 from digitnet.image.page import find_page, straighten
 from digitnet.image.plain import as_mnist, plain_digit
 from digitnet.preparations import PHOTO_FROM, combine, prepare_digit, read_rows, shifted
@@ -42,10 +44,22 @@ def test_a_28_pixel_digit_off_centre_is_not_taken_as_given(test_digits):
     assert prepare_digit(moved).names == ["plain"]
 
 
+def test_a_1_stretched_into_a_slab_by_its_frame_is_also_read_with_mnists_strokes():
+    slab = np.zeros((16, 16), np.float32)
+    slab[:, 4:12] = 1  # a 1 stretched to fill a 16 x 16 scan: as wide as half its height
+    made = prepare_digit(slab)
+    assert made.names == ["plain", "plain, strokes as MNIST's"]
+    plain, strokes = (p.pixels.reshape(28, 28) > 0.5 for p in made.prepared)
+    assert plain.any(axis=0).sum() >= 9 and strokes.any(axis=0).sum() <= 6  # a slab, then a bar
+    assert stroke_width(strokes) < 2 * MNIST_STROKE_RATIO * 20 < stroke_width(plain)
+    assert strokes.any(axis=1).sum() >= 19  # thinned, not shortened: still the 20 px height
+    assert "stroke" in made.prepared[1].steps[-3][0]  # the figure shows the change
+
+
 def test_a_small_scan_is_read_plain_and_a_photo_both_ways(test_digits, rng):
     X, _ = test_digits
     scan = postal_frame(X[1].reshape(28, 28))  # 16 x 16, the digit fills the frame
-    assert prepare_digit(scan).names == ["plain"]
+    assert prepare_digit(scan).names[0] == "plain" and "photo" not in prepare_digit(scan).names
     photo = gray(photo_like(X[1], rng, canvas=300))
     assert max(photo.shape) >= PHOTO_FROM
     assert prepare_digit(photo).names == ["plain", "photo"]

@@ -48,8 +48,9 @@ def loops(mask: np.ndarray, smallest: float) -> tuple[int, int]:
     return len(kept), int(kept.sum())
 
 
-def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Thicken strokes under half of MNIST's width (relative to the digit's size), thin those over 3x.
+def normalize_stroke(ink: np.ndarray, mask: np.ndarray, thin_above: float = THIN_ABOVE) -> tuple[np.ndarray, float, float]:
+    """Thicken strokes under half of MNIST's width (relative to the digit's size), thin those over
+    ``thin_above`` times it (THIN_ABOVE for a photo; the plain preparation's variant thins any).
 
     Returns (ink, width before, width after) in pixels of this image. Each round is a grey
     dilation (3 x 3 max filter: about 2 px wider) or erosion (min filter: about 2 px
@@ -70,7 +71,7 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, flo
         # gap in the digit. Its whole mask counts as solid ink. A stroke near MNIST's width is
         # left as it is, with its anti-aliased edge (as the report's drawing pad prepares it).
         ink = np.maximum(ink, mask.astype(np.float32))
-    if target / THICKEN_BELOW <= width <= THIN_ABOVE * target:
+    if target / THICKEN_BELOW <= width <= thin_above * target:
         return ink, width, width
     thicken = width < target
     area = int((ink > 0.5).sum())

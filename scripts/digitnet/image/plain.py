@@ -17,7 +17,16 @@ from PIL import Image
 
 from digitnet.image.ink import flatten_lighting, otsu_threshold, paper_is_bright
 from digitnet.image.load import ImageError, resize_longest
-from digitnet.image.mnist import BOX, CANVAS, MNIST_CENTER, center_by_mass, center_of_mass, paste_centered
+from digitnet.image.mnist import (
+    BOX,
+    CANVAS,
+    MNIST_CENTER,
+    center_by_mass,
+    center_of_mass,
+    crop_to_ink,
+    normalize_stroke,
+    paste_centered,
+)
 
 # Sizes in pixels of the image as given.
 WORK_SIZE = 160  # a larger image is averaged down to this longest side first: the digit ends up 20 px
@@ -40,6 +49,8 @@ BLANK_CONTRAST = 0.04
 # would only move it. (Every one of MNIST's 10,000 test digits passes, in either polarity.)
 PASS_PAPER = 0.5
 PASS_CENTRE = 1.0
+# Longest side the crop is enlarged to before its strokes are brought to MNIST's width (plain_strokes).
+STROKE_SIZE = 4 * BOX
 
 
 @dataclass
@@ -96,13 +107,14 @@ def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
     return np.clip(np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample)), 0, 1)
 
 
-def plain_digit(gray: np.ndarray) -> Prepared:
-    """Gray levels (H, W) of one digit -> the plain MNIST-style digit (Prepared).
+def plain_crop(gray: np.ndarray) -> Prepared:
+    """Gray levels (H, W) of one digit -> its ink cropped to the digit: a Prepared whose last
+    step is the crop (h, w) float32 in [0, 1] (its pixels are not made yet).
 
     Averaged down to WORK_SIZE, ink found (ink_of), split by Otsu's threshold t; ImageError
     when nothing stands out (check_not_blank). The crop is the box of the pixels above t; in
     it, ink is rescaled so the paper (median below t) is 0 and solid ink (90th percentile
-    above t) is 1; fitted in 20 x 20, pasted in 28 x 28, centred by mass, peak 1.
+    above t) is 1.
     """
     notes: list[str] = []
     gray = resize_longest(gray, WORK_SIZE)
@@ -117,12 +129,43 @@ def plain_digit(gray: np.ndarray) -> Prepared:
     solid = float(np.percentile(ink[mask], 90))
     crop = np.clip((ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] - paper) / max(solid - paper, 1e-3), 0, 1)
     steps.append((f"cropped to the ink (Otsu t = {threshold:.2f})", crop.astype(np.float32)))
-    digit = fit_box(crop)
-    steps.append((f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit))
-    centred = center_by_mass(paste_centered(digit))
-    centred = centred / max(float(centred.max()), 1e-6)
-    steps.append(("centred by mass", centred))
-    return Prepared(pixels=centred.ravel().astype(np.float32), steps=steps, notes=notes)
+    return Prepared(pixels=np.zeros(0, np.float32), steps=steps, notes=notes)
+
+
+def centred(digit: np.ndarray, cropped: Prepared, steps: list[tuple[str, np.ndarray]]) -> Prepared:
+    """``digit`` (at most 20 x 20) pasted in 28 x 28, centred by mass, peak 1: the Prepared
+    whose stages are the crop's, then ``steps``, then the centring."""
+    pixels = center_by_mass(paste_centered(digit))
+    pixels = pixels / max(float(pixels.max()), 1e-6)
+    steps = [*cropped.steps, *steps, ("centred by mass", pixels)]
+    return Prepared(pixels=pixels.ravel().astype(np.float32), steps=steps, notes=list(cropped.notes))
+
+
+def plain_digit(gray: np.ndarray, cropped: Prepared | None = None) -> Prepared:
+    """Gray levels (H, W) of one digit -> the plain MNIST-style digit (Prepared): its crop
+    (plain_crop, unless given) fitted in 20 x 20, pasted in 28 x 28, centred by mass, peak 1."""
+    cropped = cropped or plain_crop(gray)
+    digit = fit_box(cropped.steps[-1][1])
+    return centred(digit, cropped, [(f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit)])
+
+
+def plain_strokes(cropped: Prepared) -> Prepared | None:
+    """The plain digit with its strokes brought to MNIST's width, either way; None when they
+    already are (within THICKEN_BELOW below it, not above it).
+
+    A scan that its digit fills was stretched to its frame: a 1 becomes a slab as wide as a
+    stroke is long, which the network reads as a 2 or an 8. The crop is enlarged to STROKE_SIZE
+    (a dilation or erosion step is then 2.5% of the digit, not 10%) and normalize_stroke brings
+    its strokes to MNIST's width, thinning from any width above it, loops kept.
+    """
+    crop = cropped.steps[-1][1]
+    big = fit_box(crop, STROKE_SIZE)
+    strokes, before, after = normalize_stroke(big, big > 0.5, thin_above=1.0)
+    if before == after:
+        return None
+    strokes, _ = crop_to_ink(strokes, strokes > 0.1)
+    digit = fit_box(strokes)
+    return centred(digit, cropped, [(f"stroke {before:.0f} -> {after:.0f} px at {STROKE_SIZE} px", strokes), (f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit)])
 
 
 def as_mnist(gray: np.ndarray) -> Prepared | None:
