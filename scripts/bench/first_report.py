@@ -11,7 +11,6 @@ Writes a record in docs/results/records/ (bench/record.py) and prints a table.
 """
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,23 +18,13 @@ import time
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parents[1]
-REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
 from bench.record import write_record  # noqa: E402
+from bench.workdir import copy_workflow  # noqa: E402
 from digitnet.benchmarks import read_benchmark  # noqa: E402
 
-WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 SLOWEST = 5  # steps listed in the table, slowest first
-
-
-def copy_workflow(dest: Path) -> None:
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, dest / part)
 
 
 def timed(workdir: Path, cores: int, data_dir: Path) -> tuple[float, str]:

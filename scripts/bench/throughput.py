@@ -31,19 +31,12 @@ sys.path.insert(0, str(SCRIPTS))
 
 from bench.photolike import photo_like  # noqa: E402
 from bench.record import write_record  # noqa: E402
+from bench.workdir import copy_workflow  # noqa: E402
 from digitnet.benchmarks import read_benchmark  # noqa: E402
 from digitnet.data.formats import read_idx_images, read_idx_labels  # noqa: E402
 from digitnet.data.sources import find_files  # noqa: E402
 
-WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates"]
 CUSTOM_STEPS = ["read_custom_digits", "collect_predictions", "plot_image_steps"]
-
-
-def outside_the_workflow(folder: str, names: list[str]) -> list[str]:
-    """For shutil.copytree: at the top, everything but WORKFLOW_PARTS; below, Python's caches."""
-    if Path(folder) == REPO:
-        return [name for name in names if name not in WORKFLOW_PARTS]
-    return [name for name in names if name == "__pycache__"]
 
 
 def snakemake(workdir: Path, cores: int, *args: str) -> float:
@@ -96,7 +89,7 @@ def main() -> None:
 
     workdir = args.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
-    shutil.copytree(REPO, workdir, ignore=outside_the_workflow)
+    copy_workflow(workdir, custom_digits=False)  # the photos are its own
     folder = workdir / "photos"
     folder.mkdir()
     config = {

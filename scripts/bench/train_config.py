@@ -11,7 +11,6 @@ Writes a record in docs/results/records/ (bench/record.py) and prints a table.
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,13 +19,11 @@ from pathlib import Path
 import yaml
 
 SCRIPTS = Path(__file__).resolve().parents[1]
-REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
 from bench.record import write_record  # noqa: E402
+from bench.workdir import copy_workflow  # noqa: E402
 from digitnet.benchmarks import read_benchmark  # noqa: E402
-
-WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
 
 def main() -> None:
@@ -39,11 +36,7 @@ def main() -> None:
     config = yaml.safe_load(args.configfile.read_text())
     name = config.get("compare", {}).get("name", "mlp128")
     with tempfile.TemporaryDirectory() as scratch:
-        workdir = Path(scratch) / "digitnet"
-        workdir.mkdir()
-        for part in WORKFLOW_PARTS:
-            source = REPO / part
-            (shutil.copytree if source.is_dir() else shutil.copy2)(source, workdir / part)
+        workdir = copy_workflow(Path(scratch) / "digitnet")
         target = f"results/models/mnist/{name}/metrics.json"
         command = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), target, "--configfile", str(args.configfile.resolve()), "--config", f"data_dir={args.data_dir.resolve()}"]
         result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)

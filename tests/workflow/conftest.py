@@ -11,6 +11,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
+from bench.workdir import copy_workflow
 from data_helpers import SMALL_CNN, write_small_mnist
 from digitnet.figures import figure_path
 
@@ -30,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000  # for launching, loading and every single page operation
-WORKFLOW_PARTS = ["Snakefile", "config.yaml", "workflow", "scripts", "report_templates", "custom_digits"]
 
 # A quick configuration: little data, two epochs, no models compared beside the featured one,
 # which therefore reads the custom digits too. Merged over config.yaml.
@@ -48,17 +48,6 @@ DATA = "results/data/mnist"
 def figure_file(workdir: Path, name: str) -> Path:
     """The featured model's figure ``name``: curves and confusion matrix live with each model."""
     return workdir / figure_path(name, FEATURED)
-
-
-def copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, dest / part)
-    return dest
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
