@@ -76,21 +76,23 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray, thin_above: float = THIN
     thicken = width < target
     area = int((ink > 0.5).sum())
     drawn, opening = loops(ink > 0.5, width**2) if thicken else (0, 0)
-    changed = ink
+    changed, after = ink, stroke_width(ink > 0.5)
     for _ in range(max(mask.shape) // 2):
         # Outside the crop is paper (ink 0): it must thin strokes that touch the border too.
         step = sliding_max(np.pad(changed, 1), 3)[1:-1, 1:-1] if thicken else 1 - sliding_max(1 - changed, 3, outside=1.0)
-        if not thicken and (step > 0.5).sum() < 0.3 * area:
+        step = step.astype(np.float32, copy=False)
+        inked = step > 0.5
+        if not thicken and inked.sum() < 0.3 * area:
             break
+        now = stroke_width(inked)
         if thicken and drawn:
-            count, paper = loops(step > 0.5, stroke_width(step > 0.5) ** 2)
+            count, paper = loops(inked, now**2)
             if count < drawn or paper < KEEP_LOOPS * opening:
                 break
-        changed = step.astype(np.float32)
-        now = stroke_width(changed > 0.5)
+        changed, after = step, now
         if (thicken and now >= target) or (not thicken and now <= target):
             break
-    return changed, width, stroke_width(changed > 0.5)
+    return changed, width, after
 
 
 def scale_to_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
