@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from digitnet.image.load import ImageError
-from digitnet.image.plain import Prepared, as_mnist, plain_crop, plain_digit, plain_strokes
+from digitnet.image.plain import Prepared, as_mnist, plain_crop, plain_fitted, plain_strokes
 from digitnet.preprocess import photo_digit
 
 # Longest side, in pixels, from which the photo preparation is made: under it the image is a
@@ -75,7 +75,7 @@ def prepare_digit(gray: np.ndarray) -> Preparations:
     made = Preparations([], [])
     try:
         cropped = plain_crop(gray)
-        made.prepared.append(plain_digit(gray, cropped))
+        made.prepared.append(plain_fitted(cropped))
         made.names.append("plain")
         strokes = plain_strokes(cropped) if max(gray.shape) < PHOTO_FROM else None
         if strokes is not None:

@@ -107,9 +107,18 @@ def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
     return np.clip(np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample)), 0, 1)
 
 
-def plain_crop(gray: np.ndarray) -> Prepared:
-    """Gray levels (H, W) of one digit -> its ink cropped to the digit: a Prepared whose last
-    step is the crop (h, w) float32 in [0, 1] (its pixels are not made yet).
+@dataclass
+class Cropped:
+    """One digit's ink cropped to the digit, (h, w) float32 in [0, 1], 0 paper, with the stages
+    that made it and what was decided: what every plain preparation starts from."""
+
+    ink: np.ndarray
+    steps: list[tuple[str, np.ndarray]]
+    notes: list[str]
+
+
+def plain_crop(gray: np.ndarray) -> Cropped:
+    """Gray levels (H, W) of one digit -> its ink cropped to the digit (Cropped).
 
     Averaged down to WORK_SIZE, ink found (ink_of), split by Otsu's threshold t; ImageError
     when nothing stands out (check_not_blank). The crop is the box of the pixels above t; in
@@ -127,12 +136,12 @@ def plain_crop(gray: np.ndarray) -> Prepared:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     paper = float(np.median(ink[~mask])) if (~mask).any() else 0.0
     solid = float(np.percentile(ink[mask], 90))
-    crop = np.clip((ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] - paper) / max(solid - paper, 1e-3), 0, 1)
-    steps.append((f"cropped to the ink (Otsu t = {threshold:.2f})", crop.astype(np.float32)))
-    return Prepared(pixels=np.zeros(0, np.float32), steps=steps, notes=notes)
+    crop = np.clip((ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] - paper) / max(solid - paper, 1e-3), 0, 1).astype(np.float32)
+    steps.append((f"cropped to the ink (Otsu t = {threshold:.2f})", crop))
+    return Cropped(ink=crop, steps=steps, notes=notes)
 
 
-def centred(digit: np.ndarray, cropped: Prepared, steps: list[tuple[str, np.ndarray]]) -> Prepared:
+def centred(digit: np.ndarray, cropped: Cropped, steps: list[tuple[str, np.ndarray]]) -> Prepared:
     """``digit`` (at most 20 x 20) pasted in 28 x 28, centred by mass, peak 1: the Prepared
     whose stages are the crop's, then ``steps``, then the centring."""
     pixels = center_by_mass(paste_centered(digit))
@@ -141,15 +150,18 @@ def centred(digit: np.ndarray, cropped: Prepared, steps: list[tuple[str, np.ndar
     return Prepared(pixels=pixels.ravel().astype(np.float32), steps=steps, notes=list(cropped.notes))
 
 
-def plain_digit(gray: np.ndarray, cropped: Prepared | None = None) -> Prepared:
-    """Gray levels (H, W) of one digit -> the plain MNIST-style digit (Prepared): its crop
-    (plain_crop, unless given) fitted in 20 x 20, pasted in 28 x 28, centred by mass, peak 1."""
-    cropped = cropped or plain_crop(gray)
-    digit = fit_box(cropped.steps[-1][1])
+def plain_fitted(cropped: Cropped) -> Prepared:
+    """The plain MNIST-style digit of a crop: fitted in 20 x 20, pasted in 28 x 28, centred by mass, peak 1."""
+    digit = fit_box(cropped.ink)
     return centred(digit, cropped, [(f"scaled to {digit.shape[1]} x {digit.shape[0]}", digit)])
 
 
-def plain_strokes(cropped: Prepared) -> Prepared | None:
+def plain_digit(gray: np.ndarray) -> Prepared:
+    """Gray levels (H, W) of one digit -> the plain MNIST-style digit (Prepared)."""
+    return plain_fitted(plain_crop(gray))
+
+
+def plain_strokes(cropped: Cropped) -> Prepared | None:
     """The plain digit with its strokes brought to MNIST's width, either way; None when they
     already are (within THICKEN_BELOW below it, not above it).
 
@@ -158,8 +170,7 @@ def plain_strokes(cropped: Prepared) -> Prepared | None:
     (a dilation or erosion step is then 2.5% of the digit, not 10%) and normalize_stroke brings
     its strokes to MNIST's width, thinning from any width above it, loops kept.
     """
-    crop = cropped.steps[-1][1]
-    big = fit_box(crop, STROKE_SIZE)
+    big = fit_box(cropped.ink, STROKE_SIZE)
     strokes, before, after = normalize_stroke(big, big > 0.5, thin_above=1.0)
     if before == after:
         return None
