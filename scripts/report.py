@@ -1,5 +1,6 @@
 """Step: render report.html from the results (rule report)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -59,11 +60,12 @@ def playground_networks(network: str, tuned: list[str], featured: str, base: str
         if base != featured:
             choices.append(("network-original", f"{base}, before learning your handwriting", original))
         choices.append(("network-tuned", f"{base}-tuned, after learning your handwriting", after))
-    return [
-        {"id": id_, "label": label, "json": Path(path).read_text().replace("</", "<\\/")}
-        for id_, label, path in choices
-        if id_ == "network" or read_json(path)["supported"]
-    ]
+    networks = []
+    for id_, label, path in choices:
+        text = Path(path).read_text()
+        if id_ == "network" or json.loads(text)["supported"]:
+            networks.append({"id": id_, "label": label, "json": text.replace("</", "<\\/")})
+    return networks
 
 
 def main(log) -> None:
@@ -86,7 +88,7 @@ def main(log) -> None:
             snakemake.input.network,
             list(snakemake.input.tuned_networks),
             snakemake.params.featured,
-            read_json(snakemake.input.finetune[0])["base"] if len(snakemake.input.finetune) else None,
+            snakemake.params.tune_from,
         ),
         "playground": read_json(snakemake.input.network),
         "explain_html": to_html(open(snakemake.input.explain).read()),

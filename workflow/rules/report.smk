@@ -52,6 +52,7 @@ rule report:
         model_figures=list(MODEL_FIGURES),
         dataset=DATASET,
         featured=PLAN.featured,
+        tune_from=PLAN.tune_from,
     script:
         "../../scripts/report.py"
 
