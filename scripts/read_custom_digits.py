@@ -35,7 +35,7 @@ def main(log) -> None:
     P = read_rows(load_model(snakemake.input.weights).predict_proba, pixels)
     per_image = np.split(P, np.cumsum(rows)[:-1]) if names else []
     results = [
-        {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"]), "sha256": sha}
+        {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"], settings["temperature"]), "sha256": sha}
         for name, reading, probabilities, sha in zip(names, folder.readings, per_image, folder.hashes, strict=True)
     ]
     write_json({"model": snakemake.params.model, "prepared": folder.prepared, "images": results}, snakemake.output.readings)

@@ -16,7 +16,8 @@ half, reported here):
 
 Sheets are scored by aligning the digits read with the label (edit distance): digits right,
 misread, missed and added, and whole sheets. Confidence: expected calibration error (ECE,
-10 bins) and the share of misreads whose confidence is above ``--low-confidence``.
+10 bins) and the share of misreads whose confidence is above ``--low-confidence``, with
+confidences calibrated by ``--temperature`` (both as config.yaml sets them, by default).
 
     .venv/bin/python scripts/bench/handwriting.py --weights results/models/mnist/cnn16-aug3/weights.npz
     .venv/bin/python scripts/bench/handwriting.py --weights a.npz b.npz --count 200 --sheets 100
@@ -37,6 +38,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import yaml
 from PIL import Image
 
 SCRIPTS = Path(__file__).resolve().parents[1]
@@ -54,6 +56,11 @@ from digitnet.data.prepare import normalize  # noqa: E402
 EXAMPLES = [(61, "jpeg"), (1, "jpeg"), (18, "jpeg"), (4, "jpeg"), (8, "png-transparent"), (11, "jpeg-dark-paper")]
 
 
+def reading_settings(config: Path = REPO / "config.yaml") -> dict:
+    """The custom_digits settings of the workflow's config.yaml: the benchmark reads as the workflow does."""
+    return yaml.safe_load(config.read_text())["custom_digits"]
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     shared = REPO.parent / "shared" / "data"
@@ -65,7 +72,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=300, help="digits per photo-like variant (default: %(default)s)")
     parser.add_argument("--mnist", type=int, default=2000, help="MNIST test digits as PNG, and postal-like (default: %(default)s)")
     parser.add_argument("--sheets", type=int, default=200, help="generated sheets, level and turned each (default: %(default)s)")
-    parser.add_argument("--low-confidence", type=float, default=0.6, help="custom_digits.low_confidence (default: %(default)s)")
+    reading = reading_settings()
+    parser.add_argument(
+        "--low-confidence", type=float, default=reading["low_confidence"], help="default: config.yaml's, %(default)s"
+    )
+    parser.add_argument("--temperature", type=float, default=reading["temperature"], help="default: config.yaml's, %(default)s")
     parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one (0: none)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
@@ -115,22 +126,24 @@ def _load(weights: str) -> None:
     _model = load_model(Path(weights))
 
 
-def _read(job: tuple[str, str]) -> tuple[str, list[float], str]:
-    """(digits read, each digit's confidence, kind) of one file: job = (path, mode)."""
-    from digitnet.preparations import combine, read_rows
+def _read(job: tuple[str, str, float]) -> tuple[str, list[float], str, list[list[float]]]:
+    """(digits read, each digit's confidence, kind, each digit's probabilities before calibration)
+    of one file: job = (path, mode, temperature), read as the workflow reads it."""
+    from digitnet.preparations import calibrate, combine, read_rows
     from digitnet.reading import read_image
 
-    path, mode = job
+    path, mode, temperature = job
     reading = read_image(Path(path), mode, 40.0, judge=_model.predict_proba)
     if reading.kind == "error":
-        return "", [], "error"
-    P = combine(read_rows(_model.predict_proba, reading.pixels), reading.piece, reading.pieces)
-    return "".join(str(d) for d in P.argmax(axis=1)), P.max(axis=1).tolist(), reading.kind
+        return "", [], "error", []
+    P = combine(read_rows(_model.predict_proba, reading.pixels), reading.piece, reading.pieces)  # (k, 10)
+    sure = calibrate(P, temperature)
+    return "".join(str(d) for d in sure.argmax(axis=1)), sure.max(axis=1).tolist(), reading.kind, P.tolist()
 
 
-def read_files(paths: list[Path], mode: str, weights: Path, workers: int) -> list[tuple[str, list[float], str]]:
-    """read_image and the network on every file, in order, on ``workers`` processes."""
-    jobs = [(str(path), mode) for path in paths]
+def read_files(paths: list[Path], mode: str, weights: Path, workers: int, temperature: float = 1.0) -> list[tuple]:
+    """_read, with the network of ``weights``, on every file, in order, on ``workers`` processes."""
+    jobs = [(str(path), mode, temperature) for path in paths]
     if workers <= 1:
         _load(str(weights))
         return [_read(job) for job in jobs]
@@ -141,7 +154,7 @@ def read_files(paths: list[Path], mode: str, weights: Path, workers: int) -> lis
 # --- scores -----------------------------------------------------------------------------------
 
 
-def single_scores(samples: list[realsets.Sample], read: list[tuple[str, list[float], str]], low: float) -> dict:
+def single_scores(samples: list[realsets.Sample], read: list[tuple], low: float) -> dict:
     """Per half: images, accuracy, refused (no digit found), read as several digits, calibration."""
     scores = {}
     for half in realsets.HALVES:
@@ -160,10 +173,10 @@ def single_scores(samples: list[realsets.Sample], read: list[tuple[str, list[flo
     return scores
 
 
-def sheet_scores(truths: list[str], read: list[tuple[str, list[float], str]]) -> dict:
+def sheet_scores(truths: list[str], read: list[tuple]) -> dict:
     """Digits right, misread, missed and added (alignment), and whole sheets, over a set of sheets."""
     total = {"right": 0, "misread": 0, "missed": 0, "added": 0}
-    for truth, (answer, _, _) in zip(truths, read, strict=True):
+    for truth, (answer, *_) in zip(truths, read, strict=True):
         for key, value in alignment(answer, truth).items():
             total[key] += value
     digits = sum(len(t) for t in truths)
@@ -172,8 +185,8 @@ def sheet_scores(truths: list[str], read: list[tuple[str, list[float], str]]) ->
         "digits": digits,
         **total,
         "digit_accuracy": total["right"] / digits,
-        "whole": sum(answer == truth for truth, (answer, _, _) in zip(truths, read, strict=True)) / len(truths),
-        "read": [answer for answer, _, _ in read],
+        "whole": sum(answer == truth for truth, (answer, *_) in zip(truths, read, strict=True)) / len(truths),
+        "read": [answer for answer, *_ in read],
     }
 
 
@@ -208,6 +221,17 @@ def photo_samples(X: np.ndarray, y: np.ndarray, count: int, seed: int) -> dict[s
     }
 
 
+def single_sets(X: np.ndarray, y: np.ndarray, real_dir: Path, mnist: int, count: int, seed: int) -> dict[str, list[realsets.Sample]]:
+    """Every set of single digits, by name: real photos, load_digits, postal-like and MNIST as PNG
+    (``mnist`` digits each), and ``count`` digits per photo-like variant."""
+    return {
+        "real photos": realsets.real_dev(real_dir)[0],
+        "load_digits": realsets.sklearn_digits(),
+        "postal-like": realsets.postal_like(X, y, mnist),
+        "MNIST as PNG": realsets.mnist_png(X, y, mnist),
+    } | {f"photo-like, {variant}": samples for variant, samples in photo_samples(X, y, count, seed).items()}
+
+
 def generated_sheets(X: np.ndarray, y: np.ndarray, count: int, seed: int, slope: float, perspective: float) -> list[realsets.Sample]:
     """``count`` sheets of 3-8 test digits (two rows half the time from 6 digits), photographed
     turned by up to ``slope`` degrees and in ``perspective``."""
@@ -231,11 +255,11 @@ def time_single_photos(weights: Path, X: np.ndarray, count: int, seed: int, fold
         photo_like(X[k], rng, canvas=1000).save(path, quality=90)
         paths.append(path)
     _load(str(weights))
-    _read((str(paths[0]), "auto"))  # warm-up: first calls load code paths and caches
+    _read((str(paths[0]), "auto", 1.0))  # warm-up: first calls load code paths and caches
     times = []
     for path in paths:
         started = time.perf_counter()
-        _read((str(path), "auto"))
+        _read((str(path), "auto", 1.0))
         times.append(1000 * (time.perf_counter() - started))
     return {"photos": count, "size": "1000 x 1000 JPEG", "median_ms": statistics.median(times), "max_ms": max(times)}
 
@@ -309,18 +333,13 @@ def main() -> None:
     if args.examples:
         write_examples(args.examples, X, y, args.seed)
         return
-    real_singles, real_sheets = realsets.real_dev(args.real_dir)
-    singles = {
-        "real photos": real_singles,
-        "load_digits": realsets.sklearn_digits(),
-        "postal-like": realsets.postal_like(X, y, args.mnist),
-        "MNIST as PNG": realsets.mnist_png(X, y, args.mnist),
-    } | {f"photo-like, {variant}": samples for variant, samples in photo_samples(X, y, args.count, args.seed).items()}
+    singles = single_sets(X, y, args.real_dir, args.mnist, args.count, args.seed)
+    _, real_sheets = realsets.real_dev(args.real_dir)
     sheets = {
         "level": generated_sheets(X, y, args.sheets, args.seed + 2, 0.0, 0.0),
         "turned up to 8 degrees, in perspective": generated_sheets(X, y, args.sheets, args.seed + 3, 8.0, 0.04),
     }
-    figures = {"settings": {k: v for k, v in vars(args).items() if k in ("count", "mnist", "sheets", "low_confidence", "seed")}, "models": {}}
+    figures = {"settings": {k: v for k, v in vars(args).items() if k in ("count", "mnist", "sheets", "low_confidence", "temperature", "seed")}, "models": {}}
     with tempfile.TemporaryDirectory() as scratch:
         files = {key: save_all(samples, Path(scratch) / f"single-{n}") for n, (key, samples) in enumerate(singles.items())}
         sheet_files = {key: save_all(samples, Path(scratch) / f"sheet-{n}") for n, (key, samples) in enumerate(sheets.items())}
@@ -328,11 +347,11 @@ def main() -> None:
             started = time.perf_counter()
             row = {"singles": {}, "sheets": {}}
             for key, samples in singles.items():
-                row["singles"][key] = single_scores(samples, read_files(files[key], "auto", weights, args.workers), args.low_confidence)
+                row["singles"][key] = single_scores(samples, read_files(files[key], "auto", weights, args.workers, args.temperature), args.low_confidence)
             for key, samples in sheets.items():
-                row["sheets"][key] = sheet_scores([s.label for s in samples], read_files(sheet_files[key], "sheet", weights, args.workers))
+                row["sheets"][key] = sheet_scores([s.label for s in samples], read_files(sheet_files[key], "sheet", weights, args.workers, args.temperature))
             for mode in ("sheet", "auto"):
-                read = read_files([s.path for s in real_sheets], mode, weights, args.workers)
+                read = read_files([s.path for s in real_sheets], mode, weights, args.workers, args.temperature)
                 row["sheets"][f"real, mode {mode}"] = sheet_scores([s.label for s in real_sheets], read)
             row["photo_like_originals"] = originals_accuracy(weights, X, y, singles["photo-like, plain"])
             row["seconds"] = time.perf_counter() - started

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from digitnet.errors import DataError
-from digitnet.preparations import combine
+from digitnet.preparations import calibrate, combine
 
 # A label at the end of the file name: "seven_7.png", "my-digit-3.jpg", "4.png"; for sheets
 # a digit string: "2026.jpg", "phone_0612345678.png".
@@ -139,22 +139,23 @@ def preparation_note(read: list[dict]) -> str:
         return f"read as one preparation ({read[0]['name']})"
     each = ", ".join(f"{r['name']} reads {r['digit']} ({r['confidence']:.0%})" for r in read)
     agree = len({r["digit"] for r in read}) == 1
-    return f"read as {len(read)} preparations: {each}; the answer is their mean" + ("" if agree else ", less sure as they disagree")
+    return f"read as {len(read)} preparations: {each}; the answer is their mean, calibrated" + ("" if agree else ", less sure as they disagree")
 
 
-def image_result(file: str, reading, P: np.ndarray, low_confidence: float, low_ink: float) -> dict:
+def image_result(file: str, reading, P: np.ndarray, low_confidence: float, low_ink: float, temperature: float = 1.0) -> dict:
     """What the network read in one image (a digitnet.reading.Reading), as plain JSON-ready values.
 
     P : (n, 10), the probabilities of each row of ``reading.pixels`` (every preparation of
     each of the image's k pieces). A piece's probabilities are the mean of its preparations'
-    (digitnet.preparations.combine); the answer is the most probable digit of each piece,
-    and its confidence is the lowest of them (a sheet is as sure as its least sure digit).
+    (digitnet.preparations.combine), calibrated with ``temperature`` (preparations.calibrate);
+    the answer is the most probable digit of each piece, and its confidence is the lowest of
+    them (a sheet is as sure as its least sure digit).
     """
     result = {"file": file, "group": group_of(file), "kind": reading.kind, "notes": list(reading.notes), "size": list(reading.size)}
     if reading.kind == "error":
         return {**result, "status": "error", "error": reading.error, "warnings": []}
     rows = P
-    P = combine(rows, reading.piece, reading.pieces)  # (k, 10)
+    P = calibrate(combine(rows, reading.piece, reading.pieces), temperature)  # (k, 10)
     best = P.argmax(axis=1)  # (k,)
     confidences = P.max(axis=1)  # (k,)
     result.update(status="ok", answer="".join(str(d) for d in best), confidence=float(confidences.min()))

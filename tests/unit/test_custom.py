@@ -204,7 +204,7 @@ def test_a_single_digit_is_answered_by_the_mean_of_its_preparations_and_says_so(
         {"name": "plain", "digit": 6, "confidence": pytest.approx(0.6)},
         {"name": "photo", "digit": 5, "confidence": pytest.approx(0.9)},
     ]
-    assert "plain reads 6 (60%), photo reads 5 (90%); the answer is their mean, less sure as they disagree" in result["notes"][-1]
+    assert "plain reads 6 (60%), photo reads 5 (90%); the answer is their mean, calibrated, less sure as they disagree" in result["notes"][-1]
 
 
 def test_a_sheet_whose_marks_mostly_do_not_read_as_digits_is_flagged_and_long_lists_are_cut():

@@ -13,7 +13,7 @@ from digitnet.image.mnist import MNIST_STROKE_RATIO
 from digitnet.image.morphology import stroke_width
 from digitnet.image.page import find_page, straighten
 from digitnet.image.plain import as_mnist, plain_digit
-from digitnet.preparations import PHOTO_FROM, combine, prepare_digit, read_rows, shifted
+from digitnet.preparations import PHOTO_FROM, calibrate, combine, prepare_digit, read_rows, shifted
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +134,19 @@ def test_the_answer_is_the_mean_of_the_preparations_of_each_piece():
     P = np.array([[0.9, 0.1], [0.3, 0.7], [0.2, 0.8]], np.float32)
     piece = np.array([0, 0, 1])
     assert np.allclose(combine(P, piece, 2), [[0.6, 0.4], [0.2, 0.8]])
+
+
+def test_calibrating_keeps_every_answer_and_only_changes_how_sure_it_is(rng):
+    P = rng.dirichlet(np.ones(10), size=200).astype(np.float32)  # (200, 10)
+    for temperature in (0.5, 1.0, 2.0):
+        sure = calibrate(P, temperature)
+        assert np.allclose(sure.sum(axis=1), 1, atol=1e-5)
+        assert (sure.argmax(axis=1) == P.argmax(axis=1)).all()
+    assert np.allclose(calibrate(P, 1.0), P, atol=1e-6)
+    assert (calibrate(P, 0.5).max(axis=1) >= P.max(axis=1) - 1e-6).all()  # below 1: surer
+    assert (calibrate(P, 2.0).max(axis=1) <= P.max(axis=1) + 1e-6).all()  # above 1: less sure
+    # softmax(log P / T) is P ** (1 / T), normalized: a digit at 0.6 beside one at 0.4 becomes 0.36 / 0.52
+    assert np.allclose(calibrate(np.array([[0.6, 0.4] + [0.0] * 8], np.float32), 0.5)[0, :2], [0.36 / 0.52, 0.16 / 0.52], atol=1e-5)
 
 
 def test_each_digit_is_also_read_shifted_a_pixel_each_way():

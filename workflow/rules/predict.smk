@@ -38,6 +38,7 @@ rule read_custom_digits:
                 "max_pieces",
                 "low_confidence",
                 "low_ink",
+                "temperature",
             ]
         },
     script:

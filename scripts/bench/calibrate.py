@@ -1,0 +1,207 @@
+"""Benchmark: fit the temperature that makes the reader's confidence mean what it says, and the
+low-confidence threshold that catches most misreads, on held-out digits.
+
+Every set of single digits of scripts/bench/handwriting.py (real photos, load_digits, postal-like,
+MNIST as PNG, the photo-like variants) is read the way the workflow reads a custom image, and
+each digit's probabilities are kept before calibration (the mean over preparations and shifts:
+digitnet.preparations.combine). On the "tune" half of every set:
+
+- the temperature T minimizes the negative log-likelihood of the right digit under
+  softmax(log P / T) (temperature scaling: the answers never change, only how sure they are),
+  with three families weighted alike: real handwriting (real photos, load_digits), scans
+  (postal-like, MNIST as PNG) and the generated photo-like variants, each set alike within its
+  family, so that no family counts more for having more sets or digits;
+- the low-confidence threshold is the lowest of 0.50, 0.55, ..., 0.95 under which at least
+  CATCH of the misreads fall (a share per family, averaged over the families).
+
+Both are then reported on the "eval" half of every set beside what the current settings
+(config.yaml's temperature and low_confidence) give: accuracy, expected calibration error
+(ECE, 10 bins), misreads above the threshold, right answers flagged under it.
+
+    .venv/bin/python scripts/bench/calibrate.py
+    .venv/bin/python scripts/bench/calibrate.py --weights results/models/mnist/cnn10c/weights.npz --no-record
+
+The fitted numbers are printed, not written into config.yaml: set custom_digits.temperature and
+low_confidence there by hand when they move. The record goes to docs/results/records/.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+SCRIPTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(SCRIPTS))
+
+from bench import handwriting, realsets  # noqa: E402
+from bench.record import write_record  # noqa: E402
+from digitnet.custom import calibration  # noqa: E402
+from digitnet.preparations import calibrate  # noqa: E402
+
+TEMPERATURES = np.round(np.arange(0.2, 2.0001, 0.05), 2)  # the grid T is chosen from
+THRESHOLDS = np.round(np.arange(0.5, 0.9501, 0.05), 2)  # the grid low_confidence is chosen from
+CATCH = 2 / 3  # share of the tune halves' misreads the threshold must catch: the bar of at most a third above it
+FAMILIES = {"real photos": "real handwriting", "load_digits": "real handwriting", "postal-like": "scans", "MNIST as PNG": "scans"}
+
+
+def family(name: str) -> str:
+    """The family of a set: real handwriting, scans, or generated photos (every photo-like variant)."""
+    return FAMILIES.get(name, "generated photos")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    defaults = handwriting.reading_settings()
+    shared = handwriting.REPO.parent / "shared" / "data"
+    parser.add_argument("--data-dir", type=Path, default=shared / "mnist")
+    parser.add_argument("--real-dir", type=Path, default=shared / "real_digits_dev")
+    parser.add_argument("--weights", type=Path, default=handwriting.REPO / "results" / "models" / "mnist" / "cnn16-aug3" / "weights.npz")
+    parser.add_argument("--count", type=int, default=300, help="digits per photo-like variant (default: %(default)s)")
+    parser.add_argument("--mnist", type=int, default=2000, help="MNIST digits as PNG, and postal-like (default: %(default)s)")
+    parser.add_argument("--temperature", type=float, default=defaults["temperature"], help="the current one (config.yaml's)")
+    parser.add_argument("--low-confidence", type=float, default=defaults["low_confidence"], help="the current one (config.yaml's)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+    return parser.parse_args()
+
+
+def read_sets(singles: dict[str, list[realsets.Sample]], weights: Path, workers: int) -> dict[str, dict]:
+    """Per set: each sample's half, label (int) and probabilities before calibration ((n, 10),
+    a row of zeros where no digit was found, which counts as a misread at confidence 0)."""
+    read = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for n, (name, samples) in enumerate(singles.items()):
+            files = handwriting.save_all(samples, Path(scratch) / str(n))
+            rows = handwriting.read_files(files, "auto", weights, workers)
+            P = np.array([r[3][0] if r[2] == "single" else [0.0] * 10 for r in rows], np.float32)
+            read[name] = {"half": np.array([s.half for s in samples]), "label": np.array([int(s.label) for s in samples]), "P": P}
+            print(f"read {name}: {len(samples)} images", flush=True)
+    return read
+
+
+def answers(P: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """(digit (n,), confidence (n,)) of probabilities P (n, 10) calibrated by temperature; an
+    all-zero row (no single digit found) is digit -1, never right, at confidence 0."""
+    found = P.sum(axis=1) > 0
+    sure = np.zeros_like(P)
+    if found.any():
+        sure[found] = calibrate(P[found], temperature)
+    return np.where(found, sure.argmax(axis=1), -1), sure.max(axis=1)
+
+
+def weights_by_family(read: dict[str, dict]) -> dict[str, float]:
+    """Each set's weight: 1 / (families x sets in its family), so that families count alike."""
+    families = {family(name) for name in read}
+    return {name: 1 / (len(families) * sum(family(other) == family(name) for other in read)) for name in read}
+
+
+def fit_temperature(read: dict[str, dict], half: str = "tune") -> tuple[float, dict[float, float]]:
+    """The temperature of TEMPERATURES with the lowest weighted mean negative log-likelihood of
+    the right digit on ``half`` (weights_by_family), and that loss at every temperature."""
+    weight = weights_by_family(read)
+    loss = {}
+    for T in TEMPERATURES:
+        total = 0.0
+        for name, r in read.items():
+            chosen = (r["half"] == half) & (r["P"].sum(axis=1) > 0)  # a refused image has no probabilities to fit
+            sure = calibrate(r["P"][chosen], float(T))
+            total += weight[name] * float(-np.log(np.maximum(sure[np.arange(chosen.sum()), r["label"][chosen]], 1e-9)).mean())
+        loss[float(T)] = total
+    return min(loss, key=loss.get), loss
+
+
+def caught(read: dict[str, dict], temperature: float, threshold: float, half: str) -> tuple[float, float]:
+    """(share of misreads with confidence at most ``threshold``, share of right answers under it)
+    on ``half``: per family, then the mean over the families that have misreads (or right answers)."""
+    by_family = {}
+    for name, r in read.items():
+        chosen = r["half"] == half
+        digit, confidence = answers(r["P"][chosen], temperature)
+        right, low = digit == r["label"][chosen], confidence <= threshold
+        counts = by_family.setdefault(family(name), np.zeros(4))
+        counts += [(~right & low).sum(), (~right).sum(), (right & low).sum(), right.sum()]
+    misreads = [c[0] / c[1] for c in by_family.values() if c[1]]
+    flagged = [c[2] / c[3] for c in by_family.values() if c[3]]
+    return float(np.mean(misreads)), float(np.mean(flagged))
+
+
+def choose_threshold(read: dict[str, dict], temperature: float) -> float:
+    """The lowest of THRESHOLDS that catches at least CATCH of the tune halves' misreads."""
+    for threshold in THRESHOLDS:
+        if caught(read, temperature, float(threshold), "tune")[0] >= CATCH:
+            return float(threshold)
+    return float(THRESHOLDS[-1])
+
+
+def scores(read: dict[str, dict], temperature: float, threshold: float, half: str) -> dict[str, dict]:
+    """Per set on ``half``: accuracy, calibration (digitnet.custom.calibration) and right answers flagged."""
+    out = {}
+    for name, r in read.items():
+        chosen = r["half"] == half
+        digit, confidence = answers(r["P"][chosen], temperature)
+        right = digit == r["label"][chosen]
+        out[name] = {
+            "accuracy": float(right.mean()),
+            **calibration(confidence, right, threshold),
+            "right_flagged": int((right & (confidence <= threshold)).sum()),
+        }
+    return out
+
+
+def table(figures: dict) -> str:
+    """The eval halves as a Markdown table: before (no calibration, 0.6) and current and fitted settings."""
+    settings = figures["settings"]
+    columns = [key for key in ("uncalibrated", "current", "fitted") if key in figures["eval"]]
+    heads = [f"{key}: T {settings[key]['temperature']}, low {settings[key]['low_confidence']}" for key in columns]
+    lines = [
+        f"Fitted on the tune halves: temperature {settings['fitted']['temperature']}, low_confidence "
+        f"{settings['fitted']['low_confidence']} (catches {CATCH:.0%} of misreads). Eval halves: ECE, misreads "
+        "above the threshold / misreads, right answers flagged",
+        "",
+        "| set | accuracy | " + " | ".join(heads) + " |",
+        "|---|---:|" + "---:|" * len(columns),
+    ]
+    for name in figures["eval"][columns[0]]:
+        cells = [f"{figures['eval'][c][name]['ece']:.3f}, {figures['eval'][c][name]['misreads_above_low']}/"
+                 f"{figures['eval'][c][name]['misreads']}, {figures['eval'][c][name]['right_flagged']}" for c in columns]
+        lines.append(f"| {name} | {figures['eval'][columns[0]][name]['accuracy']:.2%} | " + " | ".join(cells) + " |")
+    shares = [f"{figures['caught'][c]['misreads']:.0%} caught, {figures['caught'][c]['right']:.1%} flagged" for c in columns]
+    lines.append("| mean over the families: misreads caught, right answers flagged | | " + " | ".join(shares) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    X, y = handwriting.load_test(args.data_dir)
+    read = read_sets(handwriting.single_sets(X, y, args.real_dir, args.mnist, args.count, args.seed), args.weights, args.workers)
+    temperature, loss = fit_temperature(read)
+    settings = {
+        "uncalibrated": {"temperature": 1.0, "low_confidence": 0.6},
+        "current": {"temperature": args.temperature, "low_confidence": args.low_confidence},
+        "fitted": {"temperature": temperature, "low_confidence": choose_threshold(read, temperature)},
+    }
+    figures = {"settings": settings, "weights": str(args.weights), "loss": loss, "tune": {}, "eval": {}, "caught": {}}
+    for key, chosen in settings.items():
+        for half in realsets.HALVES:
+            figures[half][key] = scores(read, chosen["temperature"], chosen["low_confidence"], half)
+        misreads, right = caught(read, chosen["temperature"], chosen["low_confidence"], "eval")
+        figures["caught"][key] = {"misreads": misreads, "right": right}
+    tables = table(figures)
+    print(tables)
+    fitted = figures["eval"]["fitted"]
+    headline = {
+        "temperature": f"{temperature:g}",
+        "low_confidence": f"{settings['fitted']['low_confidence']:g}",
+        "ECE, load_digits": f"{fitted['load_digits']['ece']:.3f}",
+        "misreads caught": f"{figures['caught']['fitted']['misreads']:.0%}",
+        "right flagged": f"{figures['caught']['fitted']['right']:.1%}",
+    }
+    if not args.no_record:
+        print(f"\nrecord: {write_record('calibration', figures, tables, headline)}")
+
+
+if __name__ == "__main__":
+    main()
