@@ -15,10 +15,10 @@ from digitnet.step import atomic_path, run_step
 from digitnet.trace import lesson_facts, load_trace
 
 
-def custom_digits(summary_path, images_path, figures_folder, low_confidence: float) -> dict:
+def custom_digits(summary_path, images_path, figures_folder, low_confidence: float, temperature: float = 1.0) -> dict:
     """The custom images' results for the gallery: each with its photo and 28 x 28 input embedded,
     and the stage-by-stage figure of those that need a look."""
-    collected = {**read_json(summary_path), "low_confidence": low_confidence}
+    collected = {**read_json(summary_path), "low_confidence": low_confidence, "temperature": temperature}
     figures_folder = Path(figures_folder)
     drawn = read_json(figures_folder / "index.json")
     arrays = read_npz(images_path)
@@ -83,6 +83,7 @@ def main(log) -> None:
             snakemake.input.custom_images,
             snakemake.input.custom_figures,
             snakemake.params.config["custom_digits"]["low_confidence"],
+            snakemake.params.config["custom_digits"]["temperature"],
         ),
         "networks": playground_networks(
             snakemake.input.network,

@@ -156,10 +156,12 @@ def table(figures: dict) -> str:
     settings = figures["settings"]
     columns = [key for key in ("uncalibrated", "current", "fitted") if key in figures["eval"]]
     heads = [f"{key}: T {settings[key]['temperature']}, low {settings[key]['low_confidence']}" for key in columns]
+    tune = figures["tune_caught"]
     lines = [
         f"Fitted on the tune halves: temperature {settings['fitted']['temperature']}, low_confidence "
-        f"{settings['fitted']['low_confidence']} (catches {CATCH:.0%} of misreads). Eval halves: ECE, misreads "
-        "above the threshold / misreads, right answers flagged",
+        f"{settings['fitted']['low_confidence']}, the lowest under which at least {CATCH:.0%} of their misreads fall "
+        f"(there: {tune['misreads']:.0%} of misreads caught, {tune['right']:.1%} of right answers flagged). "
+        "Eval halves: ECE, misreads above the threshold / misreads, right answers flagged",
         "",
         "| set | accuracy | " + " | ".join(heads) + " |",
         "|---|---:|" + "---:|" * len(columns),
@@ -184,6 +186,8 @@ def main() -> None:
         "fitted": {"temperature": temperature, "low_confidence": choose_threshold(read, temperature)},
     }
     figures = {"settings": settings, "weights": str(args.weights), "loss": loss, "tune": {}, "eval": {}, "caught": {}}
+    misreads, right = caught(read, temperature, settings["fitted"]["low_confidence"], "tune")
+    figures["tune_caught"] = {"misreads": misreads, "right": right}
     for key, chosen in settings.items():
         for half in realsets.HALVES:
             figures[half][key] = scores(read, chosen["temperature"], chosen["low_confidence"], half)
