@@ -69,27 +69,40 @@ def parse_args() -> argparse.Namespace:
 
 
 def read_sets(singles: dict[str, list[realsets.Sample]], weights: Path, workers: int) -> dict[str, dict]:
-    """Per set: each sample's half, label (int) and probabilities before calibration ((n, 10),
-    a row of zeros where no digit was found, which counts as a misread at confidence 0)."""
+    """Per set: each sample's half, label (int), probabilities before calibration P (n, 10) where
+    one digit was read (else a row of zeros), and, by sample index, the pieces' probabilities (k, 10)
+    of the images read as several digits (a misread, as sure as its least sure digit). An image
+    refused has neither: a misread at confidence 0."""
     read = {}
     with tempfile.TemporaryDirectory() as scratch:
         for n, (name, samples) in enumerate(singles.items()):
             files = handwriting.save_all(samples, Path(scratch) / str(n))
             rows = handwriting.read_files(files, "auto", weights, workers)
-            P = np.array([r[3][0] if r[2] == "single" else [0.0] * 10 for r in rows], np.float32)
-            read[name] = {"half": np.array([s.half for s in samples]), "label": np.array([int(s.label) for s in samples]), "P": P}
+            read[name] = {
+                "half": np.array([s.half for s in samples]),
+                "label": np.array([int(s.label) for s in samples]),
+                "P": np.array([r[3][0] if r[2] == "single" else [0.0] * 10 for r in rows], np.float32),
+                "pieces": {i: np.array(r[3], np.float32) for i, r in enumerate(rows) if r[2] == "sheet"},
+            }
             print(f"read {name}: {len(samples)} images", flush=True)
     return read
 
 
-def answers(P: np.ndarray, temperature: float) -> tuple[np.ndarray, np.ndarray]:
-    """(digit (n,), confidence (n,)) of probabilities P (n, 10) calibrated by temperature; an
-    all-zero row (no single digit found) is digit -1, never right, at confidence 0."""
-    found = P.sum(axis=1) > 0
+def answers(r: dict, half: str, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """(right (n,) bool, confidence (n,)) of set ``r``'s samples on ``half``, as the workflow
+    would answer them with ``temperature``: a single digit's calibrated top probability; several
+    digits, never right, as sure as the least sure; nothing found, never right, at 0."""
+    chosen = np.flatnonzero(r["half"] == half)
+    P = r["P"][chosen]
+    single = P.sum(axis=1) > 0
     sure = np.zeros_like(P)
-    if found.any():
-        sure[found] = calibrate(P[found], temperature)
-    return np.where(found, sure.argmax(axis=1), -1), sure.max(axis=1)
+    if single.any():
+        sure[single] = calibrate(P[single], temperature)
+    right, confidence = single & (sure.argmax(axis=1) == r["label"][chosen]), sure.max(axis=1)
+    for k, index in enumerate(chosen):
+        if index in r.get("pieces", {}):
+            confidence[k] = calibrate(r["pieces"][index], temperature).max(axis=1).min()
+    return right, confidence
 
 
 def weights_by_family(read: dict[str, dict]) -> dict[str, float]:
@@ -118,9 +131,8 @@ def caught(read: dict[str, dict], temperature: float, threshold: float, half: st
     on ``half``: per family, then the mean over the families that have misreads (or right answers)."""
     by_family = {}
     for name, r in read.items():
-        chosen = r["half"] == half
-        digit, confidence = answers(r["P"][chosen], temperature)
-        right, low = digit == r["label"][chosen], confidence <= threshold
+        right, confidence = answers(r, half, temperature)
+        low = confidence <= threshold
         counts = by_family.setdefault(family(name), np.zeros(4))
         counts += [(~right & low).sum(), (~right).sum(), (right & low).sum(), right.sum()]
     misreads = [c[0] / c[1] for c in by_family.values() if c[1]]
@@ -140,9 +152,7 @@ def scores(read: dict[str, dict], temperature: float, threshold: float, half: st
     """Per set on ``half``: accuracy, calibration (digitnet.custom.calibration) and right answers flagged."""
     out = {}
     for name, r in read.items():
-        chosen = r["half"] == half
-        digit, confidence = answers(r["P"][chosen], temperature)
-        right = digit == r["label"][chosen]
+        right, confidence = answers(r, half, temperature)
         out[name] = {
             "accuracy": float(right.mean()),
             **calibration(confidence, right, threshold),
