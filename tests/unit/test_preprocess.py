@@ -101,6 +101,19 @@ def test_ink_separation_keeps_gray_levels_and_rejects_a_blank_page():
         separate_ink(np.full((30, 30), 0.05, np.float32) + np.random.default_rng(0).normal(0, 0.01, (30, 30)).astype(np.float32))
 
 
+def test_a_loop_drawn_one_pixel_wide_is_a_loop_though_its_line_steps_diagonally():
+    """A thin pen's loop, small in a sheet's photo, is a line one pixel wide that steps from
+    pixel to pixel at the corners: the paper inside touches the paper outside only there."""
+    from digitnet.image.mnist import loops
+
+    rows, cols = np.mgrid[:21, :21]
+    diamond = np.abs(rows - 10) + np.abs(cols - 10) == 8  # a closed 8-connected line, every step diagonal
+    assert len(np.unique(label_components(diamond))) == 2  # the ink: one piece
+    assert len(np.unique(label_components(~diamond, neighbourhood=4))) == 3  # the paper: inside and outside
+    assert len(np.unique(label_components(~diamond))) == 2  # joined across the corners, it would be one
+    assert loops(diamond, 4) == (1, int((np.abs(rows - 10) + np.abs(cols - 10) < 8).sum()))
+
+
 def test_components_are_labelled_and_specks_dropped():
     mask = np.zeros((20, 20), bool)
     mask[2:15, 3:6] = True  # a stroke of 39 px

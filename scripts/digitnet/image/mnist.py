@@ -39,9 +39,10 @@ def crop_to_ink(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def loops(mask: np.ndarray, smallest: float) -> tuple[int, int]:
     """(how many loops the ink (H, W) bool draws, the paper they enclose in pixels): a loop is a
     region of paper the ink encloses (a 0 has one, an 8 two) of at least ``smallest`` pixels.
-    Paper is what the 8-connected ink leaves; the paper outside the ink's box joins every region
-    that reaches the border, which is then no loop."""
-    labels = label_components(np.pad(~mask, 1, constant_values=True))
+    Paper is what the 8-connected ink leaves, joined by its 4 neighbours (a one-pixel loop steps
+    diagonally); the paper outside the ink's box joins every region that reaches the border,
+    which is then no loop."""
+    labels = label_components(np.pad(~mask, 1, constant_values=True), neighbourhood=4)
     sizes = np.bincount(labels.ravel())
     sizes[[0, labels[0, 0]]] = 0  # ink, and the paper outside
     kept = sizes[sizes >= smallest]

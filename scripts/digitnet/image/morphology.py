@@ -56,8 +56,12 @@ def run_bounds(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, end
 
 
-def label_components(mask: np.ndarray) -> np.ndarray:
-    """Connected components (8-neighbourhood) of a bool mask: labels (H, W), 0 for background.
+def label_components(mask: np.ndarray, neighbourhood: int = 8) -> np.ndarray:
+    """Connected components (8-neighbourhood, or 4) of a bool mask: labels (H, W), 0 for background.
+
+    Ink is joined by its 8 neighbours, so that a thin diagonal stroke stays one piece. The paper
+    around 8-connected ink must then be joined by 4 only: a loop drawn one pixel wide steps
+    diagonally, and paper joined across those corners would leak out of every loop.
 
     Each ink pixel points to a parent, at first itself (its flat index). Every round, each
     pixel's parent learns the smallest label among the pixel's neighbours (a hook), then
@@ -75,7 +79,8 @@ def label_components(mask: np.ndarray) -> np.ndarray:
     while True:
         labels = np.where(mask, parent.reshape(height, width), big)
         padded = np.pad(labels, 1, constant_values=big)
-        neighbours = [padded[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width] for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+        steps = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if neighbourhood == 8 or dy == 0 or dx == 0]
+        neighbours = [padded[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width] for dy, dx in steps]
         smallest = np.minimum.reduce(neighbours).ravel()[inside]
         own = labels.ravel()[inside]
         if np.array_equal(smallest, own):
