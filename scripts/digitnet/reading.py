@@ -161,6 +161,25 @@ def digit_preparations(path: Path, max_megapixels: float) -> tuple[preparations.
     return made, thumbnail_of(upright, preprocess.WORK_SIZE)
 
 
+def surer_as_sheet(single: Reading, sheet: segment.Sheet, judge: segment.Judge) -> bool:
+    """Whether an image of digit-sized pieces is several digits rather than one, as far as the
+    network ``judge`` can tell.
+
+    Three pieces or more are a row or a page. Two may be one digit written in two strokes (a
+    wide 0 whose ends do not meet, a 4 lifted off the paper) or two digits ("12"): they are
+    two when p(left) p(right) > p(one digit), with p the top probability of an answer (every
+    preparation, shifted a pixel each way, averaged: digitnet.preparations). It is the rule by
+    which digitnet.cuts parts two touching digits: the two must together read more surely
+    than the one.
+    """
+    if len(sheet.pieces) != 2:
+        return True
+    as_one = preparations.combine(preparations.read_rows(judge, single.pixels), single.piece, 1).max()
+    pieces = read_sheet(sheet, np.zeros((1, 1, 3), np.uint8), [])
+    as_two = preparations.combine(preparations.read_rows(judge, pieces.pixels), pieces.piece, 2).max(axis=1)
+    return float(np.prod(as_two)) > float(as_one)
+
+
 def read_image(
     path: Path, mode: str, max_megapixels: float, judge: segment.Judge | None = None, max_pieces: int = segment.MAX_PIECES
 ) -> Reading:
@@ -169,7 +188,8 @@ def read_image(
     A photo of a page on a darker desk is first cut to the page and straightened (open_page).
     "auto" prepares the image as one digit first; only when its ink looks like several digits
     (Preparations.might_be_sheet) is the image cut into pieces, and it is read as a sheet when
-    digitnet.segment finds several digit-sized pieces. Touching digits of a sheet part where
+    digitnet.segment finds several digit-sized pieces and, with a ``judge``, those read more
+    surely than the one digit (surer_as_sheet). Touching digits of a sheet part where
     the network ``judge`` reads them best, when one is given. A bad image is not an exception
     here: it becomes an "error" Reading whose message says why, so one broken photo never
     stops the others; so does a sheet that cuts into more than ``max_pieces`` pieces.
@@ -182,7 +202,7 @@ def read_image(
                 return single
         upright, notes = open_page(path, max_megapixels, SHEET_WORK_SIZE)
         sheet = segment_gray(to_grayscale(upright), judge, max_pieces)
-        if mode == "sheet" or looks_like_sheet(sheet):
+        if mode == "sheet" or (looks_like_sheet(sheet) and (judge is None or surer_as_sheet(single, sheet, judge))):
             return read_sheet(sheet, thumbnail_of(upright, segment.SHEET_THUMBNAIL), notes)
         return single
     except ImageError as error:

@@ -6,6 +6,7 @@ preparation decides (a digit is never refused, one digit is never a sheet, a she
 its digits and rows), not the reading model's accuracy: scripts/bench/handwriting.py measures that.
 """
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -86,3 +87,20 @@ def test_a_page_of_printed_text_is_not_read_as_handwritten_digits(tmp_path, mode
     for mode in ("auto", "sheet"):
         reading = read_image(tmp_path / "printed.png", mode, 40.0, model_for_photos.predict_proba)
         assert reading.kind == "error" and "not a sheet of handwritten digits" in reading.error
+
+
+def test_auto_reads_one_digit_in_two_strokes_as_one_and_two_digits_as_two(mnist_path, model_for_photos, tmp_path):
+    """Test digit 490 is a wide 0 drawn in two strokes: its ink looks like a row of two pieces,
+    and only the network can tell that they read better as one 0 than as a 0 and a 1."""
+    from bench.handwriting import load_test
+    from bench.photolike import photo_like, sheet_like
+
+    X, y = load_test(mnist_path)
+    rng = np.random.default_rng(0)
+    photo_like(X[490], rng).save(tmp_path / "zero.png")
+    assert read_image(tmp_path / "zero.png", "sheet", 40.0, model_for_photos.predict_proba).pieces == 2  # two pieces ...
+    assert read_image(tmp_path / "zero.png", "auto", 40.0, model_for_photos.predict_proba).kind == "single"  # ... one digit
+    pairs = [(3, 2), (1, 0), (7, 4)]  # test digits 0 and 1, 2 and 7, 9 and 4
+    for k, pair in enumerate(pairs):
+        sheet_like(X[list(pair)], rng).save(tmp_path / f"pair{k}.png")
+        assert read_image(tmp_path / f"pair{k}.png", "auto", 40.0, model_for_photos.predict_proba).pieces == 2, pair
