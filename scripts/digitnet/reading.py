@@ -67,6 +67,11 @@ class Reading:
         """k, the number of digits found."""
         return len(self.boxes)
 
+    def answers(self, predict) -> np.ndarray:
+        """(k, 10): each piece's probabilities before calibration, as the network ``predict``
+        ((m, 784) -> (m, 10)) reads its preparations (digitnet.preparations: read_rows, combine)."""
+        return preparations.combine(preparations.read_rows(predict, self.pixels), self.piece, self.pieces)
+
 
 def error_reading(message: str) -> Reading:
     """A Reading for an image that could not be used, with no pieces."""
@@ -161,23 +166,20 @@ def digit_preparations(path: Path, max_megapixels: float) -> tuple[preparations.
     return made, thumbnail_of(upright, preprocess.WORK_SIZE)
 
 
-def surer_as_sheet(single: Reading, sheet: segment.Sheet, judge: segment.Judge) -> bool:
+def surer_as_sheet(single: Reading, sheet: Reading, judge: segment.Judge) -> bool:
     """Whether an image of digit-sized pieces is several digits rather than one, as far as the
-    network ``judge`` can tell.
+    network ``judge`` can tell: ``single`` is the image read as one digit, ``sheet`` as pieces.
 
     Three pieces or more are a row or a page. Two may be one digit written in two strokes (a
     wide 0 whose ends do not meet, a 4 lifted off the paper) or two digits ("12"): they are
     two when p(left) p(right) > p(one digit), with p the top probability of an answer (every
-    preparation, shifted a pixel each way, averaged: digitnet.preparations). It is the rule by
+    preparation, shifted a pixel each way, averaged: Reading.answers). It is the rule by
     which digitnet.cuts parts two touching digits: the two must together read more surely
     than the one.
     """
-    if len(sheet.pieces) != 2:
+    if sheet.pieces != 2:
         return True
-    as_one = preparations.combine(preparations.read_rows(judge, single.pixels), single.piece, 1).max()
-    pieces = read_sheet(sheet, np.zeros((1, 1, 3), np.uint8), [])
-    as_two = preparations.combine(preparations.read_rows(judge, pieces.pixels), pieces.piece, 2).max(axis=1)
-    return float(np.prod(as_two)) > float(as_one)
+    return float(np.prod(sheet.answers(judge).max(axis=1))) > float(single.answers(judge).max())
 
 
 def read_image(
@@ -202,8 +204,10 @@ def read_image(
                 return single
         upright, notes = open_page(path, max_megapixels, SHEET_WORK_SIZE)
         sheet = segment_gray(to_grayscale(upright), judge, max_pieces)
-        if mode == "sheet" or (looks_like_sheet(sheet) and (judge is None or surer_as_sheet(single, sheet, judge))):
-            return read_sheet(sheet, thumbnail_of(upright, segment.SHEET_THUMBNAIL), notes)
+        if mode == "sheet" or looks_like_sheet(sheet):
+            as_sheet = read_sheet(sheet, thumbnail_of(upright, segment.SHEET_THUMBNAIL), notes)
+            if mode == "sheet" or judge is None or surer_as_sheet(single, as_sheet, judge):
+                return as_sheet
         return single
     except ImageError as error:
         return error_reading(str(error))
