@@ -52,19 +52,11 @@ def family(name: str) -> str:
 
 
 def parse_args() -> argparse.Namespace:
+    """handwriting.py's set arguments (its --temperature and --low-confidence: the current ones,
+    config.yaml's, reported beside the fitted), and the one network to calibrate."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    defaults = handwriting.reading_settings()
-    shared = handwriting.REPO.parent / "shared" / "data"
-    parser.add_argument("--data-dir", type=Path, default=shared / "mnist")
-    parser.add_argument("--real-dir", type=Path, default=shared / "real_digits_dev")
-    parser.add_argument("--weights", type=Path, default=handwriting.REPO / "results" / "models" / "mnist" / "cnn16-aug3" / "weights.npz")
-    parser.add_argument("--count", type=int, default=300, help="digits per photo-like variant (default: %(default)s)")
-    parser.add_argument("--mnist", type=int, default=2000, help="MNIST digits as PNG, and postal-like (default: %(default)s)")
-    parser.add_argument("--temperature", type=float, default=defaults["temperature"], help="the current one (config.yaml's)")
-    parser.add_argument("--low-confidence", type=float, default=defaults["low_confidence"], help="the current one (config.yaml's)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+    handwriting.set_arguments(parser)
+    parser.add_argument("--weights", type=Path, default=handwriting.DEFAULT_WEIGHTS)
     return parser.parse_args()
 
 
@@ -100,7 +92,7 @@ def answers(r: dict, half: str, temperature: float) -> tuple[np.ndarray, np.ndar
         sure[single] = calibrate(P[single], temperature)
     right, confidence = single & (sure.argmax(axis=1) == r["label"][chosen]), sure.max(axis=1)
     for k, index in enumerate(chosen):
-        if index in r.get("pieces", {}):
+        if index in r["pieces"]:
             confidence[k] = calibrate(r["pieces"][index], temperature).max(axis=1).min()
     return right, confidence
 

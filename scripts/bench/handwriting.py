@@ -62,26 +62,33 @@ def reading_settings(config: Path = REPO / "config.yaml") -> dict:
     return yaml.safe_load(config.read_text())["custom_digits"]
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+DEFAULT_WEIGHTS = REPO / "results" / "models" / "mnist" / "cnn16-aug3" / "weights.npz"
+
+
+def set_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that make the sets of single digits and read them as the workflow does,
+    shared with bench/calibrate.py: data, set sizes, reading settings, workers, seed, record."""
     shared = REPO.parent / "shared" / "data"
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("DIGITNET_MNIST_DIR", shared / "mnist")))
     parser.add_argument("--real-dir", type=Path, default=shared / "real_digits_dev", help="the real development set")
-    parser.add_argument(
-        "--weights", type=Path, nargs="+", default=[REPO / "results" / "models" / "mnist" / "cnn16-aug3" / "weights.npz"]
-    )
     parser.add_argument("--count", type=int, default=300, help="digits per photo-like variant (default: %(default)s)")
     parser.add_argument("--mnist", type=int, default=2000, help="MNIST test digits as PNG, and postal-like (default: %(default)s)")
-    parser.add_argument("--sheets", type=int, default=200, help="generated sheets, level and turned each (default: %(default)s)")
     reading = reading_settings()
     parser.add_argument(
         "--low-confidence", type=float, default=reading["low_confidence"], help="default: config.yaml's, %(default)s"
     )
     parser.add_argument("--temperature", type=float, default=reading["temperature"], help="default: config.yaml's, %(default)s")
-    parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one (0: none)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-record", action="store_true", help="print only; write no record")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    set_arguments(parser)
+    parser.add_argument("--weights", type=Path, nargs="+", default=[DEFAULT_WEIGHTS])
+    parser.add_argument("--sheets", type=int, default=200, help="generated sheets, level and turned each (default: %(default)s)")
+    parser.add_argument("--timing-photos", type=int, default=30, help="1000 x 1000 photos timed one by one (0: none)")
     parser.add_argument("--figures", type=Path, help="also write every figure (both halves) to this JSON file")
     parser.add_argument("--examples", type=Path, help="write a few example photos into this folder and stop")
     return parser.parse_args()
@@ -130,14 +137,14 @@ def _load(weights: str) -> None:
 def _read(job: tuple[str, str, float]) -> tuple[str, list[float], str, list[list[float]]]:
     """(digits read, each digit's confidence, kind, each digit's probabilities before calibration)
     of one file: job = (path, mode, temperature), read as the workflow reads it."""
-    from digitnet.preparations import calibrate, combine, read_rows
+    from digitnet.preparations import calibrate
     from digitnet.reading import read_image
 
     path, mode, temperature = job
     reading = read_image(Path(path), mode, 40.0, judge=_model.predict_proba)
     if reading.kind == "error":
         return "", [], "error", []
-    P = combine(read_rows(_model.predict_proba, reading.pixels), reading.piece, reading.pieces)  # (k, 10)
+    P = reading.answers(_model.predict_proba)  # (k, 10)
     sure = calibrate(P, temperature)
     return "".join(str(d) for d in sure.argmax(axis=1)), sure.max(axis=1).tolist(), reading.kind, P.tolist()
 

@@ -13,7 +13,7 @@ def read_set(rng: np.random.Generator, n: int, temperature: float, half: str) ->
     truth = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     labels = np.array([rng.choice(10, p=p) for p in truth])
     reported = np.exp(z / temperature) / np.exp(z / temperature).sum(axis=1, keepdims=True)
-    return {"half": np.full(n, half), "label": labels, "P": reported.astype(np.float32)}
+    return {"half": np.full(n, half), "label": labels, "P": reported.astype(np.float32), "pieces": {}}
 
 
 @pytest.mark.parametrize("modest", [0.5, 2.0])
