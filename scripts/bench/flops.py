@@ -69,7 +69,7 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
         if len(shape_in) == 3 and layer.by_fourier(shape_in):
             F, C = layer.W.value.shape[:2]
             _, H, W = shape_in
-            L1, L2 = fourier.transform_shape(H + 2 * layer.padding, W + 2 * layer.padding)
+            L1, L2 = fourier.transform_shape((H, W), layer.W.value.shape[2:], layer.stride, layer.padding)
             n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
             one_transform, one_product = 2.5 * n * math.log2(n), 8 * F * C * frequencies
             train_transforms = (2 * (C + F) - (C if first else 0)) * one_transform

@@ -11,6 +11,7 @@ from test_gradients import TOLERANCE, numeric_gradient, relative_error
 from digitnet.nn import parallel
 from digitnet.nn.activations import ReLU
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
+from digitnet.nn import fourier
 from digitnet.nn.fourier import fast_length
 
 
@@ -64,7 +65,7 @@ def reference_conv_gradients(x, W, dout, stride, padding):
     return dxp[:, :, p : p + x.shape[2], p : p + x.shape[3]], dW, dout.sum(axis=(0, 2, 3))
 
 
-@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 2), (2, 1), (3, 0)])
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 2), (2, 1), (3, 0), (1, 3), (2, 4)])
 def test_conv2d_and_its_gradients_match_the_plain_reference(stride, padding, threads, rng, method):
     layer = conv(3, 4, 3, rng, method, stride=stride, padding=padding, dtype=np.float64)
     layer.b.value[:] = rng.standard_normal(4)
@@ -250,6 +251,32 @@ def test_both_methods_give_the_same_float32_results_on_the_presets_second_layer(
     assert np.allclose(by_fourier.backward(dout), dx, rtol=1e-4, atol=1e-4)
     for patches, fourier in zip(by_patches.parameters(), by_fourier.parameters(), strict=True):
         assert np.allclose(fourier.grad, patches.grad, rtol=1e-4, atol=1e-3)
+
+
+def matches_reference(layer, x, stride, padding, rng) -> bool:
+    """Whether the layer's output, dX and dW on x agree with the plain loops."""
+    assert fourier.transform_length(x.shape[2], layer.W.value.shape[2], stride, padding) < x.shape[2] + 2 * padding
+    out = layer.forward(x, training=True)
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    plain = reference_conv_gradients(x, layer.W.value, dout, stride, padding)
+    return np.allclose(out, reference_conv(x, layer.W.value, layer.b.value, stride, padding)) and all(
+        np.allclose(fast, expected) for fast, expected in zip([dx, layer.W.grad], plain[:2], strict=True)
+    )
+
+
+@pytest.mark.parametrize("size,kernel,stride,padding", [(9, 3, 1, 1), (14, 5, 1, 2), (9, 3, 2, 1), (8, 5, 2, 1), (5, 3, 1, 4), (3, 5, 1, 2)])
+def test_the_shortest_transform_that_nothing_wraps_around_in_is_exactly_long_enough(size, kernel, stride, padding, rng, monkeypatch):
+    # Every length rounded to itself: the transform is exactly as long as the bound in
+    # digitnet.nn.fourier (shorter than the padded input), and the results are still right.
+    monkeypatch.setattr(fourier, "fast_length", lambda n: n)
+    x = rng.standard_normal((3, 2, size, size))
+    layer = conv(2, 3, kernel, rng, "fourier", stride=stride, padding=padding, dtype=np.float64)
+    assert matches_reference(layer, x, stride, padding, rng)
+
+
+def test_the_presets_second_convolution_is_transformed_on_16_points_not_its_padded_18():
+    assert fourier.transform_shape((14, 14), (5, 5), 1, 2) == (16, 16)
 
 
 @pytest.mark.parametrize("n,expected", [(1, 1), (7, 8), (11, 12), (17, 18), (18, 18), (31, 32), (49, 50)])

@@ -74,7 +74,7 @@ class ConvRun:
         _, H, Wd = in_shape
         p, s = self.padding, self.stride
         Ho, Wo = output_size(H, kh, s, p), output_size(Wd, kw, s, p)
-        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, *fourier.transform_shape(H + 2 * p, Wd + 2 * p))
+        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, *fourier.transform_shape((H, Wd), (kh, kw), s, p))
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
@@ -112,9 +112,13 @@ class ConvRun:
         Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
         self._input_shape = x.shape
         self._fourier = self.uses_fourier(W_value, x.shape[1:])
-        # The zero-padded input, batch-last (by the DFT, padded further to the transform's size);
-        # only the inside is written, so the border stays zero from when the buffer was made.
-        padded = fourier.transform_shape(H + 2 * p, W + 2 * p) if self._fourier else (H + 2 * p, W + 2 * p)
+        # The zero-padded input, batch-last (by the DFT, the transform's size: the image at p .. p + H - 1,
+        # zeros around it up to L1, digitnet.nn.fourier); only the inside is written, so the border
+        # stays zero from when the buffer was made.
+        if self._fourier:
+            padded = fourier.transform_shape((H, W), (kh, kw), self.stride, p)
+        else:
+            padded = (H + 2 * p, W + 2 * p)
         xp = self._buffer("xp", (C, *padded, N), x.dtype)
         copy_into(xp[:, p : p + H, p : p + W], batch_last(x), axis=1)
         if self._fourier:

@@ -20,17 +20,28 @@ computed (``rfft2``). The gradients are two more products per frequency:
 
 with D^ = DFT of dout, placed on the stride-1 grid of output positions and zero elsewhere.
 
-Why no position wraps around. The padded input holds Hp = H + 2p rows. A correlation output
-row y reads rows y .. y + kh - 1, at most Hp - 1 for every valid y, so with L1 >= Hp no
-index is taken modulo L1; the same holds for dW (y + u <= Hp - 1) and for dX, whose
-negative indices y - u fall on rows beyond the last output row, where the padded dout is
-zero. The transform length is the smallest L1 >= Hp of the form 2^a 3^b 5^c, which the FFT
-handles fastest.
+Why no position wraps around, and how short the transform may be. Along one axis (rows; columns
+alike) the padded input xp holds its H image rows at p .. p + H - 1 and zeros elsewhere; the
+stride-1 grid has T = s (H' - 1) + 1 rows, whose row t reads xp rows t .. t + kh - 1, at most
+R = T + kh - 2 <= Hp - 1 (Hp = H + 2p). Indices are taken modulo L1. Nothing goes wrong when
 
-Cost. For the preset's second layer (32 -> 64 channels, 5 x 5, 14 x 14 maps padded to
-18 x 18) the direct method multiplies 800 numbers per output value in each of three
-products; here each frequency takes a 64 x 32 complex product per image (180 frequencies),
-about a seventh of the arithmetic, plus 2 (C + F) transforms per image. For a layer with
+    L1 >= H + p     the image rows, and every dX row wanted, lie below L1: none is folded;
+    L1 >= R + 1 - p a row read beyond L1 folds to r - L1 < p, a padding row, zero as it should
+                    read; in dX, dout's row r - u < 0 folds to L1 + r - u > T - 1, where the
+                    grid is zero, exactly as beyond its last row;
+    L1 >= T, kh     dout's grid and the kernel fit in one period.
+
+The second holds whenever the first does (R + 1 - p <= Hp - p = H + p), and the others matter
+only for odd layers (padding >= kernel, or inputs smaller than the kernel). So the transform
+need not hold the padding below the image, nor the reads beyond it: for the preset's second
+layer (14 rows padded by 2) 16 points suffice where the padded input has 18. The transform
+length is the smallest L1 of these bounds of the form 2^a 3^b 5^c, which the FFT handles
+fastest.
+
+Cost. For the preset's second layer (32 -> 64 channels, 5 x 5, 14 x 14 maps padded by 2,
+transformed on 16 x 16 points) the direct method multiplies 800 numbers per output value in
+each of three products; here each frequency takes a 64 x 32 complex product per image (144
+frequencies), about a ninth of the arithmetic, plus 2 (C + F) transforms per image. For a layer with
 one input channel (the first), the transforms cost more than they save, so ``Conv2D``
 asks ``fourier_is_cheaper`` which method to use.
 
@@ -49,7 +60,7 @@ import numpy as np
 from digitnet.nn.parallel import parallel_ranges, stacked_matmul
 
 # Relative cost of one floating-point operation in an FFT against one in a large matrix product:
-# small float32 transforms (18 x 18 points) run at about a fifteenth of the products' rate, by the
+# small float32 transforms (16 x 16 points) run at about a fifteenth of the products' rate, by the
 # usual 2.5 n log2 n count (docs/design/convolution.md).
 TRANSFORM_COST = 15
 # The same for a complex product of one frequency (64 x 32 x 256): about two thirds of the rate.
@@ -68,9 +79,18 @@ def fast_length(n: int) -> int:
         n += 1
 
 
-def transform_shape(padded_height: int, padded_width: int) -> tuple[int, int]:
-    """(L1, L2): the transform size for a padded input of Hp x Wp, never smaller than it."""
-    return fast_length(padded_height), fast_length(padded_width)
+def transform_length(size: int, kernel: int, stride: int, padding: int) -> int:
+    """L: the transform length along one axis of ``size`` pixels, padded by ``padding``, that no
+    correlation, filter gradient or input gradient wraps around in (see "Why no position wraps
+    around" above): the smallest fast length >= max(size + p, T + kh - 1 - p, T, kh), T the rows
+    of the stride-1 grid."""
+    grid = stride * ((size + 2 * padding - kernel) // stride) + 1  # T = s (H' - 1) + 1
+    return fast_length(max(size + padding, grid + kernel - 1 - padding, grid, kernel))
+
+
+def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: int, padding: int) -> tuple[int, int]:
+    """(L1, L2): the transform size for an input of H x W pixels and a kh x kw kernel."""
+    return tuple(transform_length(n, k, stride, padding) for n, k in zip(in_size, kernel, strict=True))
 
 
 def fourier_is_cheaper(C: int, F: int, kh: int, kw: int, Ho: int, Wo: int, L1: int, L2: int) -> bool:
@@ -99,7 +119,7 @@ def spectrum_into(a: np.ndarray, out: np.ndarray, rows: slice = slice(None)) -> 
 
     ``rows``: the rows of ``a`` that may hold anything but zeros (a padded image's inside).
     The transform is one 1-D pass along each axis; the first, along the rows, skips the rest,
-    whose transform is zero: a fifth of that pass for the preset's 14 rows padded to 18.
+    whose transform is zero: an eighth of that pass for the preset's 14 rows at 2 .. 15 of 16.
     """
     start, stop, _ = rows.indices(a.shape[1])
 
