@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from test_gradients import TOLERANCE, numeric_gradient, relative_error
 
-from digitnet.nn import parallel
+from digitnet.nn import fourier, parallel
 from digitnet.nn.activations import ReLU
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
-from digitnet.nn import fourier
 from digitnet.nn.fourier import fast_length
 
 
@@ -249,8 +248,8 @@ def test_both_methods_give_the_same_float32_results_on_the_presets_second_layer(
     dout = rng.standard_normal(out.shape).astype(np.float32)
     dx = by_patches.backward(dout)
     assert np.allclose(by_fourier.backward(dout), dx, rtol=1e-4, atol=1e-4)
-    for patches, fourier in zip(by_patches.parameters(), by_fourier.parameters(), strict=True):
-        assert np.allclose(fourier.grad, patches.grad, rtol=1e-4, atol=1e-3)
+    for patches, spectral in zip(by_patches.parameters(), by_fourier.parameters(), strict=True):
+        assert np.allclose(spectral.grad, patches.grad, rtol=1e-4, atol=1e-3)
 
 
 def matches_reference(layer, x, stride, padding, rng) -> bool:
