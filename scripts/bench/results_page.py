@@ -30,6 +30,7 @@ BENCHMARKS = {
     "throughput-finetune": "The same class's photos, labelled, with `custom_digits.finetune` on: the fine-tuning step's time (`scripts/bench/throughput.py --finetune`).",
     "torch-mlp": "Training speed against PyTorch: the 784-128-10 network, the same on both sides (`make benchmark`, `scripts/bench/torch_compare.py`).",
     "torch-cnn": "Training speed against PyTorch: the CNN preset, median training steps (`scripts/bench/torch_compare.py --model cnn --batches 20`).",
+    "conv-methods": "Each convolution by patches and by the DFT, and the method the cost model picks (`scripts/bench/conv_methods.py`).",
     "train-cnn": "The CNN of `workflow/configs/cnn.yaml` trained and tested by the workflow (`scripts/bench/train_config.py`).",
     "calibration": "How sure the reader says it is: the temperature and low-confidence threshold fitted on the tune halves, checked on the eval halves (`scripts/bench/calibrate.py`).",
     "first-report": "The first report from an empty `results/`, with the data local (`scripts/bench/first_report.py`).",

@@ -59,12 +59,18 @@ import numpy as np
 
 from digitnet.nn.parallel import parallel_ranges, stacked_matmul
 
-# Relative cost of one floating-point operation in an FFT against one in a large matrix product:
-# small float32 transforms (16 x 16 points) run at about a fifteenth of the products' rate, by the
-# usual 2.5 n log2 n count (docs/design/convolution.md).
-TRANSFORM_COST = 15
-# The same for a complex product of one frequency (64 x 32 x 256): about two thirds of the rate.
-COMPLEX_PRODUCT_COST = 1.5
+# What each kind of work costs, in operations of a large matrix product (its sgemm rate), fitted
+# to forward-plus-backward times of 12 layer shapes on one thread (docs/design/convolution.md):
+# - an operation of a small float32 transform (12 x 12 to 30 x 30 points, 2.5 n log2 n of them),
+#   with the copies around it: about 25;
+TRANSFORM_COST = 25
+# - an operation of a per-frequency complex product (such as 64 x 32 x 128): about 2.5;
+COMPLEX_PRODUCT_COST = 2.5
+# - one number of im2col's patch matrix: it is written, read by the forward and filter-gradient
+#   products, written again by the input-gradient product and added back (col2im), six trips
+#   through memory at a few GB/s: about 250. Products with few filters or channels (16 x 400,
+#   say) also run below the sgemm rate, which this term absorbs.
+PATCH_COST = 250
 
 
 def fast_length(n: int) -> int:
@@ -96,13 +102,16 @@ def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: i
 def fourier_is_cheaper(C: int, F: int, kh: int, kw: int, Ho: int, Wo: int, L1: int, L2: int) -> bool:
     """Whether convolving by the DFT costs less than by im2col, per image, for a whole training step.
 
-    direct:  three products (forward, dW, dX) of 2 H' W' F C kh kw operations each;
+    im2col:  three products (forward, dW, dX) of 2 H' W' F C kh kw operations each, and the
+             C kh kw H' W' numbers of the patch matrix moved through memory (PATCH_COST each);
     fourier: 2 (C + F) real transforms of n = L1 L2 points (2.5 n log2 n operations each) and
              three complex products of 8 F C operations at each of the L1 (L2 // 2 + 1) frequencies,
-    each term weighted by how much slower its operations run than a large matrix product's.
+    each term weighted by how much slower it runs than a large matrix product's operations.
+    With one input channel (a first layer) the patches win by a factor of 2 to 5; from 8
+    channels and 5 x 5 kernels on, the transforms do; 3 x 3 kernels sit near the line.
     """
     n = L1 * L2
-    direct = 3 * 2 * Ho * Wo * F * C * kh * kw
+    direct = 3 * 2 * Ho * Wo * F * C * kh * kw + PATCH_COST * C * kh * kw * Ho * Wo
     transforms = TRANSFORM_COST * 2 * (C + F) * 2.5 * n * math.log2(n)
     products = COMPLEX_PRODUCT_COST * 3 * 8 * F * C * L1 * (L2 // 2 + 1)
     return transforms + products < direct
