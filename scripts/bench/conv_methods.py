@@ -8,7 +8,9 @@ kernels, 7 x 7 to 28 x 28 maps), and prints per shape: both times (median of ``-
 the measured ratio fourier / patches, the model's predicted ratio, the method it picks, and how
 much slower the pick is than the faster method (1.00 when it picked the faster one).
 
-One subprocess per thread count: OpenBLAS reads its thread count once, on import.
+One subprocess per thread count: OpenBLAS reads its thread count once, on import. Each runs
+in the environment the workflow gives its jobs (digitnet.environment: OpenBLAS's threads sleep
+soon after a product instead of spinning on the cores the passes between products want).
 
     .venv/bin/python scripts/bench/conv_methods.py                 # 1 and 2 threads, about a minute
     .venv/bin/python scripts/bench/conv_methods.py --threads 1 --no-record
@@ -27,6 +29,7 @@ SCRIPTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(SCRIPTS))
 
 from bench.record import write_record  # noqa: E402
+from digitnet.environment import set_job_environment  # noqa: E402  (imports no NumPy)
 
 # (name, images N, input channels C, map size H, filters F, kernel k, padding p)
 SHAPES = [
@@ -117,6 +120,7 @@ def main() -> None:
     if args.worker:
         print(json.dumps(measure(args.repeats)))
         return
+    set_job_environment()
     results = {}
     for threads in args.threads:
         env = os.environ | {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
