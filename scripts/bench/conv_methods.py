@@ -2,11 +2,12 @@
 
 ``digitnet.nn.fourier.fourier_is_cheaper`` picks, from a layer's shape alone, the method a
 convolution runs by (deterministic, so the same seed trains the same weights on every run).
-This times a training step's forward and backward pass of one layer both ways, for the layers
-of the project's presets and a spread of others (1 to 32 input channels, 3 x 3 and 5 x 5
-kernels, 7 x 7 to 28 x 28 maps), and prints per shape: both times (median of ``--repeats``),
-the measured ratio fourier / patches, the model's predicted ratio, the method it picks, and how
-much slower the pick is than the faster method (1.00 when it picked the faster one).
+This times one layer both ways, for the layers of the project's presets and a spread of others
+(1 to 32 input channels, 3 x 3 and 5 x 5 kernels, 7 x 7 to 28 x 28 maps): a training step's
+forward and backward pass on a training batch, and the forward pass alone (reading) on a few
+images (a photo's) and on a chunk of 512. It prints per shape: both times (median of
+``--repeats``), the measured ratio fourier / patches, the method the model picks, and how much
+slower the pick is than the faster method (1.00 when it picked the faster one).
 
 One subprocess per thread count: OpenBLAS reads its thread count once, on import. Each runs
 in the environment the workflow gives its jobs (digitnet.environment: OpenBLAS's threads sleep
@@ -18,7 +19,6 @@ soon after a product instead of spinning on the cores the passes between product
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -46,6 +46,24 @@ SHAPES = [
     ("32 -> 64, 7 x 7, 3 x 3", 128, 32, 7, 64, 3, 1),
     ("16 -> 16, 28 x 28, 3 x 3", 128, 16, 28, 16, 3, 1),
 ]
+# Batches of the forward pass alone: a photo's few images, and a chunk of predict_proba's size.
+FORWARD_BATCHES = (8, 512)
+
+
+def median_ms(run, x, W, b, dout, training: bool, repeats: int) -> float:
+    """The median milliseconds of ``repeats`` passes of ``run`` (a ConvRun) over x: forward and backward
+    (training), or forward alone; after two untimed ones that make the buffers."""
+    import statistics
+
+    samples = []
+    for i in range(repeats + 2):
+        started = time.perf_counter()
+        run.forward(x, W, b, training)
+        if training:
+            run.backward(dout, W)
+        if i >= 2:
+            samples.append(time.perf_counter() - started)
+    return 1e3 * statistics.median(samples)
 
 
 def measure(repeats: int) -> list[dict]:
@@ -58,54 +76,46 @@ def measure(repeats: int) -> list[dict]:
     rng = np.random.default_rng(0)
     rows = []
     for name, N, C, H, F, k, p in SHAPES:
-        # The input and output gradient lie batch-last in memory, as the layers around a convolution leave them.
-        x = np.ascontiguousarray(rng.standard_normal((C, H, H, N), dtype=np.float32)).transpose(3, 0, 1, 2)
         W = (rng.standard_normal((F, C, k, k)) * 0.1).astype(np.float32)
         b = np.zeros(F, np.float32)
         Ho = output_size(H, k, 1, p)
-        dout = rng.standard_normal((F, Ho, Ho, N), dtype=np.float32).transpose(3, 0, 1, 2)
-        times = {}
-        for method in ("patches", "fourier"):
-            run = ConvRun(1, p)
-            run.method = method
-            samples = []
-            for i in range(repeats + 2):  # two warm-up steps make the buffers
-                started = time.perf_counter()
-                run.forward(x, W, b)
-                run.backward(dout, W)
-                if i >= 2:
-                    samples.append(time.perf_counter() - started)
-            times[method] = float(np.median(samples))
         L1, L2 = fourier.transform_shape((H, H), (k, k), 1, p)
-        n = L1 * L2
-        direct = 6 * Ho * Ho * F * C * k * k + fourier.PATCH_COST * C * k * k * Ho * Ho
-        spectral = fourier.TRANSFORM_COST * 2 * (C + F) * 2.5 * n * math.log2(n) + fourier.COMPLEX_PRODUCT_COST * 24 * F * C * L1 * (L2 // 2 + 1)
-        pick = "fourier" if fourier.fourier_is_cheaper(C, F, k, k, Ho, Ho, L1, L2) else "patches"
-        rows.append(
-            {
-                "layer": name,
-                "shape": {"N": N, "C": C, "H": H, "F": F, "k": k, "p": p, "L": L1},
-                "patches_ms": 1e3 * times["patches"],
-                "fourier_ms": 1e3 * times["fourier"],
-                "measured_ratio": times["fourier"] / times["patches"],
-                "model_ratio": spectral / direct,
-                "pick": pick,
-                "slowdown": times[pick] / min(times.values()),
-            }
-        )
+        cases = [("training", N, True)] + [("forward", n, False) for n in FORWARD_BATCHES]
+        for mode, images, training in cases:
+            # The input and output gradient lie batch-last in memory, as the layers around a convolution leave them.
+            x = np.ascontiguousarray(rng.standard_normal((C, H, H, images), dtype=np.float32)).transpose(3, 0, 1, 2)
+            dout = rng.standard_normal((F, Ho, Ho, images), dtype=np.float32).transpose(3, 0, 1, 2)
+            times = {}
+            for method in ("patches", "fourier"):
+                run = ConvRun(1, p)
+                run.method = method
+                times[method] = median_ms(run, x, W, b, dout, training, repeats)
+            pick = "fourier" if fourier.fourier_is_cheaper(C, F, k, k, Ho, Ho, L1, L2, images, training) else "patches"
+            rows.append(
+                {
+                    "layer": name,
+                    "mode": mode,
+                    "shape": {"N": images, "C": C, "H": H, "F": F, "k": k, "p": p, "L": L1},
+                    "patches_ms": times["patches"],
+                    "fourier_ms": times["fourier"],
+                    "measured_ratio": times["fourier"] / times["patches"],
+                    "pick": pick,
+                    "slowdown": times[pick] / min(times.values()),
+                }
+            )
     return rows
 
 
 def table(threads: int, rows: list[dict]) -> str:
     lines = [
-        f"| {threads} thread(s): layer | N, C -> F, H x H, k x k, padding | patches ms | fourier ms | fourier / patches, measured | model | model picks | its time / the faster |",
-        "|---|---|---:|---:|---:|---:|---|---:|",
+        f"| {threads} thread(s): layer | pass | N, C -> F, H x H, k x k, padding | patches ms | fourier ms | fourier / patches | model picks | its time / the faster |",
+        "|---|---|---|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         s = r["shape"]
         lines.append(
-            f"| {r['layer']} | {s['N']}, {s['C']} -> {s['F']}, {s['H']} x {s['H']}, {s['k']} x {s['k']}, {s['p']} (L {s['L']}) "
-            f"| {r['patches_ms']:.2f} | {r['fourier_ms']:.2f} | {r['measured_ratio']:.2f} | {r['model_ratio']:.2f} | {r['pick']} | {r['slowdown']:.2f} |"
+            f"| {r['layer']} | {r['mode']} | {s['N']}, {s['C']} -> {s['F']}, {s['H']} x {s['H']}, {s['k']} x {s['k']}, {s['p']} (L {s['L']}) "
+            f"| {r['patches_ms']:.2f} | {r['fourier_ms']:.2f} | {r['measured_ratio']:.2f} | {r['pick']} | {r['slowdown']:.2f} |"
         )
     return "\n".join(lines)
 
@@ -131,15 +141,17 @@ def main() -> None:
         print(table(threads, results[threads]) + "\n", flush=True)
     tables = "\n\n".join(table(t, rows) for t, rows in results.items())
     tables += (
-        "\n\nA layer's forward and backward pass on a training batch, median of "
-        f"{args.repeats} steps. model: the cost model's predicted ratio (digitnet.nn.fourier.fourier_is_cheaper); "
+        "\n\ntraining: a layer's forward and backward pass on a training batch; forward: the forward pass "
+        f"alone on N images. Medians of {args.repeats} calls. model picks: digitnet.nn.fourier.fourier_is_cheaper; "
         "its time / the faster: 1.00 where the model picked the faster method."
     )
     headline = {}
     for threads, rows in results.items():
         right = sum(r["slowdown"] == 1 for r in rows)
         worst = max(rows, key=lambda r: r["slowdown"])
-        headline[f"faster method picked, {threads} thread(s)"] = f"{right} of {len(rows)} (worst {worst['slowdown']:.2f}x, {worst['layer']})"
+        headline[f"faster method picked, {threads} thread(s)"] = (
+            f"{right} of {len(rows)} (worst {worst['slowdown']:.2f}x, {worst['layer']}, {worst['mode']} on {worst['shape']['N']})"
+        )
     print(headline)
     if not args.no_record:
         print(f"record: {write_record('conv-methods', {str(t): rows for t, rows in results.items()}, tables, headline)}")

@@ -242,6 +242,23 @@ def test_a_layer_with_one_input_channel_convolves_by_patches_and_the_second_laye
     assert Conv2D.create(16, 32, 5, rng).by_fourier((16, 12, 12))
 
 
+def test_the_reading_models_second_layer_reads_a_photos_few_digits_by_patches_and_trains_by_the_transform(rng):
+    # For a handful of images the filters' own transforms, made once per call, cost more than the
+    # patches; a training batch spreads them thin. Either way, backward follows the forward pass's way.
+    layer = Conv2D.create(16, 32, 5, rng, dtype=np.float64)
+    assert not layer.by_fourier((16, 12, 12), images=4, training=False)
+    assert layer.by_fourier((16, 12, 12), images=128, training=True)
+    for images, training in [(4, False), (128, True)]:
+        x = rng.standard_normal((images, 16, 12, 12))
+        out = layer.forward(x, training=training)
+        assert layer._run._fourier == (images == 128)
+        dout = rng.standard_normal(out.shape)
+        dx = layer.backward(dout)
+        expected_dx, expected_dW, _ = reference_conv_gradients(x, layer.W.value, dout, 1, 0)
+        assert np.allclose(out, reference_conv(x, layer.W.value, layer.b.value, 1, 0))
+        assert np.allclose(dx, expected_dx) and np.allclose(layer.W.grad, expected_dW)
+
+
 def test_both_methods_give_the_same_float32_results_on_the_presets_second_layer(rng):
     x = rng.random((6, 32, 14, 14), dtype=np.float32)
     by_patches, by_fourier = (conv(32, 64, 5, np.random.default_rng(0), m, padding=2) for m in ("patches", "fourier"))

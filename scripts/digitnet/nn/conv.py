@@ -85,9 +85,11 @@ class Conv2D(Layer):
     def parameters(self) -> list[Parameter]:
         return [self.W, self.b]
 
-    def by_fourier(self, in_shape: tuple[int, int, int]) -> bool:
-        """Whether this layer convolves inputs of per-sample shape (C, H, W) by the DFT (digitnet.nn.fourier)."""
-        return self._run.uses_fourier(self.W.value, in_shape)
+    def by_fourier(self, in_shape: tuple[int, int, int], images: int | None = None, training: bool = True) -> bool:
+        """Whether this layer convolves ``images`` inputs of per-sample shape (C, H, W) by the DFT
+        (digitnet.nn.fourier), in training or (``training`` False) in a forward pass alone; ``images``
+        None: a batch large enough that the per-call costs do not count."""
+        return self._run.uses_fourier(self.W.value, in_shape, images, training)
 
     @property
     def method(self) -> str:
@@ -100,7 +102,7 @@ class Conv2D(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """out = conv(x; W) + b : (N, F, H', W') for x : (N, C, H, W); see the class docstring."""
-        return self._run.forward(x, self.W.value, self.b.value)
+        return self._run.forward(x, self.W.value, self.b.value, training)
 
     def backward(self, dout: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         """Stores dW and db, returns dX : (N, C, H, W) (None unless need_dX) from dout : (N, F, H', W')."""

@@ -66,15 +66,17 @@ class ConvRun:
         self._scratch: dict[str, np.ndarray] = {}
         self.method = "auto"
 
-    def uses_fourier(self, W: np.ndarray, in_shape: tuple[int, int, int]) -> bool:
-        """Whether inputs of per-sample shape (C, H, W) are convolved by the DFT."""
+    def uses_fourier(self, W: np.ndarray, in_shape: tuple[int, int, int], images: int | None = None, training: bool = True) -> bool:
+        """Whether ``images`` inputs of per-sample shape (C, H, W) are convolved by the DFT, for a
+        training step or (``training`` False) a forward pass alone (digitnet.nn.fourier.fourier_is_cheaper)."""
         if self.method != "auto":
             return self.method == "fourier"
         F, C, kh, kw = W.shape
         _, H, Wd = in_shape
         p, s = self.padding, self.stride
         Ho, Wo = output_size(H, kh, s, p), output_size(Wd, kw, s, p)
-        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, *fourier.transform_shape((H, Wd), (kh, kw), s, p))
+        L1, L2 = fourier.transform_shape((H, Wd), (kh, kw), s, p)
+        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, L1, L2, images, training)
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
@@ -104,14 +106,17 @@ class ConvRun:
         s = self.stride
         return slice(u, u + s * Ho, s), slice(v, v + s * Wo, s)
 
-    def forward(self, x: np.ndarray, W_value: np.ndarray, b_value: np.ndarray) -> np.ndarray:
-        """out : (N, F, H', W'), a view of batch-last memory, of x : (N, C, H, W) (see Conv2D)."""
+    def forward(self, x: np.ndarray, W_value: np.ndarray, b_value: np.ndarray, training: bool = True) -> np.ndarray:
+        """out : (N, F, H', W'), a view of batch-last memory, of x : (N, C, H, W) (see Conv2D).
+
+        ``training``: whether a backward pass will follow, which makes the DFT pay sooner; either
+        way, backward may follow (it goes the way this forward pass went)."""
         F, C, kh, kw = W_value.shape
         N, _, H, W = x.shape
         p = self.padding
         Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
         self._input_shape = x.shape
-        self._fourier = self.uses_fourier(W_value, x.shape[1:])
+        self._fourier = self.uses_fourier(W_value, x.shape[1:], N, training)
         # The zero-padded input, batch-last (by the DFT, the transform's size: the image at p .. p + H - 1,
         # zeros around it up to L1, digitnet.nn.fourier); only the inside is written, so the border
         # stays zero from when the buffer was made.

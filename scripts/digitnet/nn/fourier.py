@@ -60,17 +60,22 @@ import numpy as np
 from digitnet.nn.parallel import parallel_ranges, stacked_matmul
 
 # What each kind of work costs, in operations of a large matrix product (its sgemm rate), fitted
-# to forward-plus-backward times of 12 layer shapes on one thread (docs/design/convolution.md):
+# to times of 12 layer shapes on one thread, a training step's forward and backward pass and the
+# forward pass alone on 1 to 512 images (docs/design/convolution.md):
 # - an operation of a small float32 transform (12 x 12 to 30 x 30 points, 2.5 n log2 n of them),
 #   with the copies around it: about 25;
 TRANSFORM_COST = 25
 # - an operation of a per-frequency complex product (such as 64 x 32 x 128): about 2.5;
 COMPLEX_PRODUCT_COST = 2.5
-# - one number of im2col's patch matrix: it is written, read by the forward and filter-gradient
-#   products, written again by the input-gradient product and added back (col2im), six trips
-#   through memory at a few GB/s: about 250. Products with few filters or channels (16 x 400,
-#   say) also run below the sgemm rate, which this term absorbs.
+# - one number of im2col's patch matrix in a training step: it is written, read by the forward
+#   and filter-gradient products, written again by the input-gradient product and added back
+#   (col2im), six trips through memory at a few GB/s: about 250. Products with few filters or
+#   channels (16 x 400, say) also run below the sgemm rate, which this term absorbs;
 PATCH_COST = 250
+# - the same in the forward pass alone (written, read by one product): about 100;
+PATCH_FORWARD_COST = 100
+# - the Fourier path's own overhead per call, whatever the batch: about 0.1 ms of NumPy calls more.
+FOURIER_CALL_COST = 10_000_000
 
 
 def fast_length(n: int) -> int:
@@ -99,22 +104,34 @@ def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: i
     return tuple(transform_length(n, k, stride, padding) for n, k in zip(in_size, kernel, strict=True))
 
 
-def fourier_is_cheaper(C: int, F: int, kh: int, kw: int, Ho: int, Wo: int, L1: int, L2: int) -> bool:
-    """Whether convolving by the DFT costs less than by im2col, per image, for a whole training step.
+def fourier_is_cheaper(
+    C: int, F: int, kh: int, kw: int, Ho: int, Wo: int, L1: int, L2: int, images: int | None = None, training: bool = True
+) -> bool:
+    """Whether convolving ``images`` images by the DFT costs less than by im2col: a training step's
+    forward and backward pass, or (``training`` False) the forward pass alone.
 
-    im2col:  three products (forward, dW, dX) of 2 H' W' F C kh kw operations each, and the
-             C kh kw H' W' numbers of the patch matrix moved through memory (PATCH_COST each);
-    fourier: 2 (C + F) real transforms of n = L1 L2 points (2.5 n log2 n operations each) and
-             three complex products of 8 F C operations at each of the L1 (L2 // 2 + 1) frequencies,
-    each term weighted by how much slower it runs than a large matrix product's operations.
+    Per image, with n = L1 L2 points and L1 (L2 // 2 + 1) frequencies:
+    im2col:  the products (forward, dW, dX in training; forward alone) of 2 H' W' F C kh kw
+             operations each, and the C kh kw H' W' numbers of the patch matrix moved through
+             memory (PATCH_COST each in training, PATCH_FORWARD_COST forward);
+    fourier: C + F real transforms each way (2.5 n log2 n operations each) and, at every
+             frequency, a complex product of 8 F C operations each way.
+    Per call, whatever the batch, the DFT also transforms the F C filters (and in training
+    inverts their F C gradients), and pays FOURIER_CALL_COST: for one photo's few images the
+    patches win, for a training batch of 128 those costs are spread thin. ``images`` None
+    counts per image alone, as for a batch too large for the per-call costs to matter.
+    Each term is weighted by how much slower it runs than a large matrix product's operations.
     With one input channel (a first layer) the patches win by a factor of 2 to 5; from 8
-    channels and 5 x 5 kernels on, the transforms do; 3 x 3 kernels sit near the line.
+    channels and 5 x 5 kernels on, in training, the transforms do; 3 x 3 kernels sit near the line.
     """
     n = L1 * L2
-    direct = 3 * 2 * Ho * Wo * F * C * kh * kw + PATCH_COST * C * kh * kw * Ho * Wo
-    transforms = TRANSFORM_COST * 2 * (C + F) * 2.5 * n * math.log2(n)
-    products = COMPLEX_PRODUCT_COST * 3 * 8 * F * C * L1 * (L2 // 2 + 1)
-    return transforms + products < direct
+    transform = TRANSFORM_COST * 2.5 * n * math.log2(n)
+    products, ways = (3, 2) if training else (1, 1)
+    direct = products * 2 * Ho * Wo * F * C * kh * kw + (PATCH_COST if training else PATCH_FORWARD_COST) * C * kh * kw * Ho * Wo
+    spectral = ways * (C + F) * transform + COMPLEX_PRODUCT_COST * products * 8 * F * C * L1 * (L2 // 2 + 1)
+    if images is None:
+        return spectral < direct
+    return images * spectral + ways * F * C * transform + FOURIER_CALL_COST < images * direct
 
 
 def _split_over_channels(task: Callable[[slice], None], channels: int, size: int) -> None:
