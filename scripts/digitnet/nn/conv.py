@@ -1,13 +1,14 @@
 """Convolution and pooling for images batched as x : (N, C, H, W) (samples, channels, rows, columns).
 
 Both work on all windows at once. A convolution computes the same sums in one of two ways,
-whichever costs less for its shape:
+whichever costs less for its shape, its batch and whether a backward pass follows:
 
 - by patches (im2col): every kh x kw patch of the padded input is gathered into one matrix,
   multiplied with the filters in one product. The Python loops run over channels and the
   positions inside a kernel (the patches are copied one kernel row of one channel at a time,
   so each channel's image stays in the cache while its patches are copied), never over single
-  samples, pixels or filters. A layer with one input channel (the first) goes this way.
+  samples, pixels or filters. A layer with one input channel (the first) goes this way, and
+  any layer reading a photo's few digits.
 - by the discrete Fourier transform (digitnet.nn.fourier): the correlation theorem turns
   every window into a pointwise product of spectra, one small matrix product over the channels
   per frequency: about a seventh of the arithmetic for the preset's second layer.
