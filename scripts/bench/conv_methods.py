@@ -19,7 +19,6 @@ soon after a product instead of spinning on the cores the passes between product
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ SCRIPTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(SCRIPTS))
 
 from bench.record import write_record  # noqa: E402
-from digitnet.environment import set_job_environment  # noqa: E402  (imports no NumPy)
+from digitnet.environment import limit_threads, set_job_environment  # noqa: E402  (imports no NumPy)
 
 # (name, images N, input channels C, map size H, filters F, kernel k, padding p)
 SHAPES = [
@@ -124,17 +123,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="BLAS thread counts, one subprocess each")
     parser.add_argument("--repeats", type=int, default=15, help="timed steps per shape and method (median)")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # the thread count of one worker
     parser.add_argument("--no-record", action="store_true", help="print only; write no record")
     args = parser.parse_args()
     if args.worker:
+        limit_threads(args.worker)
         print(json.dumps(measure(args.repeats)))
         return
     set_job_environment()
     results = {}
     for threads in args.threads:
-        env = os.environ | {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-        out = subprocess.run([sys.executable, __file__, "--worker", "--repeats", str(args.repeats)], env=env, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, __file__, "--worker", str(threads), "--repeats", str(args.repeats)], capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"the {threads}-thread worker failed:\n{out.stderr[-3000:]}")
         results[threads] = json.loads(out.stdout.splitlines()[-1])

@@ -67,10 +67,9 @@ sys.path.insert(0, str(SCRIPTS))
 from bench.flops import epoch_flops, method_flops, sgemm_rate  # noqa: E402
 from bench.record import processor, write_record  # noqa: E402
 from bench.torch_models import torch_environment, torch_setup, torch_step, train_torch  # noqa: E402
-from digitnet.environment import set_job_environment  # noqa: E402  (imports no NumPy)
+from digitnet.environment import limit_threads, set_job_environment  # noqa: E402  (imports no NumPy)
 
 FRAMEWORKS = ("numpy", "torch")
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -131,12 +130,6 @@ def load_config(path: Path, epochs: int | None, model: str = "mlp", lr: float | 
 
 # ---------------------------------------------------------------- worker side
 # NumPy, digitnet and torch are imported inside these functions, after limit_threads.
-
-
-def limit_threads(threads: int) -> None:
-    """Fix the BLAS/OpenMP thread count; must run before NumPy or PyTorch is imported."""
-    for name in THREAD_VARIABLES:
-        os.environ[name] = str(threads)
 
 
 def load_splits(data_dir: Path, config: dict):

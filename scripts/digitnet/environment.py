@@ -32,3 +32,15 @@ def set_job_environment() -> None:
     """Put JOB_ENVIRONMENT into this process's environment (which its children inherit), keeping values already there."""
     for name, value in JOB_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+
+
+# The variables by which OpenBLAS, OpenMP and MKL read their thread count, once, on loading.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def limit_threads(threads: int) -> None:
+    """Fix the BLAS/OpenMP thread count of this process and its children; must run before NumPy
+    (or PyTorch) is imported. The benchmarks call it in each worker; the workflow's jobs get
+    theirs from Snakemake, from each rule's ``threads:``."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)

@@ -2,6 +2,7 @@
 
 from bench import conv_methods
 from digitnet.nn import fourier
+from digitnet.nn.conv_run import output_size
 
 
 def test_each_shape_is_timed_both_ways_in_training_and_forward_alone_and_scored_against_the_models_pick(monkeypatch):
@@ -13,7 +14,7 @@ def test_each_shape_is_timed_both_ways_in_training_and_forward_alone_and_scored_
     ]
     for r in rows:
         s = r["shape"]
-        Ho = s["H"] + 2 * s["p"] - s["k"] + 1
+        Ho = output_size(s["H"], s["k"], 1, s["p"])
         cheaper = fourier.fourier_is_cheaper(s["C"], s["F"], s["k"], s["k"], Ho, Ho, s["L"], s["L"], s["N"], r["mode"] == "training")
         assert r["pick"] == ("fourier" if cheaper else "patches")
         picked, other = (r["fourier_ms"], r["patches_ms"]) if cheaper else (r["patches_ms"], r["fourier_ms"])
