@@ -45,8 +45,16 @@ SHAPES = [
     ("32 -> 64, 7 x 7, 3 x 3", 128, 32, 7, 64, 3, 1),
     ("16 -> 16, 28 x 28, 3 x 3", 128, 16, 28, 16, 3, 1),
 ]
-# Batches of the forward pass alone: a photo's few images, and a chunk of predict_proba's size.
-FORWARD_BATCHES = (8, 512)
+# Images of a photo's forward pass: its few digits, each in a few preparations.
+PHOTO_IMAGES = 8
+
+
+def forward_batches() -> tuple[int, int]:
+    """Batches of the forward pass alone: a photo's few images, and a chunk of predict_proba's size
+    (imported here, not at the top: a worker sets its thread count before NumPy loads)."""
+    from digitnet.model import PREDICT_BATCH
+
+    return PHOTO_IMAGES, PREDICT_BATCH
 
 
 def median_ms(run, x, W, b, dout, training: bool, repeats: int) -> float:
@@ -79,7 +87,7 @@ def measure(repeats: int) -> list[dict]:
         b = np.zeros(F, np.float32)
         Ho = output_size(H, k, 1, p)
         L1, L2 = fourier.transform_shape((H, H), (k, k), 1, p)
-        cases = [("training", N, True)] + [("forward", n, False) for n in FORWARD_BATCHES]
+        cases = [("training", N, True)] + [("forward", n, False) for n in forward_batches()]
         for mode, images, training in cases:
             # The input and output gradient lie batch-last in memory, as the layers around a convolution leave them.
             x = np.ascontiguousarray(rng.standard_normal((C, H, H, images), dtype=np.float32)).transpose(3, 0, 1, 2)

@@ -52,32 +52,48 @@ def traced_layers(config: dict) -> list[tuple[object, tuple[int, ...], tuple[int
     return shapes
 
 
+def calls(images: int, per_call: int) -> list[tuple[int, int]]:
+    """``images`` taken ``per_call`` at a time: [(images in a call, how many such calls)], the full
+    calls and the shorter last one."""
+    full, rest = divmod(images, per_call)
+    return [(size, count) for size, count in ((per_call, full), (rest, 1)) if size and count]
+
+
 def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
     """{"products", "transforms"}: floating-point operations of one epoch by the method each layer uses.
 
-    A dense layer or a convolution by patches: its products, as epoch_flops counts them. A
-    convolution by the DFT (digitnet.nn.fourier), per image and training step: 2 (C + F) real
-    transforms of n = L1 L2 points, 2.5 n log2 n operations each (C + F in validation), and three
-    complex products of 8 F C operations at each of the L1 (L2 // 2 + 1) frequencies (one in
-    validation); the first weighted layer has no input gradient (one product, C transforms fewer).
+    Training takes the images a batch (train.batch_size) per step, validation PREDICT_BATCH per
+    forward pass; each call goes by the method the layer picks for that many images, with or
+    without backward (Conv2D.by_fourier), as the run itself does. A dense layer or a convolution
+    by patches: its products, as epoch_flops counts them. A convolution by the DFT
+    (digitnet.nn.fourier): per image, 2 (C + F) real transforms of n = L1 L2 points, 2.5 n log2 n
+    operations each, and three complex products of 8 F C operations at each of the
+    L1 (L2 // 2 + 1) frequencies (C + F transforms and one product in a forward pass alone);
+    per call, the F C filters' transforms, and in training their F C gradients' inverses. The
+    first weighted layer has no input gradient (one product, C transforms fewer).
     """
+    from digitnet.model import PREDICT_BATCH
     from digitnet.nn import fourier
 
+    phases = [(True, calls(n_train, config["train"]["batch_size"])), (False, calls(n_val, PREDICT_BATCH))]
     products = transforms = 0.0
     for index, (layer, shape_in, shape_out) in enumerate(traced_layers(config)):
         first = index == 0
-        if len(shape_in) == 3 and layer.by_fourier(shape_in):
-            F, C = layer.W.value.shape[:2]
-            _, H, W = shape_in
-            L1, L2 = fourier.transform_shape((H, W), layer.W.value.shape[2:], layer.stride, layer.padding)
-            n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
-            one_transform, one_product = 2.5 * n * math.log2(n), 8 * F * C * frequencies
-            train_transforms = (2 * (C + F) - (C if first else 0)) * one_transform
-            products += n_train * (3 - first) * one_product + n_val * one_product
-            transforms += n_train * train_transforms + n_val * (C + F) * one_transform
-        else:
-            forward = 2 * layer.W.value.size * math.prod(shape_out[1:] if len(shape_out) == 3 else ())
-            products += n_train * (3 - first) * forward + n_val * forward
+        for training, sizes in phases:
+            passes = (3 - first) if training else 1  # products: forward, dW and dX (none for the first layer)
+            for images, count in sizes:
+                if len(shape_in) == 3 and layer.by_fourier(shape_in, images, training):
+                    F, C = layer.W.value.shape[:2]
+                    L1, L2 = fourier.transform_shape(shape_in[1:], layer.W.value.shape[2:], layer.stride, layer.padding)
+                    n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
+                    one_transform = 2.5 * n * math.log2(n)
+                    per_image = (2 * (C + F) - (C if first else 0)) if training else C + F
+                    per_call = (2 if training else 1) * F * C
+                    products += count * images * passes * 8 * F * C * frequencies
+                    transforms += count * (images * per_image + per_call) * one_transform
+                else:
+                    forward = 2 * layer.W.value.size * math.prod(shape_out[1:] if len(shape_out) == 3 else ())
+                    products += count * images * passes * forward
     return {"products": float(products), "transforms": float(transforms)}
 
 

@@ -17,6 +17,10 @@ from digitnet.nn.parameter import Parameter
 # Importing the layer modules above registers every layer type in Layer.registry; building
 # and loading look a type up there and nowhere else.
 
+# Images per forward pass when predicting: a convolution's im2col matrix grows with the chunk (the
+# CNN preset's second layer needs 800 floats per output position, 0.3 GB for 512 images).
+PREDICT_BATCH = 512
+
 
 class Sequential:
     """Layers applied one after another; the output is the logits Z : (N, K).
@@ -125,12 +129,8 @@ class Sequential:
             i -= 1
         return grad
 
-    def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Class probabilities P : (N, K) in inference mode, in chunks to bound memory.
-
-        512 images at a time: a convolution's im2col matrix grows with the chunk (the CNN
-        preset's second layer needs 800 floats per output position, 0.3 GB for 512 images).
-        """
+    def predict_proba(self, X: np.ndarray, batch_size: int = PREDICT_BATCH) -> np.ndarray:
+        """Class probabilities P : (N, K) in inference mode, ``batch_size`` images at a time to bound memory."""
         chunks = [softmax(self.forward(X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
         return np.concatenate(chunks) if chunks else np.empty((0, self.n_outputs), np.float32)
 

@@ -10,7 +10,7 @@ def test_each_shape_is_timed_both_ways_in_training_and_forward_alone_and_scored_
     monkeypatch.setattr(conv_methods, "SHAPES", shapes)
     rows = conv_methods.measure(repeats=1)
     assert [(r["layer"], r["mode"], r["shape"]["N"]) for r in rows] == [
-        (name, mode, images) for name, N, *_ in shapes for mode, images in [("training", N), *(("forward", n) for n in conv_methods.FORWARD_BATCHES)]
+        (name, mode, images) for name, N, *_ in shapes for mode, images in [("training", N), *(("forward", n) for n in conv_methods.forward_batches())]
     ]
     for r in rows:
         s = r["shape"]

@@ -1,6 +1,6 @@
 """The benchmark's floor (floating-point operations per epoch counted from the layer shapes), its summary and its per-layer times."""
 
-from bench.flops import epoch_flops, method_flops
+from bench.flops import calls, epoch_flops, method_flops
 from bench.torch_compare import REPO, layer_seconds, load_config, summarize
 from digitnet.model import CNN_PRESET
 
@@ -52,7 +52,7 @@ def test_the_layer_profile_times_every_layer_and_no_backward_below_the_first_wei
 
 
 def test_an_mlps_own_arithmetic_is_its_products():
-    config = {"model": {"hidden": [128], "activation": "relu", "init": "auto", "dropout": 0.0, "leaky_alpha": 0.01}}
+    config = {"model": {"hidden": [128], "activation": "relu", "init": "auto", "dropout": 0.0, "leaky_alpha": 0.01}, "train": {"batch_size": 256}}
     assert method_flops(config, 1000, 100) == {"products": epoch_flops(config, 1000, 100), "transforms": 0.0}
 
 
@@ -61,11 +61,23 @@ def test_a_convolution_by_the_dft_counts_its_transforms_and_per_frequency_produc
 
     from digitnet.nn.fourier import transform_shape
 
-    own = method_flops({"stack": CNN_PRESET}, 10, 3)
-    conv1, dense = 2 * (32 * 25) * 28 * 28, 2 * 3136 * 128 + 2 * 128 * 10
+    # Two training steps of 256 images, and a validation set of 8: few enough that the second
+    # convolution's forward pass goes by patches there (the filters' own transforms would cost
+    # more than the layer), as the run itself takes it.
+    config = {"stack": CNN_PRESET, "train": {"batch_size": 256}}
+    own = method_flops(config, 512, 8)
+    conv1, conv2, dense = 2 * (32 * 25) * 28 * 28, 2 * (64 * 32 * 25) * 14 * 14, 2 * 3136 * 128 + 2 * 128 * 10
     L1, L2 = transform_shape((14, 14), (5, 5), 1, 2)  # the second convolution: 14 x 14 maps padded by 2
     n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
     product, transform = 8 * 64 * 32 * frequencies, 2.5 * n * math.log2(n)
-    assert own["products"] == 10 * (2 * conv1 + 3 * product + 3 * dense) + 3 * (conv1 + product + dense)
-    assert own["transforms"] == 10 * 2 * (32 + 64) * transform + 3 * (32 + 64) * transform
-    assert own["products"] + own["transforms"] < epoch_flops({"stack": CNN_PRESET}, 10, 3) / 3
+    assert own["products"] == 512 * (2 * conv1 + 3 * product + 3 * dense) + 8 * (conv1 + conv2 + dense)
+    # Per image, the input and output gradient each way; per step, the filters and their gradients.
+    assert own["transforms"] == 512 * 2 * (32 + 64) * transform + 2 * 2 * (64 * 32) * transform
+    assert own["products"] + own["transforms"] < epoch_flops(config, 512, 8) / 3
+
+
+def test_a_batch_that_does_not_divide_the_images_leaves_a_shorter_last_call():
+    assert calls(600, 256) == [(256, 2), (88, 1)]
+    assert calls(512, 256) == [(256, 2)]
+    assert calls(8, 512) == [(8, 1)]
+    assert calls(0, 512) == []
