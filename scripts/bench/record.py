@@ -45,11 +45,19 @@ def processor() -> dict:
     return {"name": name, "vector": vector, "cores": os.cpu_count(), "blas": blas}
 
 
-def commit() -> str:
-    """The checked-out commit, with "+changes" when the working tree differs from it."""
+def commit(repo: Path = REPO) -> str:
+    """The checked-out commit, with "+changes" when the working tree differs from it. Records
+    alone do not count: benchmarks run one after another write theirs before any is committed,
+    and none of them changes what the next one measures."""
+    records = RECORDS.relative_to(REPO).as_posix()
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":(exclude){records}"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+changes" if dirty else "")

@@ -53,3 +53,24 @@ def test_the_page_shows_the_latest_run_per_processor_and_every_run_in_the_histor
 def test_make_results_and_its_check_agree():
     result = subprocess.run([sys.executable, "scripts/bench/results_page.py", "--check"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_record_names_its_commit_changed_by_other_files_but_not_by_other_records(tmp_path):
+    from bench.record import commit
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    records = tmp_path / "docs" / "results" / "records"
+    records.mkdir(parents=True)
+    (records / "handwriting.json").write_text("{}")
+    (tmp_path / "train.py").write_text("epochs = 3\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+    clean = commit(tmp_path)
+    assert len(clean) == 12 and "+" not in clean
+    (records / "handwriting.json").write_text('{"written": "by the benchmark before"}')
+    assert commit(tmp_path) == clean
+    (tmp_path / "train.py").write_text("epochs = 4\n")
+    assert commit(tmp_path) == clean + "+changes"
