@@ -11,24 +11,21 @@ import math
 import time
 
 
+def direct_flops(layer, shape_out: tuple[int, ...]) -> int:
+    """A weighted layer's forward product per sample: 2 |W| P operations (|W| weights, each a
+    multiply and an add at each of P output positions: P = H' W' for a convolution's output
+    (F, H', W'), 1 for a dense layer's (units,))."""
+    return 2 * layer.W.value.size * math.prod(shape_out[1:])
+
+
 def epoch_flops(config: dict, n_train: int, n_val: int) -> float:
     """Floating-point operations of one epoch's matrix products, from digitnet's layer shapes.
 
-    A weighted layer's forward product costs 2 |W| P per sample (|W| weights, each a
-    multiply and an add at each of P output positions: P = H' W' for a convolution, 1 for
-    a dense layer). Training costs it three times (forward, dW, dX), twice for the first
-    weighted layer (no dX); validation costs it once. Elementwise work is not counted: the
-    floor is what the products alone would take at the sgemm rate.
+    Each weighted layer's forward product (direct_flops) counts three times in training (forward,
+    dW, dX), twice for the first weighted layer (no dX), and once in validation. Elementwise work
+    is not counted: the floor is what the products alone would take at the sgemm rate.
     """
-    import numpy as np
-
-    from digitnet.model import build_stack, model_from_config
-
-    rng = np.random.default_rng(0)
-    model = build_stack(config["stack"], 10, rng) if "stack" in config else model_from_config(config["model"], 784, 10, rng)
-    trace: list = []
-    model.forward(np.zeros((1, 784), np.float32), trace=trace)
-    forward = [2 * layer.W.value.size * math.prod(out.shape[2:]) for layer, out in trace if hasattr(layer, "W")]
+    forward = [direct_flops(layer, shape_out) for layer, _, shape_out in traced_layers(config)]
     train = 3 * sum(forward) - forward[0]
     return float(n_train * train + n_val * sum(forward))
 
@@ -92,8 +89,7 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
                     products += count * images * passes * 8 * F * C * frequencies
                     transforms += count * (images * per_image + per_call) * one_transform
                 else:
-                    forward = 2 * layer.W.value.size * math.prod(shape_out[1:] if len(shape_out) == 3 else ())
-                    products += count * images * passes * forward
+                    products += count * images * passes * direct_flops(layer, shape_out)
     return {"products": float(products), "transforms": float(transforms)}
 
 
