@@ -1,5 +1,5 @@
 """Where touching digits of a sheet part: the cheapest cut through a blot, by shape alone or
-as the reading network judges.
+as the reading network judges; and, as it judges, which strokes side by side are one digit.
 
 Masks are (h, w) bool, ink (h, w) float32 in [0, 1]; ``typical`` is the sheet's typical digit
 height, ``width`` its typical digit width and ``stroke`` its stroke width, all in pixels of the
@@ -24,6 +24,7 @@ STEP_COST = 0.1  # a cut path's cost for moving one column aside, so it runs str
 READ_WIDTH = 1.0  # with a network to judge, a piece this many typical digit widths wide may be touching digits
 CUT_STEP = 0.25  # ... and cuts are tried every this many typical digit widths across it
 SURE_SIDE = 0.9  # ... and it is cut only where the network reads each side at least this surely
+JOIN_WIDTH = 1.5  # two strokes side by side whose union is at most this many typical digit widths wide may be one digit
 
 # A network that reads digits: pixels (n, 784) float32 MNIST-style -> probabilities (n, 10).
 Judge = Callable[[np.ndarray], np.ndarray]
@@ -165,6 +166,68 @@ def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, 
         return [mask]
     left, right = cuts[best]
     return [*read_apart(left, ink, typical, width, stroke, judge), *read_apart(right, ink, typical, width, stroke, judge)]
+
+
+def read_together(
+    pieces: list[tuple[tuple[int, int, int, int], np.ndarray]], ink: np.ndarray, part_height: float, width: float, judge: Judge
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Join the strokes of one digit that lie side by side: [(box, mask within the box)] in, the same out.
+
+    A digit drawn in two strokes that miss each other (a 4 whose stem misses its arm, a 6 whose
+    hook misses its loop) leaves two pieces side by side, which merge_pairs (one piece above the
+    other) does not join, and each reads as some digit, often surely: a stroke is a good 1. Two
+    pieces are candidates when their boxes overlap in width and in height (digits of a row stand
+    apart), their union is at most JOIN_WIDTH typical digit widths wide, and one of them is a part
+    of a digit: shorter than ``part_height`` pixels (as digitnet.segment.merge_pairs has it for a
+    stroke above another), or read under SURE_SIDE. They are joined
+    when the network reads the union at least SURE_SIDE surely. Each piece joins at most one other,
+    the surest unions first. ``pieces`` are in pixels of ``ink`` (H, W).
+    """
+    boxes = np.array([box for box, _ in pieces], dtype=np.int64).reshape(-1, 4)
+    left, top, right, bottom = (boxes[:, k] for k in range(4))
+    overlap = (np.minimum(right[:, None], right[None]) > np.maximum(left[:, None], left[None])) & (
+        np.minimum(bottom[:, None], bottom[None]) > np.maximum(top[:, None], top[None])
+    )
+    union_width = np.maximum(right[:, None], right[None]) - np.minimum(left[:, None], left[None])
+    pairs = np.argwhere(np.triu(overlap & (union_width <= JOIN_WIDTH * width), k=1))  # (P, 2), most sheets: none
+    if len(pairs) == 0:
+        return pieces
+    involved = np.unique(pairs)
+    sure_alone = np.ones(len(pieces))
+    sure_alone[involved] = judge(np.stack([piece_pixels(ink, *pieces[k]) for k in involved])).max(axis=1)
+    part = (bottom - top < part_height) | (sure_alone < SURE_SIDE)  # (K,)
+    pairs = pairs[part[pairs[:, 0]] | part[pairs[:, 1]]]
+    if len(pairs) == 0:
+        return pieces
+    unions = [union_of(pieces[i], pieces[j]) for i, j in pairs]
+    sure_union = judge(np.stack([piece_pixels(ink, *union) for union in unions])).max(axis=1)  # (P,)
+    taken: set[int] = set()
+    result = []
+    for k in np.argsort(-sure_union, kind="stable"):
+        i, j = (int(v) for v in pairs[k])
+        if sure_union[k] >= SURE_SIDE and i not in taken and j not in taken:
+            taken |= {i, j}
+            result.append(unions[k])
+    return result + [piece for k, piece in enumerate(pieces) if k not in taken]
+
+
+def piece_pixels(ink: np.ndarray, box: tuple[int, int, int, int], mask: np.ndarray) -> np.ndarray:
+    """(784,) float32: the piece of ``ink`` (H, W) in ``box`` (left, top, right, bottom), its ``mask`` only, prepared MNIST-style."""
+    left, top, right, bottom = box
+    return prepared(ink[top:bottom, left:right], mask).pixels
+
+
+def union_of(
+    a: tuple[tuple[int, int, int, int], np.ndarray], b: tuple[tuple[int, int, int, int], np.ndarray]
+) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    """Two pieces (box, mask within the box) as one: the box around both, and both masks in it."""
+    (la, ta, ra, ba), mask_a = a
+    (lb, tb, rb, bb), mask_b = b
+    left, top, right, bottom = min(la, lb), min(ta, tb), max(ra, rb), max(ba, bb)
+    mask = np.zeros((bottom - top, right - left), dtype=bool)
+    mask[ta - top : ba - top, la - left : ra - left] |= mask_a
+    mask[tb - top : bb - top, lb - left : rb - left] |= mask_b
+    return (left, top, right, bottom), mask
 
 
 def ink_height(mask: np.ndarray) -> int:

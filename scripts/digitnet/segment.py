@@ -4,7 +4,9 @@ A number, a row of digits or a worksheet grid is found the way a reader would: t
 is separated from the paper exactly as for one digit (digitnet.preprocess.find_ink), its
 connected pieces are labelled, broken strokes of one digit are joined (a 5's detached
 top, a 4 or 7 drawn in two strokes), neighbours that touch are split where a clear cut
-exists, and the pieces are put in reading order: rows top to bottom, then left to right.
+exists (or, given a network to judge, where it reads both sides surely), strokes side by side
+are joined where that network reads them as one digit, and the pieces are put in reading
+order: rows top to bottom, then left to right.
 Each piece is then prepared like a single digit (digitnet.preprocess.mnist_from_ink).
 
 Sizes are judged against the sheet's own typical digit height, the median height of its
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.cuts import Judge, prepared, prepared_plain, read_apart, split_blot
+from digitnet.cuts import Judge, prepared, prepared_plain, read_apart, read_together, split_blot
 from digitnet.image.load import (
     ImageError,
     apply_exif_orientation,
@@ -141,7 +143,8 @@ def find_pieces(
     """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered.
 
     Touching digits are split by shape alone (split_blot), or, given a network to ``judge``
-    the pieces, where it reads them best (read_apart).
+    the pieces, where it reads them best (read_apart); that network also joins the strokes of
+    one digit that stand side by side (read_together).
     """
     labels, boxes, areas = component_boxes(label_components(mask))
     if len(boxes) > PIECES_PER_DIGIT * max_pieces:
@@ -177,6 +180,8 @@ def find_pieces(
             if not_a_digit(box, stroke, mask.shape):
                 continue
             pieces.append((box, part[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
+    if judge is not None and len(pieces) > 1:
+        pieces = read_together(pieces, ink, PART_HEIGHT * typical, width, judge)
     return pieces
 
 

@@ -226,6 +226,57 @@ def test_a_1_pressed_against_a_digit_is_split_where_the_network_reads_both(mnist
     assert by_network > by_shape + 1, (by_network, by_shape)
 
 
+def stem_raised(ink: np.ndarray, rise: float = 0.2) -> np.ndarray:
+    """A digit's ink (h, w) drawn in two strokes that miss each other: the part right of its emptiest
+    middle column (a 4's stem) raised by ``rise`` of its height and moved left over the cut, so the
+    two pieces stand side by side, their boxes overlapping by a few pixels."""
+    height, width = ink.shape
+    cut = width // 3 + int(np.argmin(ink.sum(axis=0)[width // 3 : 2 * width // 3]))
+    lift, shift = int(rise * height), 3
+    out = np.zeros((height + lift, width), dtype=np.float32)
+    out[lift:, : cut - 2] = ink[:, : cut - 2]
+    out[:height, cut - shift : width - shift] = np.maximum(out[:height, cut - shift : width - shift], ink[:, cut:])
+    return out
+
+
+def row_of_inks(inks: list[np.ndarray], rng: np.random.Generator) -> Image.Image:
+    """Inks (h, w) written in a row on a photo-like page, a third of a digit apart, their bottoms aligned."""
+    size = 90
+    layer = np.zeros((2 * size + 40, sum(ink.shape[1] for ink in inks) + (len(inks) + 2) * size // 3), dtype=np.float32)
+    left = size // 3
+    for ink in inks:
+        paste(layer, ink, 3 * size // 2 + 20 - ink.shape[0], left)
+        left += ink.shape[1] + size // 3
+    return render(layer, rng, "plain", None)
+
+
+def test_a_4_whose_stem_misses_its_arm_is_joined_where_the_network_reads_one_digit(mnist_path, model_for_photos):
+    """Two strokes of one digit side by side, which no rule of shape joins (merge_pairs joins one
+    above the other), come out as one digit once the network reads their union surely; digits a
+    third of a digit apart stay apart."""
+    x, y = read_real(mnist_path, "t10k", 1000)
+    X = normalize(x)
+    rng = np.random.default_rng(0)
+    fours, others = np.flatnonzero(y == 4), np.flatnonzero(y != 4)
+
+    def ink_of(index: int) -> np.ndarray:
+        ink = digit_ink(X[index], 126, rng, stroke=0)
+        rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
+        return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+    by_shape = by_network = read_as_4 = 0
+    for four in fours[:20]:
+        page = row_of_inks([ink_of(rng.choice(others)), stem_raised(ink_of(four)), ink_of(rng.choice(others))], rng)
+        by_shape += len(segment_image(page).pieces) == 3
+        pieces = segment_image(page, judge=model_for_photos.predict_proba).pieces
+        by_network += len(pieces) == 3
+        read_as_4 += len(pieces) == 3 and int(model_for_photos.predict_proba(pieces[1].pixels[None]).argmax()) == 4
+    # Measured: 6 of 20 pages by shape alone; by the network 13, 10 of them read as 4 (6 and 3 before
+    # the network joined pieces).
+    assert by_shape <= 8, by_shape  # the 4s are broken: shape alone reads most pages as 4 digits
+    assert by_network >= 11 and read_as_4 >= 8, (by_network, read_as_4)
+
+
 def boxes_on_rows(slope_degrees: float, fan: float, rows: int = 3, per_row: int = 8) -> tuple[np.ndarray, list[int]]:
     """Digit boxes (60 tall, 40 wide, 60 apart) in ``rows`` rows 90 px apart, the rows turned by
     ``slope_degrees`` and fanning out by ``fan`` (each row's slope grows by it, as in perspective),
