@@ -28,6 +28,8 @@ JOIN_WIDTH = 1.5  # two strokes side by side whose union is at most this many ty
 
 # A network that reads digits: pixels (n, 784) float32 MNIST-style -> probabilities (n, 10).
 Judge = Callable[[np.ndarray], np.ndarray]
+# A piece of a sheet: its box (left, top, right, bottom) and its mask (h, w) bool within the box.
+BoxedMask = tuple[tuple[int, int, int, int], np.ndarray]
 
 
 def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
@@ -168,10 +170,8 @@ def read_apart(mask: np.ndarray, ink: np.ndarray, typical: float, width: float, 
     return [*read_apart(left, ink, typical, width, stroke, judge), *read_apart(right, ink, typical, width, stroke, judge)]
 
 
-def read_together(
-    pieces: list[tuple[tuple[int, int, int, int], np.ndarray]], ink: np.ndarray, part_height: float, width: float, judge: Judge
-) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
-    """Join the strokes of one digit that lie side by side: [(box, mask within the box)] in, the same out.
+def read_together(pieces: list[BoxedMask], ink: np.ndarray, part_height: float, width: float, judge: Judge) -> list[BoxedMask]:
+    """Join the strokes of one digit that lie side by side: pieces in, pieces out (fewer where joined).
 
     A digit drawn in two strokes that miss each other (a 4 whose stem misses its arm, a 6 whose
     hook misses its loop) leaves two pieces side by side, which merge_pairs (one piece above the
@@ -179,9 +179,9 @@ def read_together(
     pieces are candidates when their boxes overlap in width and in height (digits of a row stand
     apart), their union is at most JOIN_WIDTH typical digit widths wide, and one of them is a part
     of a digit: shorter than ``part_height`` pixels (as digitnet.segment.merge_pairs has it for a
-    stroke above another), or read under SURE_SIDE. They are joined
-    when the network reads the union at least SURE_SIDE surely. Each piece joins at most one other,
-    the surest unions first. ``pieces`` are in pixels of ``ink`` (H, W).
+    stroke above another), or read under SURE_SIDE. They are joined when the network reads the
+    union at least SURE_SIDE surely. Each piece joins at most one other, the surest unions first.
+    ``pieces`` are in pixels of ``ink`` (H, W).
     """
     boxes = np.array([box for box, _ in pieces], dtype=np.int64).reshape(-1, 4)
     left, top, right, bottom = (boxes[:, k] for k in range(4))
@@ -217,10 +217,8 @@ def piece_pixels(ink: np.ndarray, box: tuple[int, int, int, int], mask: np.ndarr
     return prepared(ink[top:bottom, left:right], mask).pixels
 
 
-def union_of(
-    a: tuple[tuple[int, int, int, int], np.ndarray], b: tuple[tuple[int, int, int, int], np.ndarray]
-) -> tuple[tuple[int, int, int, int], np.ndarray]:
-    """Two pieces (box, mask within the box) as one: the box around both, and both masks in it."""
+def union_of(a: BoxedMask, b: BoxedMask) -> BoxedMask:
+    """Two pieces as one: the box around both, and both masks in it."""
     (la, ta, ra, ba), mask_a = a
     (lb, tb, rb, bb), mask_b = b
     left, top, right, bottom = min(la, lb), min(ta, tb), max(ra, rb), max(ba, bb)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.cuts import Judge, prepared, prepared_plain, read_apart, read_together, split_blot
+from digitnet.cuts import BoxedMask, Judge, prepared, prepared_plain, read_apart, read_together, split_blot
 from digitnet.image.load import (
     ImageError,
     apply_exif_orientation,
@@ -139,7 +139,7 @@ def typical_width(boxes: np.ndarray, typical: float) -> float:
 
 def find_pieces(
     ink: np.ndarray, mask: np.ndarray, judge: Judge | None = None, max_pieces: int = MAX_PIECES
-) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+) -> list[BoxedMask]:
     """Cut a sheet's ink (H, W) into digits: [(box in these pixels, that digit's mask within the box)], unordered.
 
     Touching digits are split by shape alone (split_blot), or, given a network to ``judge``
