@@ -58,3 +58,23 @@ def test_a_name_used_twice_is_refused():
         named_models(with_models({"name": "mlp128"}))
     with pytest.raises(ConfigError, match="the name 'x' is used twice"):
         named_models(with_models({"name": "x"}, {"name": "x"}))
+
+
+def test_a_model_named_in_config_yaml_and_in_a_ready_made_config_is_the_same_model():
+    """A ready-made config (workflow/configs/) replaces config.yaml's list of compared models. A
+    model it names as config.yaml does (the reading model, cnn16-aug3, in reading-models.yaml) must
+    be the same settings, or both would train into one folder, results/models/<dataset>/<name>/,
+    and each run with the other config would retrain it."""
+    from pathlib import Path
+
+    from digitnet.configcheck import read_yaml
+
+    repo = Path(__file__).resolve().parents[2]
+    own = {entry["name"]: entry for entry in read_yaml(repo / "config.yaml")["compare"]["models"]}
+    shared = 0
+    for path in sorted((repo / "workflow" / "configs").glob("*.yaml")):
+        for entry in (read_yaml(path) or {}).get("compare", {}).get("models") or []:
+            if entry["name"] in own:
+                shared += 1
+                assert entry == own[entry["name"]], f"{path.name}: {entry['name']} differs from config.yaml's"
+    assert shared >= 1  # reading-models.yaml names the reading model
