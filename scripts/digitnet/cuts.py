@@ -32,6 +32,14 @@ Judge = Callable[[np.ndarray], np.ndarray]
 BoxedMask = tuple[tuple[int, int, int, int], np.ndarray]
 
 
+def pairwise_spans(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For K intervals [low, high) along one axis (K,): (overlap (K, K), extent (K, K)), how far
+    each pair overlaps (negative: the gap between them) and how far the two span together."""
+    overlap = np.minimum(high[:, None], high[None]) - np.maximum(low[:, None], low[None])
+    extent = np.maximum(high[:, None], high[None]) - np.minimum(low[:, None], low[None])
+    return overlap, extent
+
+
 def cut_path(mask: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
     """The cheapest top-to-bottom path through a blot (h, w) within columns [low, high):
     (ink under it per row (h,) float32, its column per row (h,) int).
@@ -185,11 +193,10 @@ def read_together(pieces: list[BoxedMask], ink: np.ndarray, part_height: float, 
     """
     boxes = np.array([box for box, _ in pieces], dtype=np.int64).reshape(-1, 4)
     left, top, right, bottom = (boxes[:, k] for k in range(4))
-    overlap = (np.minimum(right[:, None], right[None]) > np.maximum(left[:, None], left[None])) & (
-        np.minimum(bottom[:, None], bottom[None]) > np.maximum(top[:, None], top[None])
-    )
-    union_width = np.maximum(right[:, None], right[None]) - np.minimum(left[:, None], left[None])
-    pairs = np.argwhere(np.triu(overlap & (union_width <= JOIN_WIDTH * width), k=1))  # (P, 2), most sheets: none
+    across, union_width = pairwise_spans(left, right)
+    down, _ = pairwise_spans(top, bottom)
+    candidates = (across > 0) & (down > 0) & (union_width <= JOIN_WIDTH * width)
+    pairs = np.argwhere(np.triu(candidates, k=1))  # (P, 2), most sheets: none
     if len(pairs) == 0:
         return pieces
     involved = np.unique(pairs)

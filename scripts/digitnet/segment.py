@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitnet.cuts import BoxedMask, Judge, prepared, prepared_plain, read_apart, read_together, split_blot
+from digitnet.cuts import BoxedMask, Judge, pairwise_spans, prepared, prepared_plain, read_apart, read_together, split_blot
 from digitnet.image.load import (
     ImageError,
     apply_exif_orientation,
@@ -99,10 +99,10 @@ def merge_pairs(boxes: np.ndarray, typical: float) -> np.ndarray:
     """
     left, top, right, bottom = (boxes[:, k] for k in range(4))
     widths, heights = right - left, bottom - top
-    overlap = np.minimum(right[:, None], right[None]) - np.maximum(left[:, None], left[None])
+    overlap, _ = pairwise_spans(left, right)
     narrower = np.minimum(widths[:, None], widths[None])
-    gap = np.maximum(top[:, None], top[None]) - np.minimum(bottom[:, None], bottom[None])
-    tall = np.maximum(bottom[:, None], bottom[None]) - np.minimum(top[:, None], top[None])
+    down, tall = pairwise_spans(top, bottom)
+    gap = -down  # the vertical gap between the two (negative where they overlap in height)
     part = np.minimum(heights[:, None], heights[None]) < PART_HEIGHT * typical
     joined = (overlap >= MERGE_OVERLAP * narrower) & (gap <= MERGE_GAP * typical) & (tall <= MERGE_TALL * typical) & part
     np.fill_diagonal(joined, False)

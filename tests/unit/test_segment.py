@@ -174,16 +174,20 @@ def test_a_cut_that_leaves_a_short_side_is_refused():
     assert len(split_blot(seven, typical=80.0, width=50.0, stroke=8.0)) == 1
 
 
+def written(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One MNIST digit (784,) written 126 px tall (a 90 px digit in its 28 x 28 frame), strokes as
+    drawn, cropped to its ink: (h, w) float32."""
+    ink = digit_ink(pixels, 90 * 28 // 20, rng, stroke=0)
+    rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
 def touching_page(digits: np.ndarray, touching: tuple[int, int], rng: np.random.Generator, overlap: float = 0.1):
     """MNIST digits (n, 784) written in a row on a photo-like page, those at ``touching`` (k, k + 1)
     pressed together (overlapping by ``overlap`` of their height: at a tenth, a straight cut
     crosses ink), the others a third of a digit apart."""
     size = 90
-    inks = []
-    for pixels in digits:
-        ink = digit_ink(pixels, size * 28 // 20, rng, stroke=0)
-        rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
-        inks.append(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    inks = [written(pixels, rng) for pixels in digits]
     layer = np.zeros((2 * size, sum(ink.shape[1] for ink in inks) + (len(inks) + 2) * size // 3), dtype=np.float32)
     left = size // 3
     for k, ink in enumerate(inks):
@@ -258,15 +262,10 @@ def test_a_4_whose_stem_misses_its_arm_is_joined_where_the_network_reads_one_dig
     X = normalize(x)
     rng = np.random.default_rng(0)
     fours, others = np.flatnonzero(y == 4), np.flatnonzero(y != 4)
-
-    def ink_of(index: int) -> np.ndarray:
-        ink = digit_ink(X[index], 126, rng, stroke=0)
-        rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
-        return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-
     by_shape = by_network = read_as_4 = 0
     for four in fours[:20]:
-        page = row_of_inks([ink_of(rng.choice(others)), stem_raised(ink_of(four)), ink_of(rng.choice(others))], rng)
+        inks = [written(X[rng.choice(others)], rng), stem_raised(written(X[four], rng)), written(X[rng.choice(others)], rng)]
+        page = row_of_inks(inks, rng)
         by_shape += len(segment_image(page).pieces) == 3
         pieces = segment_image(page, judge=model_for_photos.predict_proba).pieces
         by_network += len(pieces) == 3
