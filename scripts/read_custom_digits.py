@@ -29,11 +29,12 @@ def main(log) -> None:
         log=log,
         weights=Path(snakemake.input.weights),
     )
-    rows = [len(reading.pixels) for reading in folder.readings]
-    pixels = np.concatenate([reading.pixels for reading in folder.readings] or [np.zeros((0, 784), np.float32)])  # (n, 784)
-    # One batched forward pass over every preparation of every digit of every image, each shifted a pixel each way too.
-    P = read_rows(load_model(snakemake.input.weights).predict_proba, pixels)
-    per_image = np.split(P, np.cumsum(rows)[:-1]) if names else []
+    predict = load_model(snakemake.input.weights).predict_proba
+    # Each image's preparations (every digit, each shifted a pixel each way too) in forward passes
+    # of their own: how many rows a pass holds decides how the convolutions sum (by the DFT or by
+    # patches, in another order), which moves the last digits of a probability. Read alone, an
+    # image reads the same whatever else is in the folder, and its cached figure stays its own.
+    per_image = [read_rows(predict, reading.pixels) for reading in folder.readings]  # (rows of each image, 10)
     results = [
         {**image_result(name, reading, probabilities, settings["low_confidence"], settings["low_ink"], settings["temperature"]), "sha256": sha}
         for name, reading, probabilities, sha in zip(names, folder.readings, per_image, folder.hashes, strict=True)
