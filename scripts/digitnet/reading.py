@@ -6,7 +6,8 @@ the folder is read by one job. Exact caching is kept per image: an image's prepa
 cache (digitnet.store) under the SHA-256 of its bytes, in a folder named by the version of
 the code and settings that made it. A rerun prepares only images whose bytes are new (an
 added or edited photo); a deleted photo's entry is pruned. The network's predictions are not
-cached: they are one batched forward pass over every digit.
+cached: each image's digits are a batched forward pass of their own, so an image reads the same
+whatever else is in the folder.
 """
 
 import functools
