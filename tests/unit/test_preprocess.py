@@ -114,6 +114,39 @@ def test_a_loop_drawn_one_pixel_wide_is_a_loop_though_its_line_steps_diagonally(
     assert loops(diamond, 4) == (1, int((np.abs(rows - 10) + np.abs(cols - 10) < 8).sum()))
 
 
+def flood_fill_labels(mask: np.ndarray, neighbourhood: int) -> np.ndarray:
+    """The plain reference for label_components: from each unlabelled set pixel, in raster order,
+    a breadth-first fill labels its component with the pixel's flat index plus one."""
+    height, width = mask.shape
+    steps = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0) and (neighbourhood == 8 or dy == 0 or dx == 0)]
+    labels = np.zeros(mask.shape, dtype=np.int64)
+    for y, x in zip(*np.nonzero(mask), strict=True):
+        if labels[y, x]:
+            continue
+        labels[y, x] = y * width + x + 1
+        queue = [(y, x)]
+        while queue:
+            cy, cx = queue.pop()
+            for dy, dx in steps:
+                ny, nx = cy + dy, cx + dx
+                if 0 <= ny < height and 0 <= nx < width and mask[ny, nx] and not labels[ny, nx]:
+                    labels[ny, nx] = labels[y, x]
+                    queue.append((ny, nx))
+    return labels
+
+
+@pytest.mark.parametrize("neighbourhood", [8, 4])
+def test_components_are_labelled_as_a_flood_fill_labels_them(neighbourhood):
+    """Random masks from nearly empty to nearly full, spirals and one-pixel rows and columns."""
+    rng = np.random.default_rng(5)
+    masks = [rng.random(rng.integers(1, 40, 2)) < density for density in np.linspace(0.02, 0.98, 60)]
+    rows, cols = np.mgrid[:41, :41]
+    masks.append(np.sin(np.hypot(rows - 20, cols - 20) + np.arctan2(rows - 20, cols - 20)) > 0.3)  # a spiral
+    masks += [np.ones((1, 7), bool), np.ones((7, 1), bool), np.zeros((5, 5), bool), np.eye(9, dtype=bool)[::-1]]
+    for mask in masks:
+        np.testing.assert_array_equal(label_components(mask, neighbourhood), flood_fill_labels(mask, neighbourhood))
+
+
 def test_components_are_labelled_and_specks_dropped():
     mask = np.zeros((20, 20), bool)
     mask[2:15, 3:6] = True  # a stroke of 39 px
