@@ -52,9 +52,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The SLURM executor plugin, for the cluster test (tests/workflow/test_slurm.py).
+# The SLURM executor plugins, for the cluster test alone (tests/workflow/test_slurm.py), in a folder
+# of their own that the test puts on PYTHONPATH. In the venv, Snakemake would import them (and with
+# them pandas) at every start: half a second more for each of the suite's Snakemake runs.
+# Their dependencies are the runtime's (requirements.txt).
 $(VENV)/.cluster: requirements-cluster.txt $(VENV)/.dev
-	$(BIN)/pip install --quiet -r requirements-cluster.txt
+	rm -rf $(VENV)/slurm-plugins
+	grep -v -e '^-r' -e '^#' requirements-cluster.txt > $(VENV)/slurm-plugins.txt
+	$(BIN)/pip install --quiet --no-deps --target $(VENV)/slurm-plugins -r $(VENV)/slurm-plugins.txt
 	touch $@
 
 $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev

@@ -30,6 +30,17 @@ COMPARISON = "results/compare/models.json"
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
 
 
+# Where `make test` installs the SLURM plugins, beside the venv rather than in it (Makefile,
+# $(VENV)/.cluster): every Snakemake run elsewhere in the suite would import them at its start.
+# This test's runs, and the jobs they submit (SLURM passes the environment on), find them on PYTHONPATH.
+PLUGINS = Path(sys.prefix) / "slurm-plugins"
+
+
+def with_plugins(env: dict) -> dict:
+    """``env`` with PLUGINS first on PYTHONPATH (a venv with the plugins installed needs none)."""
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(PLUGINS), env.get("PYTHONPATH")]))}
+
+
 def missing_requirement() -> str | None:
     """Why a SLURM cluster cannot be started here, or None."""
     if os.geteuid() != 0:
@@ -37,9 +48,9 @@ def missing_requirement() -> str | None:
     for program in ("slurmctld", "slurmd", "munged"):
         if shutil.which(program) is None and not Path(f"/usr/sbin/{program}").exists():
             return f"{program} not found: apt-get install slurm-wlm munge (.ci/run does)"
-    result = subprocess.run([sys.executable, "-c", "import snakemake_executor_plugin_slurm"], capture_output=True)
-    if result.returncode != 0:
-        return "snakemake-executor-plugin-slurm not installed: pip install -r requirements-cluster.txt"
+    check = [sys.executable, "-c", "import snakemake_executor_plugin_slurm"]
+    if subprocess.run(check, env=with_plugins(dict(os.environ)), capture_output=True).returncode != 0:
+        return "snakemake-executor-plugin-slurm not installed: make .venv/.cluster (or pip install -r requirements-cluster.txt)"
     return None
 
 
@@ -52,7 +63,7 @@ def cluster(tmp_path_factory) -> dict:
             pytest.fail(reason)
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("slurm")
-    env = {**os.environ, "SLURM_LOCAL_DIR": str(folder), "SLURM_LOCAL_PARTITION": PARTITION}
+    env = with_plugins({**os.environ, "SLURM_LOCAL_DIR": str(folder), "SLURM_LOCAL_PARTITION": PARTITION})
     started = subprocess.run([CLUSTER, "start"], env=env, capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stderr
     yield env
