@@ -22,7 +22,7 @@ def window_max(values: np.ndarray, size: int, axis: int) -> np.ndarray:
 
     By doubling: m_1 = values and m_2k[i] = max(m_k[i], m_k[i + k]), the maximum of the 2k
     values from i. With k the largest power of two not above ``size``, a window is two windows
-    of k that overlap: out[i] = max(m_k[i], m_k[i + size - k]). That is log2(size) + 1 passes,
+    of k that overlap: out[i] = max(m_k[i], m_k[i + size - k]). That is floor(log2(size)) + 1 passes,
     each one elementwise maximum of two shifted views of the whole array: NumPy runs it along
     whole rows, where a running maximum within each window would loop over short pieces.
     """
