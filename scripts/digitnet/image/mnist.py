@@ -56,7 +56,10 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray, thin_above: float = THIN
     Returns (ink, width before, width after) in pixels of this image. Each round is a grey
     dilation (3 x 3 max filter: about 2 px wider) or erosion (min filter: about 2 px
     thinner), repeated until the width reaches MNIST's; one big filter would overshoot
-    on blurred strokes. Thinning stops before it would erase most of the ink. Thickening
+    on blurred strokes. A round that would leave the width farther from MNIST's than it
+    stands is not taken: on a digit 35 px tall (a sheet's, at its work size) one round is 6%
+    of its height, and a thin pen's 3 thickened from 2 px past the 4.9 px it needs, to 6 px,
+    closed its open bowls and read as a 0. Thinning stops before it would erase most of the ink. Thickening
     stops before a loop would become narrower than the strokes around it (its area under a
     stroke width squared), or the loops would lose more than 1 - KEEP_LOOPS of the paper they
     enclose: a thin pen's 9 with a small loop, thickened to MNIST's width, reads as a 1, and a
@@ -90,6 +93,8 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray, thin_above: float = THIN
             count, paper = loops(inked, now**2)
             if count < drawn or paper < KEEP_LOOPS * opening:
                 break
+        if abs(now - target) > abs(after - target):
+            break  # past MNIST's width, and farther from it than before this round
         changed, after = step, now
         if (thicken and now >= target) or (not thicken and now <= target):
             break
