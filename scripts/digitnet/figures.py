@@ -1,19 +1,19 @@
 """The report's figures, in one table that the workflow's rules, the report and the tests read."""
 
 # Every figure of the report, in reading order: its name (the PNG's stem, and the key the
-# report template shows it by) -> the rule that draws it.
+# report template shows it by) -> the rule that draws it (figures of the same inputs share one).
 FIGURE_RULES = {
     "data_samples": "plot_samples",
     "augmented": "plot_augmented",
-    "architecture": "plot_architecture",
-    "forward": "plot_forward",
-    "backward": "plot_backward",
-    "weight_update": "plot_update",
+    "architecture": "plot_network",
+    "forward": "plot_step",
+    "backward": "plot_step",
+    "weight_update": "plot_step",
     "training_curves": "plot_curves",
     "predictions": "plot_predictions",
     "confusion_matrix": "plot_confusion",
     "mistakes": "plot_mistakes",
-    "filters": "plot_filters",
+    "filters": "plot_network",
     "saliency": "plot_saliency",
     "feature_maps": "plot_feature_maps",
     "comparison": "plot_comparison",

@@ -17,10 +17,12 @@ CNN_FIGURES = list(report_figures(convolutional=True))
 
 def test_every_figure_rule_is_shown_in_the_report_and_every_figure_shown_has_a_rule():
     rules = "".join(path.read_text() for path in sorted((REPO / "workflow/rules").glob("*.smk")))
-    # Each rule that draws a PNG, with the figure name its file carries.
-    drawn = dict(re.findall(r'^rule (\w+):\n(?:[ \t].*\n)*?\s+output:\n\s+"[^"]*/(\w+)\.png"', rules, re.MULTILINE))
+    # Each PNG a rule's output section names (one rule may draw several), with its rule.
+    drawn = {}
+    for rule, outputs in re.findall(r'^rule (\w+):\n(?:[ \t].*\n)*?[ \t]+output:\n((?:[ \t]{8}.*\n)+)', rules, re.MULTILINE):
+        drawn.update({name: rule for name in re.findall(r'"[^"]*/(\w+)\.png"', outputs)})
     shown = set(re.findall(r'figure\("(\w+)"', (REPO / "report_templates/report.html.j2").read_text()))
-    assert drawn == {rule: name for name, rule in FIGURE_RULES.items()}
+    assert drawn == FIGURE_RULES
     assert shown == set(FIGURE_RULES)
 
 

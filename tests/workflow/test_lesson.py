@@ -27,7 +27,7 @@ def activation_runs(small_data, tmp_path_factory) -> dict[str, Path]:
         write_config(
             workdir, {**SMALL_CONFIG, "data_dir": str(small_data), "model": {"hidden": [32, 16], "activation": activation}}
         )
-        snakemake(workdir, "--until", "explain_step", "plot_forward", "plot_backward", "plot_update")
+        snakemake(workdir, "--until", "explain_step", "plot_step")
         runs[activation] = workdir
     return runs
 

@@ -18,15 +18,12 @@ from digitnet.figures import report_figures
 
 FIGURES_OF_THE_MODEL = {
     "plot_curves",
-    "plot_architecture",
-    "plot_filters",
+    "plot_network",
     "plot_saliency",
     "plot_confusion",
     "plot_predictions",
     "plot_mistakes",
-    "plot_forward",
-    "plot_backward",
-    "plot_update",
+    "plot_step",
 }
 # The custom images' predictions depend on the weights (their preparation, cached per image
 # inside read_custom_digits, does not).

@@ -1,5 +1,8 @@
-# Figures: each one a rule, PNG out, redrawn only when what it shows changes.
-# Figures 2-4 and the text of explain.md all read one recorded training step (trace_step).
+# Figures: PNG out, each redrawn only when what it shows changes. Figures drawn from the same
+# inputs share a rule (plot_network, plot_step): each step starts a Python that spends about a
+# second importing NumPy and Matplotlib before it draws anything.
+# The forward, backward and update figures and the text of explain.md all read one recorded
+# training step (trace_step).
 
 
 rule trace_step:
@@ -75,68 +78,39 @@ rule plot_augmented:
         "../../scripts/plot_augmented.py"
 
 
-rule plot_architecture:
+rule plot_network:
     input:
         weights=featured(rules.train.output.weights),
-        code=lib("plot_architecture"),
+        code=lib("plot_network"),
     output:
-        "results/figures/architecture.png",
+        architecture="results/figures/architecture.png",
+        filters="results/figures/filters.png",
     log:
-        "logs/plot_architecture.log",
+        "logs/plot_network.log",
     benchmark:
-        "benchmarks/plot_architecture.tsv"
+        "benchmarks/plot_network.tsv"
     conda:
         "../envs/digitnet.yaml"
     script:
-        "../../scripts/plot_architecture.py"
+        "../../scripts/plot_network.py"
 
 
-rule plot_forward:
+rule plot_step:
     input:
         trace=rules.trace_step.output[0],
-        code=lib("plot_forward"),
+        code=lib("plot_step"),
     output:
-        "results/figures/forward.png",
+        forward="results/figures/forward.png",
+        backward="results/figures/backward.png",
+        weight_update="results/figures/weight_update.png",
     log:
-        "logs/plot_forward.log",
+        "logs/plot_step.log",
     benchmark:
-        "benchmarks/plot_forward.tsv"
+        "benchmarks/plot_step.tsv"
     conda:
         "../envs/digitnet.yaml"
     script:
-        "../../scripts/plot_forward.py"
-
-
-rule plot_backward:
-    input:
-        trace=rules.trace_step.output[0],
-        code=lib("plot_backward"),
-    output:
-        "results/figures/backward.png",
-    log:
-        "logs/plot_backward.log",
-    benchmark:
-        "benchmarks/plot_backward.tsv"
-    conda:
-        "../envs/digitnet.yaml"
-    script:
-        "../../scripts/plot_backward.py"
-
-
-rule plot_update:
-    input:
-        trace=rules.trace_step.output[0],
-        code=lib("plot_update"),
-    output:
-        "results/figures/weight_update.png",
-    log:
-        "logs/plot_update.log",
-    benchmark:
-        "benchmarks/plot_update.tsv"
-    conda:
-        "../envs/digitnet.yaml"
-    script:
-        "../../scripts/plot_update.py"
+        "../../scripts/plot_step.py"
 
 
 rule plot_predictions:
@@ -209,22 +183,6 @@ rule plot_mistakes:
         class_names=CLASS_NAMES_SHOWN,
     script:
         "../../scripts/plot_mistakes.py"
-
-
-rule plot_filters:
-    input:
-        weights=featured(rules.train.output.weights),
-        code=lib("plot_filters"),
-    output:
-        "results/figures/filters.png",
-    log:
-        "logs/plot_filters.log",
-    benchmark:
-        "benchmarks/plot_filters.tsv"
-    conda:
-        "../envs/digitnet.yaml"
-    script:
-        "../../scripts/plot_filters.py"
 
 
 rule plot_saliency:
