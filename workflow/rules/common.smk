@@ -3,7 +3,6 @@
 import os
 import re
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -59,14 +58,6 @@ SOURCES = config_sources()
 if (problem := source_date_problem(os.environ)) is not None:
     print(f"error: {problem}", file=sys.stderr)
     raise SystemExit(1)
-
-
-def copy_atomically(source, destination):
-    """Copy ``source`` to ``destination`` through a temporary file beside it: a reader sees the old
-    file or the new one, never half of one."""
-    partial = Path(destination).with_name(f".{Path(destination).name}.partial")
-    shutil.copyfile(source, partial)
-    os.replace(partial, destination)
 
 
 def stop(message):
