@@ -205,7 +205,10 @@ def rule_benchmarks(wildcards):
     """
     steps = ["trace_step", "explain_step", "export_network", "compare_models"]
     # A rule that draws several figures is listed once.
-    steps += dict.fromkeys(s for n, s in FIGURE_RULES.items() if n not in MODEL_FIGURES)
+    shared = [
+        step for figure, step in FIGURE_RULES.items() if figure not in MODEL_FIGURES
+    ]
+    steps += list(dict.fromkeys(shared))
     files = [f"benchmarks/{step}.tsv" for step in steps]
     files += [f"benchmarks/prepare_data/{dataset}.tsv" for dataset in RAW]
     for step in ["train", "evaluate", "plot_curves", "plot_confusion"]:

@@ -72,10 +72,12 @@ rule publish_report:
         "../envs/digitnet.yaml"
     params:
         # Copied beside report.html, then renamed over it: a reader sees the old page or the
-        # new one, never half of one.
-        partial=".report.html.partial",
+        # new one, never half of one; a copy that fails is removed (the trap).
+        partial=lambda wildcards, output: Path(output[0]).with_name(
+            f".{Path(output[0]).name}.partial"
+        ),
     # A shell command, not a run: block, which Snakemake runs in a whole new Snakemake that
     # parses the workflow again: 2 s for a copy, on every report.
     shell:
-        "cp -- {input:q} {params.partial:q} && mv -f -- {params.partial:q} {output:q}"
-        " && echo 'copied {input} to {output}' > {log:q}"
+        "trap 'rm -f -- {params.partial:q}' EXIT; cp -- {input:q} {params.partial:q}"
+        " && mv -f -- {params.partial:q} {output:q} && echo 'copied {input} to {output}' > {log:q}"

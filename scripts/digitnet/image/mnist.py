@@ -59,12 +59,12 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray, thin_above: float = THIN
     on blurred strokes. A round that would leave the width farther from MNIST's than it
     stands is not taken: on a digit 35 px tall (a sheet's, at its work size) one round is 6%
     of its height, and a thin pen's 3 thickened from 2 px past the 4.9 px it needs, to 6 px,
-    closed its open bowls and read as a 0. Thinning stops before it would erase most of the ink. Thickening
-    stops before a loop would become narrower than the strokes around it (its area under a
-    stroke width squared), or the loops would lose more than 1 - KEEP_LOOPS of the paper they
-    enclose: a thin pen's 9 with a small loop, thickened to MNIST's width, reads as a 1, and a
-    6 whose loop shrinks to a slit reads as a 5. Gaps narrower than the pen's own stroke (its
-    skips) are not loops.
+    closed its open bowls and read as a 0. Thinning stops before it would erase most of the
+    ink. Thickening stops before a loop would become narrower than the strokes around it (its
+    area under a stroke width squared), or the loops would lose more than 1 - KEEP_LOOPS of
+    the paper they enclose: a thin pen's 9 with a small loop, thickened to MNIST's width,
+    reads as a 1, and a 6 whose loop shrinks to a slit reads as a 5. Gaps narrower than the
+    pen's own stroke (its skips) are not loops.
     """
     width = stroke_width(ink > 0.5)
     target = MNIST_STROKE_RATIO * max(mask.shape)
