@@ -46,12 +46,13 @@ one input channel (the first), the transforms cost more than they save, so ``Con
 asks ``fourier_is_cheaper`` which method to use.
 
 Scaling. Every transform here uses NumPy's ``norm="ortho"``, each direction scaled by
-1 / sqrt(L1 L2): with float32 data, NumPy's unscaled direction is the slow one. The filters' spectrum is multiplied by sqrt(L1 L2) (making it the
-unscaled DFT), so each product of it with an ortho spectrum is ortho-scaled again; dW's
+1 / sqrt(L1 L2): with float32 data, NumPy's unscaled direction is the slow one. The filters' spectrum
+is the unscaled DFT (``filter_spectrum``), so each product of it with an ortho spectrum is ortho-scaled again; dW's
 spectrum, a product of two ortho spectra, has one factor 1 / sqrt(L1 L2) too many, which its
 small inverse takes back.
 """
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -186,18 +187,31 @@ def by_frequency(spec: np.ndarray) -> np.ndarray:
     return spec.reshape(B, L1 * L2h, N).transpose(1, 0, 2)
 
 
+@functools.lru_cache(maxsize=32)
+def dft_table(kernel: tuple[int, int], shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """E : (L1 L2', kh kw), E[(k1, k2), (u, v)] = exp(-2 pi i (k1 u / L1 + k2 v / L2)): the DFT of a
+    kh x kw kernel zero-padded to L1 x L2, at the L1 L2' frequencies a real image keeps, as a matrix.
+    Made once per shape (in float64, then rounded to ``dtype``) and kept; read-only."""
+    (kh, kw), (L1, L2) = kernel, shape
+    k1, k2 = np.arange(L1)[:, None, None, None], np.arange(L2 // 2 + 1)[None, :, None, None]
+    u, v = np.arange(kh)[None, None, :, None], np.arange(kw)[None, None, None, :]
+    table = np.exp(-2j * np.pi * (k1 * u / L1 + k2 * v / L2)).reshape(-1, kh * kw).astype(dtype)
+    table.flags.writeable = False
+    return table
+
+
 def filter_spectrum(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """W : (F, C, kh, kw) -> its unscaled DFT zero-padded to ``shape``, by frequency: (L1 L2', F, C)."""
-    F, C = W.shape[:2]
-    L1, L2 = shape
-    spec = np.empty((F, C, L1, L2 // 2 + 1), dtype=np.result_type(W.dtype, np.complex64))
+    """W : (F, C, kh, kw) -> its unscaled DFT zero-padded to ``shape``, by frequency: (L1 L2', F, C).
 
-    def transform(block: slice) -> None:
-        spec[block] = np.fft.rfft2(W[block], s=shape, axes=(2, 3), norm="ortho")
-
-    _split_over_channels(transform, F, spec.size)
-    spec *= math.sqrt(L1 * L2)  # ortho -> unscaled: see "Scaling" above
-    return np.ascontiguousarray(spec.reshape(F, C, -1).transpose(2, 0, 1))
+    W^[k] = sum over u, v of W[:, :, u, v] exp(-2 pi i (k1 u / L1 + k2 v / L2)) is one matrix
+    product, E (L1 L2', kh kw) @ W^T (kh kw, F C), with E from dft_table: a kernel has only
+    kh kw values, so this is several times faster than F C transforms of L1 x L2 points that
+    are mostly the padding's zeros.
+    """
+    F, C, kh, kw = W.shape
+    dtype = np.result_type(W.dtype, np.complex64)
+    table = dft_table((kh, kw), tuple(shape), dtype)
+    return (table @ W.reshape(F * C, kh * kw).T.astype(dtype)).reshape(-1, F, C)
 
 
 def correlate_into(X_hat: np.ndarray, W_hat: np.ndarray, out_hat: np.ndarray, out: np.ndarray, rows: slice) -> None:
