@@ -66,8 +66,10 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
     (digitnet.nn.fourier): per image, 2 (C + F) real transforms of n = L1 L2 points, 2.5 n log2 n
     operations each, and three complex products of 8 F C operations at each of the
     L1 (L2 // 2 + 1) frequencies (C + F transforms and one product in a forward pass alone);
-    per call, the F C filters' transforms, and in training their F C gradients' inverses. The
-    first weighted layer has no input gradient (one product, C transforms fewer).
+    per call, the filters' spectrum, one complex product of 8 kh kw F C operations at each
+    frequency (digitnet.nn.fourier.filter_spectrum), and in training the F C inverse transforms
+    of their gradients. The first weighted layer has no input gradient (one product, C
+    transforms fewer).
     """
     from digitnet.model import PREDICT_BATCH
     from digitnet.nn import fourier
@@ -80,14 +82,14 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
             passes = (3 - first) if training else 1  # products: forward, dW and dX (none for the first layer)
             for images, count in sizes:
                 if len(shape_in) == 3 and layer.by_fourier(shape_in, images, training):
-                    F, C = layer.W.value.shape[:2]
-                    L1, L2 = fourier.transform_shape(shape_in[1:], layer.W.value.shape[2:], layer.stride, layer.padding)
+                    F, C, kh, kw = layer.W.value.shape
+                    L1, L2 = fourier.transform_shape(shape_in[1:], (kh, kw), layer.stride, layer.padding)
                     n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
                     one_transform = 2.5 * n * math.log2(n)
                     per_image = (2 * (C + F) - (C if first else 0)) if training else C + F
-                    per_call = (2 if training else 1) * F * C
-                    products += count * images * passes * 8 * F * C * frequencies
-                    transforms += count * (images * per_image + per_call) * one_transform
+                    inverses = F * C if training else 0  # of the filters' gradients, per call
+                    products += count * (images * passes + kh * kw) * 8 * F * C * frequencies
+                    transforms += count * (images * per_image + inverses) * one_transform
                 else:
                     products += count * images * passes * direct_flops(layer, shape_out)
     return {"products": float(products), "transforms": float(transforms)}

@@ -70,9 +70,10 @@ def test_a_convolution_by_the_dft_counts_its_transforms_and_per_frequency_produc
     L1, L2 = transform_shape((14, 14), (5, 5), 1, 2)  # the second convolution: 14 x 14 maps padded by 2
     n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
     product, transform = 8 * 64 * 32 * frequencies, 2.5 * n * math.log2(n)
-    assert own["products"] == 512 * (2 * conv1 + 3 * product + 3 * dense) + 8 * (conv1 + conv2 + dense)
-    # Per image, the input and output gradient each way; per step, the filters and their gradients.
-    assert own["transforms"] == 512 * 2 * (32 + 64) * transform + 2 * 2 * (64 * 32) * transform
+    # Per step, the filters' spectrum is a product too: 25 kernel values at every frequency.
+    assert own["products"] == 512 * (2 * conv1 + 3 * product + 3 * dense) + 2 * 25 * product + 8 * (conv1 + conv2 + dense)
+    # Per image, the input and output gradient each way; per step, the inverses of the filters' gradients.
+    assert own["transforms"] == 512 * 2 * (32 + 64) * transform + 2 * (64 * 32) * transform
     assert own["products"] + own["transforms"] < epoch_flops(config, 512, 8) / 3
 
 

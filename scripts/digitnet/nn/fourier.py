@@ -117,9 +117,11 @@ def fourier_is_cheaper(
              memory (PATCH_COST each in training, PATCH_FORWARD_COST forward);
     fourier: C + F real transforms each way (2.5 n log2 n operations each) and, at every
              frequency, a complex product of 8 F C operations each way.
-    Per call, whatever the batch, the DFT also transforms the F C filters (and in training
-    inverts their F C gradients), and pays FOURIER_CALL_COST: for one photo's few images the
-    patches win, for a training batch of 128 those costs are spread thin. ``images`` None
+    Per call, whatever the batch, the DFT also needs the F C filters' spectrum (counted as F C
+    transforms, as when these weights were fitted; filter_spectrum now makes it by one product,
+    so the term is an overestimate), in training inverts their F C gradients, and pays
+    FOURIER_CALL_COST: for one photo's few images the patches win, for a training batch of 128
+    those costs are spread thin. ``images`` None
     counts per image alone, as for a batch too large for the per-call costs to matter.
     Each term is weighted by how much slower it runs than a large matrix product's operations.
     With one input channel (a first layer) the patches win by a factor of 2 to 5; from 8
