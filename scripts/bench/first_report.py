@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs for each --cores, interleaved; the median is reported")
     parser.add_argument("--no-record", action="store_true", help="print only; write no record")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, not {args.repeats}")
     # Interleaved (2, 1, 2, 1, ...), not one --cores after the other: a machine that slows
     # down for a minute then slows every setting alike, and the spread shows how much it moved.
     runs: dict[int, list[dict]] = {cores: [] for cores in args.cores}
@@ -79,8 +81,9 @@ def main() -> None:
     ]
     headline = {}
     for cores, done in runs.items():
-        firsts = sorted(run["first_report_s"] for run in done)
-        middle = sorted(done, key=lambda run: run["first_report_s"])[len(done) // 2]
+        by_time = sorted(done, key=lambda run: run["first_report_s"])
+        firsts = [run["first_report_s"] for run in by_time]
+        middle = by_time[len(done) // 2]
         first = float(statistics.median(firsts))
         again = float(statistics.median(run["noop_rerun_s"] for run in done))
         noop = all(run["noop"] for run in done)
