@@ -96,13 +96,19 @@ def latest(records: list[dict]) -> list[dict]:
 
 
 def readme_block(records: list[dict]) -> str:
-    """The README's table of headline figures: each with its benchmark and the machine it was measured
-    on (the README carries no dates: each record's date is on the results page)."""
-    lines = ["| benchmark | figure | value | measured on |", "|---|---|---:|---|"]
-    for record in latest(records):
-        where = f"{record['processor']['name']} ({record['processor']['vector']})"  # dates: docs/results.md
+    """The README's table of headline figures: one row per figure, one column per machine (processor
+    and vector instructions), from each benchmark's latest record on each; a figure not measured on a
+    machine is left blank. The README carries no dates: each record's date is on the results page."""
+    chosen = latest(records)
+    machines = sorted({f"{record['processor']['name']} ({record['processor']['vector']})" for record in chosen})
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for record in chosen:
+        where = f"{record['processor']['name']} ({record['processor']['vector']})"
         for key, value in record["headline"].items():
-            lines.append(f"| {record['benchmark']} | {key} | {value} | {where} |")
+            rows.setdefault((record["benchmark"], key), {})[where] = value
+    lines = ["| benchmark | figure | " + " | ".join(machines) + " |", "|---|---|" + "---:|" * len(machines)]
+    for (benchmark, key), values in rows.items():
+        lines.append(f"| {benchmark} | {key} | " + " | ".join(values.get(where, "") for where in machines) + " |")
     return "\n".join(lines)
 
 

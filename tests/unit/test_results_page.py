@@ -74,3 +74,31 @@ def test_a_record_names_its_commit_changed_by_other_files_but_not_by_other_recor
     assert commit(tmp_path) == clean
     (tmp_path / "train.py").write_text("epochs = 4\n")
     assert commit(tmp_path) == clean + "+changes"
+
+
+def test_the_readme_puts_each_figure_on_one_row_with_a_column_per_machine(tmp_path):
+    def record(benchmark, date, vector, headline):
+        return {
+            "benchmark": benchmark,
+            "command": "python scripts/bench/x.py",
+            "commit": "abc",
+            "date": date,
+            "processor": {"name": "cpu", "vector": vector, "cores": 2, "blas": []},
+            "headline": headline,
+            "tables": "| a |\n|---|\n| 1 |",
+            "figures": {},
+        }
+
+    runs = [
+        record("torch-mlp", "2026-12-01", "AVX2", {"ratio": "0.80"}),
+        record("torch-mlp", "2026-12-03", "AVX2", {"ratio": "0.75"}),
+        record("torch-mlp", "2026-12-02", "AVX-512", {"ratio": "0.70"}),
+        record("finetune", "2026-12-02", "AVX-512", {"gain": "3 of 31"}),
+    ]
+    for n, run in enumerate(runs):
+        (tmp_path / f"r{n}.json").write_text(json.dumps(run))
+    lines = readme_block(load_records(tmp_path)).splitlines()
+    assert lines[0] == "| benchmark | figure | cpu (AVX-512) | cpu (AVX2) |"
+    assert "| torch-mlp | ratio | 0.70 | 0.75 |" in lines  # the latest on each machine, side by side
+    assert "| finetune | gain | 3 of 31 |  |" in lines  # not measured on AVX2: blank
+    assert len(lines) == 4
