@@ -19,13 +19,14 @@ environment is left as it is: set one yourself to override it.
   wait would make wake a sleeping thread each (docs/design/threads.md).
 - ``NUMPY_MADVISE_HUGEPAGE``: NumPy asks the kernel for 2 MiB pages for every array of 4 MiB
   or more. Where memory that has not been touched lately is slow to hand out, as on the
-  virtual machines this project is built and tested on, such a page costs far more to touch
-  the first time than 512 small ones. There, new arrays of 1 GB took 5.4 to 8.5 s with large
-  pages and 0.54 s without. With 4 KiB pages only, the first report from an empty
+  virtual machine this was measured on (an AMD EPYC with AVX2, 2 cores, the kind this project
+  is built and tested on), such a page costs far more to touch the first time than 512 small
+  ones. There, new arrays of 1 GB took 5.4 to 8.5 s with large pages (0.12 s when the memory
+  had just been freed) and 0.54 s without. With 4 KiB pages only, the first report from an empty
   ``results/`` took 38.7 and 40.6 s at ``--cores 2`` against 43.6 and 45.0 s, and 69.3 and
   69.7 s at ``--cores 1`` against 72.7 and 77.8 s (interleaved runs): each job reads its data
   into new arrays once. Once the memory is in use, the cost is small. A CNN training step
-  took the same time either way; the dense network's epoch took about 2% longer, since its
+  took the same time either way; the dense network's epoch took 2 to 3% longer, since its
   batches are gathered from all over a 172 MB array.
 """
 
