@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from digitnet.environment import JOB_ENVIRONMENT
+
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 # Run in a fresh interpreter: as Snakemake does, it sets the job environment, then starts a job.
@@ -20,7 +22,7 @@ print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=Tr
 
 def job_sees(**user_values: str) -> dict:
     """The environment (and NumPy's large-page setting) of a job started by a process that called set_job_environment."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMPY_MADVISE_HUGEPAGE", "OPENBLAS_THREAD_TIMEOUT")}
+    env = {k: v for k, v in os.environ.items() if k not in JOB_ENVIRONMENT}  # as a fresh shell has it
     env.update(user_values, PYTHONPATH=str(SCRIPTS))
     result = subprocess.run([sys.executable, "-c", PARENT], capture_output=True, text=True, check=True, env=env)
     return json.loads(result.stdout)
