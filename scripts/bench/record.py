@@ -45,6 +45,26 @@ def processor() -> dict:
     return {"name": name, "vector": vector, "cores": os.cpu_count(), "blas": blas}
 
 
+def sgemm_now(threads: tuple[int, ...] = (1, 2)) -> dict[str, float]:
+    """{thread count: GFLOP/s} of a 2048 x 2048 float32 product (bench.flops.sgemm_rate), each
+    measured in a fresh process, since OpenBLAS reads its thread count once, when it loads.
+
+    Written into every record: this machine's speed moves from hour to hour (the same CNN step
+    took 73 to 79 ms, then 105 to 115 ms an hour later, when the 2-thread rate had fallen from
+    about 190 to 122 GFLOP/s), and the rate when the record was written tells a slowed machine
+    from slower code."""
+    from digitnet.environment import THREAD_VARIABLES
+
+    code = "from bench.flops import sgemm_rate; print(sgemm_rate('numpy'))"
+    rates = {}
+    for count in threads:
+        env = os.environ | {name: str(count) for name in THREAD_VARIABLES} | {"PYTHONPATH": str(REPO / "scripts")}
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        if result.returncode == 0:
+            rates[str(count)] = round(float(result.stdout), 1)
+    return rates
+
+
 def commit(repo: Path = REPO) -> str:
     """The checked-out commit, with "+changes" when the working tree differs from it. Records
     alone do not count: benchmarks run one after another write theirs before any is committed,
@@ -72,7 +92,7 @@ def write_record(benchmark: str, figures: dict, tables: str, headline: dict[str,
     named by benchmark, date and processor kind, so a run on another machine or day adds a
     record and a rerun on the same day and machine replaces its own.
     """
-    machine = processor()
+    machine = processor() | {"sgemm_gflops": sgemm_now()}
     now = datetime.datetime.now(datetime.UTC)
     record = {
         "benchmark": benchmark,

@@ -44,10 +44,13 @@ def load_records(folder: Path = RECORDS) -> list[dict]:
 
 
 def machine(record: dict) -> str:
-    """The processor in words: its name, vector instructions, cores and BLAS kernel."""
+    """The processor in words: its name, vector instructions, cores and BLAS kernel, and how fast
+    it multiplied matrices when the record was written (bench.record.sgemm_now)."""
     processor = record["processor"]
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']})" for b in processor.get("blas", [])) or "BLAS unknown"
-    return f"{processor['name']}, {processor['vector']}, {processor['cores']} cores; {blas}"
+    speed = processor.get("sgemm_gflops")  # records written before it was measured have none
+    rates = ", ".join(f"{rate:.0f} GFLOP/s on {threads} thread{'s' if threads != '1' else ''}" for threads, rate in (speed or {}).items())
+    return f"{processor['name']}, {processor['vector']}, {processor['cores']} cores; {blas}" + (f"; sgemm as the record was written: {rates}" if rates else "")
 
 
 def page(records: list[dict]) -> str:

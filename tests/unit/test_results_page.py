@@ -102,3 +102,16 @@ def test_the_readme_puts_each_figure_on_one_row_with_a_column_per_machine(tmp_pa
     assert "| torch-mlp | ratio | 0.70 | 0.75 |" in lines  # the latest on each machine, side by side
     assert "| finetune | gain | 3 of 31 |  |" in lines  # not measured on AVX2: blank
     assert len(lines) == 4
+
+
+def test_a_record_tells_how_fast_the_machine_multiplied_when_it_was_written():
+    from bench.record import sgemm_now
+    from bench.results_page import machine
+
+    rates = sgemm_now((1,))
+    assert set(rates) == {"1"} and rates["1"] > 1  # GFLOP/s of a 2048 x 2048 product, in a fresh process
+    processor = {"name": "cpu", "vector": "AVX2", "cores": 2, "blas": []}
+    assert machine({"processor": processor | {"sgemm_gflops": {"1": 96.4, "2": 122.5}}}).endswith(
+        "; sgemm as the record was written: 96 GFLOP/s on 1 thread, 122 GFLOP/s on 2 threads"
+    )
+    assert "sgemm" not in machine({"processor": processor})  # records from before it was measured
