@@ -98,17 +98,21 @@ def latest(records: list[dict]) -> list[dict]:
     return sorted(chosen.values(), key=lambda r: (order.index(r["benchmark"]) if r["benchmark"] in order else len(order), r["processor"]["vector"]))
 
 
+def machine_label(record: dict) -> str:
+    """The processor of a record in a few words, a column of the README's table: "AMD EPYC (AVX2)"."""
+    return f"{record['processor']['name']} ({record['processor']['vector']})"
+
+
 def readme_block(records: list[dict]) -> str:
     """The README's table of headline figures: one row per figure, one column per machine (processor
     and vector instructions), from each benchmark's latest record on each; a figure not measured on a
     machine is left blank. The README carries no dates: each record's date is on the results page."""
     chosen = latest(records)
-    machines = sorted({f"{record['processor']['name']} ({record['processor']['vector']})" for record in chosen})
+    machines = sorted({machine_label(record) for record in chosen})
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for record in chosen:
-        where = f"{record['processor']['name']} ({record['processor']['vector']})"
         for key, value in record["headline"].items():
-            rows.setdefault((record["benchmark"], key), {})[where] = value
+            rows.setdefault((record["benchmark"], key), {})[machine_label(record)] = value
     lines = ["| benchmark | figure | " + " | ".join(machines) + " |", "|---|---|" + "---:|" * len(machines)]
     for (benchmark, key), values in rows.items():
         lines.append(f"| {benchmark} | {key} | " + " | ".join(values.get(where, "") for where in machines) + " |")
