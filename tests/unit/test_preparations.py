@@ -82,6 +82,25 @@ def test_a_blank_page_of_any_size_and_grain_is_refused(side, grain, rng):
         prepare_digit(paper)
 
 
+@pytest.mark.parametrize("side", [8, 16, 28, 63])
+@pytest.mark.parametrize("light", ["ramp", "steep ramp", "diagonal", "vignette"])
+def test_a_small_blank_page_whose_light_fades_across_it_is_still_refused(side, light, rng):
+    # The blank check measures marks against the paper's fitted plane: that plane must not make
+    # the fading itself, or what is left of a falloff no plane fits (a vignette), into a digit.
+    rows, cols = np.mgrid[0:side, 0:side] / (side - 1)
+    level = {
+        "ramp": 0.65 + 0.25 * cols,
+        "steep ramp": 0.4 + 0.55 * cols,
+        "diagonal": 0.6 + 0.15 * (rows + cols),
+        "vignette": 0.9 - 0.35 * ((rows - 0.5) ** 2 + (cols - 0.5) ** 2),
+    }[light]
+    for grain in (0.0, 0.01, 0.03):
+        paper = np.clip(level + rng.normal(0, grain, level.shape), 0, 1).astype(np.float32)
+        for page in (paper, 1 - paper):
+            with pytest.raises(ImageError, match="no ink found"):
+                prepare_digit(page)
+
+
 def test_plain_enlarges_a_small_digit_sharply_into_the_20_pixel_box(test_digits):
     X, _ = test_digits
     small = np.asarray(Image.fromarray(X[3].reshape(28, 28)).resize((8, 8), Image.Resampling.BOX))

@@ -33,7 +33,8 @@ WORK_SIZE = 160  # a larger image is averaged down to this longest side first: t
 FLATTEN_FROM = 64  # lighting is flattened only from this longest side on: a smaller image is a crop or a
 # scan with no room for a shadow, and the flattening window (an eighth of the image) would be narrower
 # than its strokes and take them for shadow
-# A page is blank when the medians of its two Otsu classes (ink and paper) differ by less than
+# A page is blank when, measured from the paper's fitted plane (paper_plane: the light may fade
+# across a crop), the medians of its two Otsu classes (ink and paper) differ by less than
 # BLANK_CONTRAST, or when they differ by less than BLANK_NOISE times the paper's own noise (its
 # median absolute deviation, scaled to a standard deviation) and the two classes explain under
 # BLANK_SPLIT of the variance (Otsu's separability: 0.64 for one bell of grain, 0.75 for flat noise,
@@ -78,17 +79,39 @@ def ink_of(gray: np.ndarray, notes: list[str]) -> np.ndarray:
     return 1 - gray if bright else gray.copy()
 
 
+def paper_plane(ink: np.ndarray, threshold: float) -> np.ndarray:
+    """The paper's level at every pixel of ink (H, W): the plane a + b y + c x fitted by least
+    squares to the pixels at or below ``threshold`` (the paper). Lighting that brightens or
+    darkens across a small crop (which is not flattened: FLATTEN_FROM) is such a plane; a
+    stroke, which is not paper, does not pull it."""
+    rows, cols = np.indices(ink.shape, dtype=np.float32)
+    paper = ink <= threshold
+    design = np.stack([np.ones(int(paper.sum()), np.float32), rows[paper], cols[paper]], axis=1)  # (P, 3)
+    a, b, c = np.linalg.lstsq(design, ink[paper], rcond=None)[0]
+    return a + b * rows + c * cols
+
+
 def check_not_blank(ink: np.ndarray, threshold: float) -> None:
     """Raise ImageError when ink (H, W) split at ``threshold`` into paper and ink shows no mark
-    that stands out from the paper's own noise (BLANK_CONTRAST, BLANK_NOISE, BLANK_SPLIT)."""
-    paper, marks = ink[ink <= threshold], ink[ink > threshold]
+    that stands out from the paper's own noise (BLANK_CONTRAST, BLANK_NOISE, BLANK_SPLIT).
+
+    The marks are measured against the paper's plane (paper_plane), split again by Otsu's
+    threshold: measured against one level, a crop whose light fades across it has a paper
+    that seems noisy, and its digit seemed not to stand out from it.
+    """
+    if not (ink <= threshold).any() or not (ink > threshold).any():
+        raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
+    flat = ink - paper_plane(ink, threshold)  # (H, W): paper near 0 everywhere, ink above it
+    low, high = float(flat.min()), float(flat.max())
+    cut = low + (high - low) * otsu_threshold((flat - low) / max(high - low, 1e-12))
+    paper, marks = flat[flat <= cut], flat[flat > cut]
     if len(paper) == 0 or len(marks) == 0:
         raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
     level = float(np.median(paper))
     noise = 1.4826 * float(np.median(np.abs(paper - level)))
     contrast = float(np.median(marks)) - level
-    between = len(paper) * len(marks) / ink.size**2 * (float(marks.mean()) - float(paper.mean())) ** 2
-    split = between / max(float(ink.var()), 1e-12)
+    between = len(paper) * len(marks) / flat.size**2 * (float(marks.mean()) - float(paper.mean())) ** 2
+    split = between / max(float(flat.var()), 1e-12)
     if contrast < BLANK_CONTRAST or (contrast < BLANK_NOISE * noise and split < BLANK_SPLIT):
         raise ImageError(f"no ink found: the page looks blank (no mark stands out: contrast {contrast:.2f}, paper noise {noise:.3f})")
 
