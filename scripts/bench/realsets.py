@@ -9,7 +9,9 @@ Four sources of single digits, each as a list of ``Sample`` (an image, its label
 - ``postal_like``: MNIST test digits cropped to their ink and stretched to fill a 16 x 16 frame,
   grey levels kept, white on black, as postal-code scans were size-normalized;
 - ``mnist_png``: MNIST test digits saved as 28 x 28 PNG, half as they are (white on black), half
-  inverted.
+  inverted;
+- ``reduced``: the real photos of ``real_dev`` shrunk to 28 x 28 and saved as JPEG, as a person
+  makes a photo MNIST's size before handing it to a network (each in its photo's half).
 
 Every rule and number of the reader is chosen on the "tune" half of each set and reported on
 the "eval" half (``half_of``). The real sheets of ``real_dev`` are too few to split: all of them
@@ -17,6 +19,7 @@ are reported, and none was used to choose a number.
 """
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +126,18 @@ def real_dev(folder: Path) -> tuple[list[Sample], list[Sample]]:
         k = seen[source] = seen.get(source, -1) + 1
         singles.append(Sample(row["file"], row["label"], HALVES[k % 2], path=path))
     return singles, sheets
+
+
+def reduced(singles: list[Sample], side: int = 28, quality: int = 75) -> list[Sample]:
+    """Each real photo of ``singles`` resized to side x side (its aspect not kept, as a plain
+    resize does) and through a JPEG of ``quality``: a small crop with a photo's lighting and
+    noise and a compression's blocks. Each stays in its photo's half."""
+    samples = []
+    for sample in singles:
+        with Image.open(sample.path) as image:
+            small = image.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+        encoded = io.BytesIO()
+        small.save(encoded, format="JPEG", quality=quality)
+        encoded.seek(0)
+        samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, Image.open(encoded).convert("RGB")))
+    return samples
