@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from bench import realsets
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
-from digitnet.reading import digit_preparations, read_image
+from digitnet.reading import read_image
 
 ROWS = {  # rows of each real sheet, counted by eye (the label holds its digits)
     "rajdeep_sheet1.jpg": 1,
@@ -52,22 +52,6 @@ def test_no_real_photo_shrunk_to_28_pixels_is_refused(real_path, model_for_photo
     samples = realsets.reduced(singles)
     readings = read_all(samples, tmp_path, "auto", model_for_photos.predict_proba)
     assert [(s.name, r.error) for s, r in zip(samples, readings, strict=True) if r.kind != "single"] == []
-
-
-@pytest.mark.parametrize("longest", [None, 96])
-def test_no_stroke_of_a_real_photo_is_taken_for_a_printed_line(real_path, longest, tmp_path):
-    # None of these photos is of ruled paper: a 7's bar or a 4's stem removed as a "line" left a 1.
-    singles, _ = realsets.real_dev(real_path)
-    for sample in singles:
-        path = sample.path
-        if longest is not None:
-            with Image.open(path) as image:
-                image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-                path = tmp_path / f"{sample.path.stem}.png"
-                image.save(path)
-        made, _ = digit_preparations(path, 40.0)
-        notes = [note for prepared in made.prepared for note in prepared.notes]
-        assert not [note for note in notes if note.startswith("printed lines removed")], sample.name
 
 
 def test_no_digit_of_load_digits_is_refused_in_either_polarity(model_for_photos, tmp_path):

@@ -5,17 +5,10 @@ import numpy as np
 from digitnet.image.morphology import run_bounds
 
 # Printed lines of ruled or squared paper: rows (or columns) covered over 50% of the image's
-# width, at most 4% of its height thick, tilted up to about 3 degrees,
+# width, at most 4% of its height thick, tilted up to about 3 degrees.
 LINE_COVERAGE = 0.5
 LINE_THICKNESS = 0.04
 LINE_TILT = 0.05
-# ... and running across the paper: their ink reaches within 5% of the width of both sides. A
-# digit's stroke as long as half the image (a 7's bar in a crop, a 1's stem) stops short of a side.
-# Chosen on the tune halves: of the strokes of real photos (at 64 px to full size) that the rows
-# above took for lines, every one stopped at least 7% short of a side, and none in a photo-like
-# page without lines stopped short by less than 24%; 85 to 96% of the lines of ruled, squared and
-# pencil-ruled photo-like pages reached within 5%.
-LINE_EDGE = 0.05
 
 
 def printed_lines(mask: np.ndarray) -> np.ndarray:
@@ -25,8 +18,7 @@ def printed_lines(mask: np.ndarray) -> np.ndarray:
     tilted by a few degrees. For each tilt t in +-LINE_TILT the ink is summed along lines
     y - t (x - W/2) = const (a shear, then a row sum: a Radon transform at a few angles);
     the tilt with the highest peak wins, and rows of it covered over LINE_COVERAGE of the
-    width, in bands at most LINE_THICKNESS of the height thick, whose ink reaches within LINE_EDGE
-    of the width of both sides, are lines. A line pixel is
+    width, in bands at most LINE_THICKNESS of the height thick, are lines. A line pixel is
     kept where ink lies within two pixels above or below the band in its column: there a
     stroke of the digit crosses the line, and removing the line must not cut it.
     """
@@ -47,7 +39,6 @@ def printed_lines(mask: np.ndarray) -> np.ndarray:
     line |= (counts[best] >= 0.25 * LINE_COVERAGE * width) & (np.r_[line[1:], False] | np.r_[False, line[:-1]])
     start, end = run_bounds(line)
     line &= end - start + 1 <= max(2, LINE_THICKNESS * height)
-    line &= reaches_both_sides(line, rows, xs, width)
     if not line.any():
         return np.zeros_like(mask)
     image = np.zeros((span + 4, width), dtype=bool)
@@ -60,21 +51,6 @@ def printed_lines(mask: np.ndarray) -> np.ndarray:
     lines = np.zeros_like(mask)
     lines[ys[on[~near]], xs[on[~near]]] = True
     return lines
-
-
-def reaches_both_sides(line: np.ndarray, rows: np.ndarray, xs: np.ndarray, width: int) -> np.ndarray:
-    """For each row of ``line`` (R,) bool, whether the band of line rows it lies in holds ink within
-    LINE_EDGE of the width of both sides: rows (P,) and xs (P,) are each ink pixel's (sheared) row
-    and column. Returns (R,) bool, False outside the bands."""
-    band = np.cumsum(np.r_[line[0], line[1:] & ~line[:-1]]) * line  # (R,): 1, 2, ... per band, 0 elsewhere
-    on = band[rows] > 0  # the ink pixels on a band
-    count = int(band.max()) + 1
-    left, right = np.full(count, width), np.full(count, -1)
-    np.minimum.at(left, band[rows[on]], xs[on])  # each band's leftmost and rightmost ink
-    np.maximum.at(right, band[rows[on]], xs[on])
-    margin = LINE_EDGE * width
-    across = (left <= margin) & (right >= width - 1 - margin)
-    return line & across[band]
 
 
 def remove_lines(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
