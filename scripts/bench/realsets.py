@@ -1,6 +1,7 @@
 """The handwriting images the reader is chosen and checked on, each set split into two halves.
 
-Four sources of single digits, each as a list of ``Sample`` (an image, its label, its half):
+Four sources of single digits, and one set made from the first, each as a list of ``Sample``
+(an image, its label, its half):
 
 - ``real_dev``: the licensed real photos of ``shared/data/real_digits_dev`` (its README gives
   each image's source and licence; keep them with any copy of an image);
