@@ -91,6 +91,15 @@ def paper_plane(ink: np.ndarray, threshold: float) -> np.ndarray:
     return a + b * rows + c * cols
 
 
+def two_classes(values: np.ndarray, cut: float) -> tuple[np.ndarray, np.ndarray]:
+    """values (H, W) split at ``cut``: (paper, marks), the values at or below it and above it (1-D);
+    ImageError when either is empty: the page is one flat level."""
+    paper, marks = values[values <= cut], values[values > cut]
+    if len(paper) == 0 or len(marks) == 0:
+        raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
+    return paper, marks
+
+
 def check_not_blank(ink: np.ndarray, threshold: float) -> None:
     """Raise ImageError when ink (H, W) split at ``threshold`` into paper and ink shows no mark
     that stands out from the paper's own noise (BLANK_CONTRAST, BLANK_NOISE, BLANK_SPLIT).
@@ -99,14 +108,11 @@ def check_not_blank(ink: np.ndarray, threshold: float) -> None:
     threshold: measured against one level, a crop whose light fades across it has a paper
     that seems noisy, and its digit seemed not to stand out from it.
     """
-    if not (ink <= threshold).any() or not (ink > threshold).any():
-        raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
+    two_classes(ink, threshold)  # the plane needs paper to fit, and a page of one level has no marks
     flat = ink - paper_plane(ink, threshold)  # (H, W): paper near 0 everywhere, ink above it
     low, high = float(flat.min()), float(flat.max())
     cut = low + (high - low) * otsu_threshold((flat - low) / max(high - low, 1e-12))
-    paper, marks = flat[flat <= cut], flat[flat > cut]
-    if len(paper) == 0 or len(marks) == 0:
-        raise ImageError("no ink found: the page looks blank (one flat level, no mark at all)")
+    paper, marks = two_classes(flat, cut)
     level = float(np.median(paper))
     noise = 1.4826 * float(np.median(np.abs(paper - level)))
     contrast = float(np.median(marks)) - level
