@@ -217,6 +217,17 @@ def test_conv2d_gives_the_same_results_after_a_larger_batch_used_its_buffers(rng
     assert np.allclose(layer.forward(small), reference_conv(small, layer.W.value, layer.b.value, 1, 1))
 
 
+@pytest.mark.parametrize("rows, length, columns", [(26, 1000, 32), (3, 7, 2), (5, 1, 4)])
+def test_a_product_split_along_its_sum_equals_the_whole_product(rows, length, columns, threads, rng):
+    # Each thread sums its own stretch of the products (a first layer's filter gradient on 2
+    # cores); a sum shorter than the threads are many is not split.
+    a = rng.standard_normal((rows, length)).astype(np.float32)
+    b = rng.standard_normal((length, columns)).astype(np.float32)
+    got = parallel.summed_matmul(a, b)
+    assert got.shape == (rows, columns) and got.dtype == np.float32
+    assert np.allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
 def test_a_forked_process_runs_split_passes_with_its_own_threads(threads):
     # A child forked after the pool was made (a process pool reading digits) must not wait on
     # threads that exist only in its parent.

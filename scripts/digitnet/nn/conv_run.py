@@ -23,7 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from digitnet.nn import fourier
-from digitnet.nn.parallel import elementwise, parallel_ranges
+from digitnet.nn.parallel import elementwise, parallel_ranges, summed_matmul
 
 # The batch-last layout: axes (N, C, H, W) of an image batch in the order they lie in memory.
 BATCH_LAST = (1, 2, 3, 0)
@@ -185,11 +185,13 @@ class ConvRun:
         dout_mat = dout_mat.reshape(F, -1)
         # [dW_mat | db] : (F, C kh kw + 1), a sum over all H' W' N positions. OpenBLAS on 2 threads
         # runs this product far slower when the result has fewer rows than columns (64 x 801 for
-        # the preset's second layer) than as its transpose: compute the taller one.
+        # the preset's second layer) than as its transpose: compute the taller one. A small result
+        # (a first layer's 32 x 26) leaves OpenBLAS too little to split: the threads split the sum
+        # (digitnet.nn.parallel.summed_matmul).
         if self._cols.shape[0] > F:
-            dWb = (self._cols @ dout_mat.T).T
+            dWb = summed_matmul(self._cols, dout_mat.T).T
         else:
-            dWb = dout_mat @ self._cols.T
+            dWb = summed_matmul(dout_mat, self._cols.T)
         dW, db = dWb[:, :-1].reshape(W_value.shape), dWb[:, -1]
         if not need_dX:
             return dW, db, None
