@@ -43,7 +43,14 @@ from digitnet.preparations import calibrate  # noqa: E402
 TEMPERATURES = np.round(np.arange(0.2, 2.0001, 0.05), 2)  # the grid T is chosen from
 THRESHOLDS = np.round(np.arange(0.5, 0.9501, 0.05), 2)  # the grid low_confidence is chosen from
 CATCH = 2 / 3  # share of the tune halves' misreads the threshold must catch: the bar of at most a third above it
-FAMILIES = {"real photos": "real handwriting", "real photos at 28 x 28": "real handwriting", "load_digits": "real handwriting", "postal-like": "scans", "MNIST as PNG": "scans"}
+FAMILIES = {
+    "real photos": "real handwriting",
+    "real photos at 28 x 28": "real handwriting",
+    "real photos at 64-400 px": "real handwriting",
+    "load_digits": "real handwriting",
+    "postal-like": "scans",
+    "MNIST as PNG": "scans",
+}
 
 
 def family(name: str) -> str:

@@ -7,7 +7,8 @@ digits is split into a "tune" half, on which the reader's rules were chosen, and
 half, reported here):
 
 - real photos: the licensed single digits of shared/data/real_digits_dev (licences in its README);
-  and the same photos shrunk to 28 x 28 and saved as JPEG ("real photos at 28 x 28");
+  the same photos shrunk to 28 x 28 and saved as JPEG ("real photos at 28 x 28"), and shrunk to
+  crops of 64 to 400 px, their aspect kept ("real photos at 64-400 px");
 - load_digits: scikit-learn's bundled real handwriting, 8 x 8, both polarities;
 - postal-like: MNIST test digits stretched to fill a 16 x 16 frame, white on black;
 - MNIST as PNG: MNIST test digits as 28 x 28 PNG, both polarities;
@@ -231,12 +232,13 @@ def photo_samples(X: np.ndarray, y: np.ndarray, count: int, seed: int) -> dict[s
 
 
 def single_sets(X: np.ndarray, y: np.ndarray, real_dir: Path, mnist: int, count: int, seed: int) -> dict[str, list[realsets.Sample]]:
-    """Every set of single digits, by name: real photos (as taken and at 28 x 28), load_digits, postal-like and MNIST as PNG
+    """Every set of single digits, by name: real photos (as taken, at 28 x 28 and at 64-400 px), load_digits, postal-like and MNIST as PNG
     (``mnist`` digits each), and ``count`` digits per photo-like variant."""
     real = realsets.real_dev(real_dir)[0]
     return {
         "real photos": real,
         "real photos at 28 x 28": realsets.reduced(real),
+        "real photos at 64-400 px": realsets.shrunk(real),
         "load_digits": realsets.sklearn_digits(),
         "postal-like": realsets.postal_like(X, y, mnist),
         "MNIST as PNG": realsets.mnist_png(X, y, mnist),
@@ -329,6 +331,7 @@ def headline(figures: dict) -> dict[str, str]:
         "model": name,
         "real photos": f"{real['accuracy']:.1%} of {real['images']}",
         "real photos at 28 x 28": f"{row['singles']['real photos at 28 x 28']['eval']['accuracy']:.1%}",
+        "real photos at 64-400 px": f"{row['singles']['real photos at 64-400 px']['eval']['accuracy']:.1%}",
         "load_digits": f"{row['singles']['load_digits']['eval']['accuracy']:.1%}",
         "postal-like": f"{row['singles']['postal-like']['eval']['accuracy']:.1%}",
         "MNIST as PNG": f"{row['singles']['MNIST as PNG']['eval']['accuracy']:.1%}",

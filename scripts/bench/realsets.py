@@ -1,6 +1,6 @@
 """The handwriting images the reader is chosen and checked on, each set split into two halves.
 
-Four sources of single digits, and one set made from the first, each as a list of ``Sample``
+Four sources of single digits, and two sets made from the first, each as a list of ``Sample``
 (an image, its label, its half):
 
 - ``real_dev``: the licensed real photos of ``shared/data/real_digits_dev`` (its README gives
@@ -12,7 +12,9 @@ Four sources of single digits, and one set made from the first, each as a list o
 - ``mnist_png``: MNIST test digits saved as 28 x 28 PNG, half as they are (white on black), half
   inverted;
 - ``reduced``: the real photos of ``real_dev`` shrunk to 28 x 28 and saved as JPEG, as a person
-  makes a photo MNIST's size before handing it to a network (each in its photo's half).
+  makes a photo MNIST's size before handing it to a network (each in its photo's half);
+- ``shrunk``: the same photos shrunk, their aspect kept, to small crops of 64 to 400 px, where a
+  digit's strokes are only a few pixels wide and its long ones as straight as a printed line.
 
 Every rule and number of the reader is chosen on the "tune" half of each set and reported on
 the "eval" half (``half_of``). The real sheets of ``real_dev`` are too few to split: all of them
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 HALVES = ("tune", "eval")
 
@@ -141,4 +143,19 @@ def reduced(singles: list[Sample], side: int = 28, quality: int = 75) -> list[Sa
         small.save(encoded, format="JPEG", quality=quality)
         encoded.seek(0)
         samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, Image.open(encoded).convert("RGB")))
+    return samples
+
+
+def shrunk(singles: list[Sample], sides: tuple[int, ...] = (64, 100, 160, 250, 400)) -> list[Sample]:
+    """Each real photo of ``singles`` shrunk (Lanczos, its aspect kept) so that its longest side
+    is each of ``sides`` pixels, kept lossless: a small crop of a photo, as a person cuts one
+    digit out of a larger picture. Each stays in its photo's half."""
+    samples = []
+    for sample in singles:
+        with Image.open(sample.path) as image:
+            photo = ImageOps.exif_transpose(image).convert("RGB")
+        for side in sides:
+            scale = side / max(photo.size)
+            size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+            samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, photo.resize(size, Image.Resampling.LANCZOS)))
     return samples

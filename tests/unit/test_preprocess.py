@@ -379,12 +379,40 @@ def test_printed_lines_as_dark_as_the_ink_are_removed_without_cutting_the_stroke
 
 def test_a_stroke_crossing_a_line_stays_whole():
     mask = np.zeros((100, 100), bool)
-    mask[50:52, :] = True  # a line across the image
-    mask[20:80, 40:46] = True  # a stroke through it
+    mask[50:52, :] = mask[85:87, :] = True  # two ruled lines across the image
+    mask[20:80, 40:46] = True  # a stroke through the first
     ink, kept, removed = remove_lines(mask.astype(np.float32), mask)
     assert kept[20:80, 40:46].all()  # the stroke is not cut where it crosses the line
-    assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and removed >= 180
+    assert not kept[50:52, :30].any() and not kept[50:52, 60:].any() and not kept[85:87].any() and removed >= 380
     assert len(np.unique(label_components(kept))) == 2  # background and one stroke
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_a_digits_own_long_straight_strokes_are_not_taken_for_printed_lines(turn):
+    # A 7 that fills its crop: its bar covers 70% of the width and its stem 90% of the height,
+    # each as thin and straight as a printed line, but each ends where the other turns off it.
+    seven = np.zeros((200, 160), bool)
+    seven[10:13, 20:132] = seven[100:103, 20:132] = True  # the bar, and a second one (a 7 with a crossbar)
+    seven[10:190, 129:132] = True  # the stem, from the bar's right end down
+    # A 1 drawn down a whole crop is one long line, crossed by none: printed lines come in sets.
+    one = np.zeros((200, 160), bool)
+    one[5:195, 78:81] = True
+    for digit in (seven, one):
+        digit = np.rot90(digit, turn)
+        _, kept, removed = remove_lines(digit.astype(np.float32), digit)
+        assert removed == 0 and (kept == digit).all()
+    # Lines that end free (two across the page, short of both edges) or run from edge to edge (two
+    # down it) are printed lines, all but where they cross.
+    lines = np.zeros((200, 160), bool)
+    lines[10:13, 16:140] = lines[60:63, 16:140] = True
+    lines[:, 80:83] = lines[:, 120:123] = True
+    lines[120:140, 40:56] = True  # a blot of ink beside the lines, touching none
+    left = np.zeros_like(lines)  # what must stay: where the lines cross, and the blot
+    left[10:13, 80:83] = left[10:13, 120:123] = left[60:63, 80:83] = left[60:63, 120:123] = True
+    left[120:140, 40:56] = True
+    lines, left = np.rot90(lines, turn), np.rot90(left, turn)
+    _, kept, removed = remove_lines(lines.astype(np.float32), lines)
+    assert (kept == left).all()
 
 
 def test_faint_ink_showing_through_from_the_back_is_dropped_and_the_digit_kept(mnist_path):
