@@ -32,7 +32,7 @@ from digitnet.image.ink import (
     separate_ink,
     to_ink,
 )
-from digitnet.image.lines import printed_lines, remove_lines
+from digitnet.image.lines import remove_lines
 from digitnet.image.load import (
     WORK_SIZE,
     ImageError,
@@ -97,7 +97,6 @@ __all__ = [
     "paste_centered",
     "preprocess_file",
     "preprocess_image",
-    "printed_lines",
     "remove_lines",
     "resize_longest",
     "round_half_up",

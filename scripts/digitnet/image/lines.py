@@ -1,4 +1,7 @@
-"""The printed lines of ruled and squared paper, found and removed without cutting the strokes that cross them."""
+"""The printed lines of ruled and squared paper and of a form's boxes, removed without cutting the
+strokes that cross them, and without taking a digit's own long straight strokes for them."""
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -9,31 +12,64 @@ from digitnet.image.morphology import run_bounds
 LINE_COVERAGE = 0.5
 LINE_THICKNESS = 0.04
 LINE_TILT = 0.05
-# A printed line runs out of the picture (to within LINE_EDGE pixels of its edge), ends free, or
-# ends where another line crosses it. A digit's own straight stroke, which can be as long (a 7's
-# stem in a crop the digit fills, its bar), ends where another of its strokes turns off it.
+# How a band's end lies tells a paper's line from a digit's stroke as long and straight (a 7's
+# bar and stem, a 4's stem, in a crop the digit fills). A printed line runs out of the picture
+# (to within LINE_EDGE pixels of its edge), ends free or crossed by another line, or meets
+# another printed line in a corner, as a box's sides do. A digit's stroke ends where a stroke
+# that is no printed line turns off it (a 7's hook, a 4's arm), or it is half of an L: a corner
+# at one end and a free end at the other (a 7's bar and stem).
 LINE_EDGE = 2
-# Ruled and squared paper rule their lines every few millimetres: a band with no other printed
-# line beside it, in the same direction, is one long stroke (a 1, a 4's stem), not the paper's.
+# Paper is ruled in sets, and a box has two sides each way: a band with no other printed line
+# beside it, the same way, is one long stroke (a 1, a 4's stem), not the paper's.
 LINE_SET = 2
 
+# How a band ends, at each of its two ends (end_kinds).
+EDGE, FREE, CORNER, TURN = range(4)
 
-def printed_lines(mask: np.ndarray) -> np.ndarray:
-    """Pixels (H, W) bool of the mask that belong to horizontal printed lines, strokes that cross them excepted.
+
+@dataclass
+class Bands:
+    """The candidate lines along the rows of a mask: thin straight bands of ink across it.
+
+    rows, columns: (L,) the mask's ink pixels that lie on a band; band: (L,) which band (0..B-1);
+    start, end: (L,) the first and last row of that band, in the sheared frame of ``shear``;
+    crossed: (L,) a stroke crosses the band there (ink just above or below it), so the pixel
+    stays when the band goes; tilt and pad: the shear, row' = row - round(tilt (column - W/2)) + pad.
+    """
+
+    rows: np.ndarray
+    columns: np.ndarray
+    band: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    crossed: np.ndarray
+    tilt: float
+    pad: int
+
+    def shear(self, mask: np.ndarray) -> np.ndarray:
+        """The mask (H, W) bool in the bands' sheared frame: (H + 2 pad, W) bool."""
+        height, width = mask.shape
+        ys, xs = np.nonzero(mask)
+        image = np.zeros((height + 2 * self.pad, width), dtype=bool)
+        image[ys - np.round(self.tilt * (xs - width / 2)).astype(np.int64) + self.pad, xs] = True
+        return image
+
+
+def candidate_bands(mask: np.ndarray) -> Bands | None:
+    """The bands of the mask (H, W) bool that may be printed lines along its rows, or None.
 
     A ruled or squared paper's line runs across the whole image, thin and straight, maybe
     tilted by a few degrees. For each tilt t in +-LINE_TILT the ink is summed along lines
     y - t (x - W/2) = const (a shear, then a row sum: a Radon transform at a few angles);
     the tilt with the highest peak wins, and rows of it covered over LINE_COVERAGE of the
-    width, in bands at most LINE_THICKNESS of the height thick, are lines when no stroke turns
-    off either of their ends (turns_at_ends) and at least LINE_SET of them are. A line pixel is
-    kept where ink lies within two pixels above or below the band in its column: there a
-    stroke of the digit crosses the line, and removing the line must not cut it.
+    width, in bands at most LINE_THICKNESS of the height thick, are candidates. A pixel of one
+    is crossed where ink lies within two pixels above or below the band in its column: there
+    a stroke crosses the line, and removing the line must not cut it.
     """
     height, width = mask.shape
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
-        return np.zeros_like(mask)
+        return None
     pad = int(np.ceil(LINE_TILT * width / 2)) + 3
     tilts = np.linspace(-LINE_TILT, LINE_TILT, 9)
     sheared = ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - width / 2)).astype(np.int64) + pad  # (9, P)
@@ -48,61 +84,90 @@ def printed_lines(mask: np.ndarray) -> np.ndarray:
     start, end = run_bounds(line)
     line &= end - start + 1 <= max(2, LINE_THICKNESS * height)
     if not line.any():
-        return np.zeros_like(mask)
-    image = np.zeros((span + 4, width), dtype=bool)
-    image[rows + 2, xs] = True  # the sheared mask, two spare rows on each side
-    on = np.flatnonzero(line[rows])  # the ink pixels that lie on a line
-    band_start, band_end, columns = start[rows[on]] + 2, end[rows[on]] + 2, xs[on]
-    near = np.zeros(len(on), dtype=bool)
+        return None
+    on = np.flatnonzero(line[rows])  # the ink pixels that lie on a band
+    bands = Bands(ys[on], xs[on], np.unique(start[rows[on]], return_inverse=True)[1], start[rows[on]], end[rows[on]],
+                  np.zeros(len(on), dtype=bool), float(tilts[best]), pad)
+    image = bands.shear(mask)
     for offset in (1, 2):
-        near |= image[band_start - offset, columns] | image[band_end + offset, columns]
-    printed = ~turns_at_ends(image, band_start, band_end, columns, width)
-    if len(np.unique(band_start[printed])) < LINE_SET:
-        return np.zeros_like(mask)
-    keep = printed & ~near
-    lines = np.zeros_like(mask)
-    lines[ys[on[keep]], xs[on[keep]]] = True
-    return lines
+        bands.crossed |= image[np.maximum(bands.start - offset, 0), bands.columns]
+        bands.crossed |= image[np.minimum(bands.end + offset, span - 1), bands.columns]
+    return bands
 
 
-def turns_at_ends(image: np.ndarray, band_start: np.ndarray, band_end: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
-    """Whether a stroke turns off a band at one of its ends, for each pixel on a band: (L,) bool.
+def end_kinds(bands: Bands, mask: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """How each band of ``bands`` (candidates along the rows of mask (H, W) bool) ends: (B, 2),
+    EDGE, FREE, CORNER or TURN at its first and last column.
 
-    image (R, W) bool: the sheared mask; band_start, band_end (L,): the first and last row of
-    the band each pixel lies on, in image's rows; columns (L,): its column. A stroke turns off
-    an end when, in the columns within a band's thickness t of the end, ink leaves the band on
-    one side, 2t beyond it, and none lies just beyond it (2 px) on the other side (a 7's stem
-    leaving its bar). Ink on both sides is a line crossing it (squared paper), and an end within
-    LINE_EDGE pixels of the image's edge is the paper's line running on out of the picture.
+    A stroke turns off an end when, in the columns within a band's thickness t of it, ink leaves
+    the band on one side, 2t beyond it, and none lies just beyond it (2 px) on the other side;
+    ink on both sides is a line crossing it (FREE). It is a CORNER when that stroke is one of
+    ``others`` (H, W) bool, the candidate lines across the other way, and a TURN when it is not.
+    An end within LINE_EDGE pixels of the image's edge is the EDGE: the line runs on out of the picture.
     """
-    thickness = band_end - band_start + 1  # (L,)
-    last_row = len(image) - 1
+    width = mask.shape[1]
+    count = int(bands.band.max()) + 1
+    thickness = bands.end - bands.start + 1  # (L,)
+    first, last = np.full(count, width), np.full(count, -1)
+    np.minimum.at(first, bands.band, bands.columns)
+    np.maximum.at(last, bands.band, bands.columns)
 
-    def beyond(distance: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-        """Ink (above, below) the band, ``distance`` rows beyond its edges, in each pixel's column."""
-        return image[np.maximum(band_start - distance, 0), columns], image[np.minimum(band_end + distance, last_row), columns]
-
-    sides = (*beyond(2 * thickness), *beyond(2))  # (above far, below far, above near, below near), each (L,)
-    bands, band = np.unique(band_start, return_inverse=True)
-    first, last = np.full(len(bands), width), np.full(len(bands), -1)
-    np.minimum.at(first, band, columns)
-    np.maximum.at(last, band, columns)
-    turns = np.zeros(len(bands), dtype=bool)
-    for at_end, inside in (
-        (columns < first[band] + thickness, first > LINE_EDGE),
-        (columns > last[band] - thickness, last < width - 1 - LINE_EDGE),
-    ):
-        seen = np.zeros((4, len(bands)), dtype=bool)  # per band, ink on each side anywhere in the end's columns
-        for k, side in enumerate(sides):
-            np.logical_or.at(seen[k], band[at_end], side[at_end])
+    def turning(image: np.ndarray, at_end: np.ndarray) -> np.ndarray:
+        """(B,) bool: a stroke of image (the sheared ink) turns off each band at the end at_end (L,) marks."""
+        seen = np.zeros((4, count), dtype=bool)  # per band: ink above far, below far, above near, below near
+        for k, (side, distance) in enumerate(((-1, 2 * thickness), (1, 2 * thickness), (-1, 2), (1, 2))):
+            row = np.clip(np.where(side < 0, bands.start - distance, bands.end + distance), 0, len(image) - 1)
+            np.logical_or.at(seen[k], bands.band[at_end], image[row, bands.columns][at_end])
         above_far, below_far, above_near, below_near = seen
-        turns |= inside & ((above_far & ~below_near) | (below_far & ~above_near))
-    return turns[band]
+        return (above_far & ~below_near) | (below_far & ~above_near)
+
+    ink, rest = bands.shear(mask), bands.shear(mask & ~others)
+    kinds = np.full((count, 2), FREE)
+    for k, (at_end, edge) in enumerate((
+        (bands.columns < first[bands.band] + thickness, first <= LINE_EDGE),
+        (bands.columns > last[bands.band] - thickness, last >= width - 1 - LINE_EDGE),
+    )):
+        kinds[turning(ink, at_end), k] = CORNER
+        kinds[turning(rest, at_end), k] = TURN
+        kinds[edge, k] = EDGE
+    return kinds
+
+
+def is_printed(kinds: np.ndarray) -> np.ndarray:
+    """(B,) bool: which bands, by how their ends lie (B, 2), are printed lines: no stroke that is no
+    printed line turns off either end, and no band is half of an L (a corner and a free end)."""
+    ends = np.sort(kinds, axis=1)
+    return (ends[:, 1] != TURN) & ~((ends[:, 0] == FREE) & (ends[:, 1] == CORNER))
+
+
+def band_pixels(bands: Bands | None, shape: tuple[int, int]) -> np.ndarray:
+    """Every pixel of the candidate bands as a mask (H, W) bool (all False for None)."""
+    pixels = np.zeros(shape, dtype=bool)
+    if bands is not None:
+        pixels[bands.rows, bands.columns] = True
+    return pixels
 
 
 def remove_lines(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Remove ruled and squared paper's lines, horizontal and vertical, from (ink, mask); also
-    return how many line pixels went. See ``printed_lines``."""
-    lines = printed_lines(mask) | printed_lines(mask.T).T
+    """Remove printed lines, across and down, from (ink, mask) (H, W) but where strokes cross them;
+    also return how many line pixels went.
+
+    The candidates both ways (candidate_bands) are found first, so that a band's end can be told
+    to meet a line across it (a box's corner) or a stroke (end_kinds); then the printed ones of
+    each way go, when there are at least LINE_SET of them.
+    """
+    across, down = candidate_bands(mask), candidate_bands(mask.T)
+    lines = np.zeros_like(mask)
+    for bands, flip in ((across, False), (down, True)):
+        if bands is None:
+            continue
+        own = mask.T if flip else mask
+        others = band_pixels(across, mask.shape).T if flip else band_pixels(down, mask.T.shape).T
+        printed = is_printed(end_kinds(bands, own, others))
+        if printed.sum() < LINE_SET:
+            continue
+        go = printed[bands.band] & ~bands.crossed
+        rows, columns = bands.rows[go], bands.columns[go]
+        lines[(columns, rows) if flip else (rows, columns)] = True
     kept = mask & ~lines
     return np.where(kept, ink, 0).astype(np.float32), kept, int(lines.sum())
