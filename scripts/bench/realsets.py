@@ -157,5 +157,6 @@ def shrunk(singles: list[Sample], sides: tuple[int, ...] = (64, 100, 160, 250, 4
         for side in sides:
             scale = side / max(photo.size)
             size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
-            samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, photo.resize(size, Image.Resampling.LANCZOS)))
+            small = photo.resize(size, Image.Resampling.LANCZOS)
+            samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, small))
     return samples

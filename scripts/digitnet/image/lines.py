@@ -86,8 +86,9 @@ def candidate_bands(mask: np.ndarray) -> Bands | None:
     if not line.any():
         return None
     on = np.flatnonzero(line[rows])  # the ink pixels that lie on a band
-    bands = Bands(ys[on], xs[on], np.unique(start[rows[on]], return_inverse=True)[1], start[rows[on]], end[rows[on]],
-                  np.zeros(len(on), dtype=bool), float(tilts[best]), pad)
+    band = np.unique(start[rows[on]], return_inverse=True)[1]
+    crossed = np.zeros(len(on), dtype=bool)
+    bands = Bands(ys[on], xs[on], band, start[rows[on]], end[rows[on]], crossed, float(tilts[best]), pad)
     image = bands.shear(mask)
     for offset in (1, 2):
         bands.crossed |= image[np.maximum(bands.start - offset, 0), bands.columns]
@@ -99,37 +100,44 @@ def end_kinds(bands: Bands, mask: np.ndarray, others: np.ndarray) -> np.ndarray:
     """How each band of ``bands`` (candidates along the rows of mask (H, W) bool) ends: (B, 2),
     EDGE, FREE, CORNER or TURN at its first and last column.
 
-    A stroke turns off an end when, in the columns within a band's thickness t of it, ink leaves
-    the band on one side, 2t beyond it, and none lies just beyond it (2 px) on the other side;
-    ink on both sides is a line crossing it (FREE). It is a CORNER when that stroke is one of
-    ``others`` (H, W) bool, the candidate lines across the other way, and a TURN when it is not.
-    An end within LINE_EDGE pixels of the image's edge is the EDGE: the line runs on out of the picture.
+    A stroke turns off an end when, in the columns within a band's thickness t of it, ink lies 2t
+    beyond the band on one side and not on the other; ink on both sides is a line crossing it
+    (FREE), and a 7's bar that overshoots its stem by a pixel or two does not reach 2t. The end
+    is a CORNER when that stroke is one of ``others`` (H, W) bool, the candidate lines across
+    the other way, and a TURN when it is not.
+    An end within LINE_EDGE pixels of the image's edge is the EDGE: the line runs on out of the
+    picture. A band that covers under LINE_COVERAGE of the width once ``others`` are set aside
+    is a stroke, TURN at both ends.
     """
     width = mask.shape[1]
     count = int(bands.band.max()) + 1
     thickness = bands.end - bands.start + 1  # (L,)
+    # A band is measured without the lines across it: a 4's bar in a box reaches the box's sides
+    # only through them, and is no line once they are set aside.
+    own = ~others[bands.rows, bands.columns]  # (L,)
     first, last = np.full(count, width), np.full(count, -1)
-    np.minimum.at(first, bands.band, bands.columns)
-    np.maximum.at(last, bands.band, bands.columns)
+    np.minimum.at(first, bands.band[own], bands.columns[own])
+    np.maximum.at(last, bands.band[own], bands.columns[own])
+    covered = np.bincount(np.unique(bands.band[own] * width + bands.columns[own]) // width, minlength=count)
 
     def turning(image: np.ndarray, at_end: np.ndarray) -> np.ndarray:
         """(B,) bool: a stroke of image (the sheared ink) turns off each band at the end at_end (L,) marks."""
-        seen = np.zeros((4, count), dtype=bool)  # per band: ink above far, below far, above near, below near
-        for k, (side, distance) in enumerate(((-1, 2 * thickness), (1, 2 * thickness), (-1, 2), (1, 2))):
-            row = np.clip(np.where(side < 0, bands.start - distance, bands.end + distance), 0, len(image) - 1)
-            np.logical_or.at(seen[k], bands.band[at_end], image[row, bands.columns][at_end])
-        above_far, below_far, above_near, below_near = seen
-        return (above_far & ~below_near) | (below_far & ~above_near)
+        seen = np.zeros((2, count), dtype=bool)  # per band: ink above, ink below, 2t beyond it
+        for k, row in enumerate((bands.start - 2 * thickness, bands.end + 2 * thickness)):
+            np.logical_or.at(seen[k], bands.band[at_end], image[np.clip(row, 0, len(image) - 1), bands.columns][at_end])
+        return seen[0] ^ seen[1]
 
     ink, rest = bands.shear(mask), bands.shear(mask & ~others)
     kinds = np.full((count, 2), FREE)
-    for k, (at_end, edge) in enumerate((
-        (bands.columns < first[bands.band] + thickness, first <= LINE_EDGE),
+    ends = (
+        (bands.columns < first[bands.band] + thickness, first <= LINE_EDGE),  # (the end's pixels (L,), at the edge (B,))
         (bands.columns > last[bands.band] - thickness, last >= width - 1 - LINE_EDGE),
-    )):
+    )
+    for k, (at_end, edge) in enumerate(ends):
         kinds[turning(ink, at_end), k] = CORNER
         kinds[turning(rest, at_end), k] = TURN
         kinds[edge, k] = EDGE
+    kinds[covered < LINE_COVERAGE * width] = TURN  # too short to be a line on its own
     return kinds
 
 
