@@ -104,10 +104,9 @@ def end_kinds(bands: Bands, mask: np.ndarray, others: np.ndarray) -> np.ndarray:
     beyond the band on one side and not on the other; ink on both sides is a line crossing it
     (FREE), and a 7's bar that overshoots its stem by a pixel or two does not reach 2t. The end
     is a CORNER when that stroke is one of ``others`` (H, W) bool, the candidate lines across
-    the other way, and a TURN when it is not.
-    An end within LINE_EDGE pixels of the image's edge is the EDGE: the line runs on out of the
-    picture. A band that covers under LINE_COVERAGE of the width once ``others`` are set aside
-    is a stroke, TURN at both ends.
+    the other way, and a TURN when it is not. An end within LINE_EDGE pixels of the image's
+    edge is the EDGE: the line runs on out of the picture. A band that covers under
+    LINE_COVERAGE of the width once ``others`` are set aside is a stroke, TURN at both ends.
     """
     width = mask.shape[1]
     count = int(bands.band.max()) + 1
