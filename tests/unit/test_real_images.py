@@ -8,7 +8,7 @@ its digits and rows), not the reading model's accuracy: scripts/bench/handwritin
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from bench import realsets
 from data_helpers import read_real
@@ -60,14 +60,9 @@ def test_no_real_photo_shrunk_to_a_small_crop_is_cut_into_several_digits(real_pa
     # printed line: while such strokes were taken for ruled lines and removed, a real 7 shrunk to
     # 100 px was read as "711" and a 4 at 160 px as "121".
     singles, _ = realsets.real_dev(real_path)
-    for sample in singles:
-        with Image.open(sample.path) as image:
-            photo = ImageOps.exif_transpose(image).convert("RGB")
-        scale = side / max(photo.size)
-        small = photo.resize((max(1, round(photo.width * scale)), max(1, round(photo.height * scale))), Image.Resampling.LANCZOS)
-        small.save(tmp_path / "small.png")
-        reading = read_image(tmp_path / "small.png", "auto", 40.0, model_for_photos.predict_proba)
-        assert reading.kind == "single", (sample.name, reading.pieces, reading.error)
+    samples = realsets.shrunk(singles, (side,))
+    readings = read_all(samples, tmp_path, "auto", model_for_photos.predict_proba)
+    assert [(s.name, r.pieces, r.error) for s, r in zip(samples, readings, strict=True) if r.kind != "single"] == []
 
 
 def test_no_digit_of_load_digits_is_refused_in_either_polarity(model_for_photos, tmp_path):
