@@ -34,7 +34,8 @@ class Bands:
     rows, columns: (L,) the mask's ink pixels that lie on a band; band: (L,) which band (0..B-1);
     start, end: (L,) the first and last row of that band, in the sheared frame of ``shear``;
     crossed: (L,) a stroke crosses the band there (ink just above or below it), so the pixel
-    stays when the band goes; tilt and pad: the shear, row' = row - round(tilt (column - W/2)) + pad.
+    stays when the band goes; tilt and pad: the shear, row' = row - round(tilt (column - W/2)) + pad;
+    image: (H + 2 pad, W) bool, the whole mask in that frame.
     """
 
     rows: np.ndarray
@@ -45,6 +46,7 @@ class Bands:
     crossed: np.ndarray
     tilt: float
     pad: int
+    image: np.ndarray
 
     def shear(self, mask: np.ndarray) -> np.ndarray:
         """The mask (H, W) bool in the bands' sheared frame: (H + 2 pad, W) bool."""
@@ -88,8 +90,9 @@ def candidate_bands(mask: np.ndarray) -> Bands | None:
     on = np.flatnonzero(line[rows])  # the ink pixels that lie on a band
     band = np.unique(start[rows[on]], return_inverse=True)[1]
     crossed = np.zeros(len(on), dtype=bool)
-    bands = Bands(ys[on], xs[on], band, start[rows[on]], end[rows[on]], crossed, float(tilts[best]), pad)
-    image = bands.shear(mask)
+    image = np.zeros((span, width), dtype=bool)
+    image[rows, xs] = True  # the mask along the winning tilt
+    bands = Bands(ys[on], xs[on], band, start[rows[on]], end[rows[on]], crossed, float(tilts[best]), pad, image)
     for offset in (1, 2):
         bands.crossed |= image[np.maximum(bands.start - offset, 0), bands.columns]
         bands.crossed |= image[np.minimum(bands.end + offset, span - 1), bands.columns]
@@ -126,14 +129,14 @@ def end_kinds(bands: Bands, mask: np.ndarray, others: np.ndarray) -> np.ndarray:
             np.logical_or.at(seen[k], bands.band[at_end], image[np.clip(row, 0, len(image) - 1), bands.columns][at_end])
         return seen[0] ^ seen[1]
 
-    ink, rest = bands.shear(mask), bands.shear(mask & ~others)
+    rest = bands.shear(mask & ~others)
     kinds = np.full((count, 2), FREE)
     ends = (
         (bands.columns < first[bands.band] + thickness, first <= LINE_EDGE),  # (the end's pixels (L,), at the edge (B,))
         (bands.columns > last[bands.band] - thickness, last >= width - 1 - LINE_EDGE),
     )
     for k, (at_end, edge) in enumerate(ends):
-        kinds[turning(ink, at_end), k] = CORNER
+        kinds[turning(bands.image, at_end), k] = CORNER
         kinds[turning(rest, at_end), k] = TURN
         kinds[edge, k] = EDGE
     kinds[covered < LINE_COVERAGE * width] = TURN  # too short to be a line on its own
