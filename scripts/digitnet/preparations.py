@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from digitnet.image.load import ImageError
+from digitnet.image.load import ImageError, NoDigitError
 from digitnet.image.plain import Prepared, as_mnist, plain_crop, plain_fitted, plain_strokes
 from digitnet.preprocess import photo_digit
 
@@ -72,7 +72,8 @@ def prepare_digit(gray: np.ndarray) -> Preparations:
     """Every preparation of the table above that applies to gray levels (H, W) of one digit.
 
     A preparation that finds no digit is left out, with its reason in the notes; ImageError
-    (the plain preparation's reason, which has no rule that drops ink) when none finds one.
+    (the plain preparation's reason, which has no rule that drops ink) when none finds one, and
+    NoDigitError when the photo preparation found only marks that are no handwriting.
     """
     given = as_mnist(gray)
     if given is not None:
@@ -95,6 +96,8 @@ def prepare_digit(gray: np.ndarray) -> Preparations:
             made.prepared.append(Prepared(photo.pixels, photo.steps, photo.notes))
             made.names.append("photo")
             made.layout = (photo.aspect, photo.pieces)
+        except NoDigitError:
+            raise  # its marks are not handwriting (printed lines): the plain preparation must not read them
         except ImageError as error:
             made.notes.append(f"photo preparation: {error}")
     if not made.prepared:

@@ -32,10 +32,11 @@ from digitnet.image.ink import (
     separate_ink,
     to_ink,
 )
-from digitnet.image.lines import remove_lines
+from digitnet.image.lines import is_a_line, remove_lines
 from digitnet.image.load import (
     WORK_SIZE,
     ImageError,
+    NoDigitError,
     apply_exif_orientation,
     display_rgb,
     flatten_transparency,
@@ -70,6 +71,7 @@ __all__ = [
     "STRONG_SHARE",
     "WORK_SIZE",
     "ImageError",
+    "NoDigitError",
     "Preprocessed",
     "apply_exif_orientation",
     "box_blur",
@@ -176,12 +178,17 @@ def find_ink(
     ink, mask, threshold = separate_ink(ink, THIN_PEN_WEAK if thin_pen else None)
     steps.append((f"ink separated (Otsu t = {threshold:.2f})", ink))
     ink, mask, removed = remove_lines(ink, mask)
+    if removed and not mask.any():
+        # Every mark was a printed line: empty ruled or squared paper, or a form's empty boxes.
+        # The plain preparation knows no lines and would read them as a digit: refuse the image.
+        raise NoDigitError("no handwritten digits found: only printed lines (ruled or squared paper, a form's boxes)")
     if removed:
         notes.append(f"printed lines removed ({removed} px)")
         steps.append(("lines removed", ink))
     ink, mask = drop_faint(ink, mask)
     if not mask.any():
-        raise ImageError("no ink found: only faint marks, lighter than half of the darkest ink, and printed lines")
+        lines = ", and printed lines" if removed else ""
+        raise ImageError(f"no ink found: only faint marks, lighter than half of the darkest ink{lines}")
     steps.append(("faint ink dropped", ink))
     ink, mask = drop_specks(ink, mask, min_share)
     steps.append(("specks dropped", ink))
@@ -343,6 +350,10 @@ def photo_digit(full: np.ndarray) -> Preprocessed:
             current, _ = look_at(current.gray, current.steps[0][0], looks, thin_pen=True)
         except ImageError as error:
             current.notes += [looks[-1], f"the thin pen's look found no digit ({error}): the look before stands"]
+    if is_a_line(current.mask):
+        # A rule of the paper that was not one of a set (one line, or the one left in a closer
+        # look's crop), or a dash: the plain preparation would read it as a 1 lying down or a 7.
+        raise NoDigitError("no handwritten digits found: only a straight line (a printed rule or a dash)")
     result = mnist_from_ink(current.ink, current.mask, current.steps, current.notes)
     result.aspect, result.pieces = layout_found  # of the whole image's ink: a crop would cut a row of digits short
     return result

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from digitnet.cuts import BoxedMask, Judge, pairwise_spans, prepared, prepared_plain, read_apart, read_together, split_blot
+from digitnet.image.lines import DIGIT_STROKES  # a digit is at least this many stroke widths tall
 from digitnet.image.load import (
     ImageError,
     apply_exif_orientation,
@@ -49,8 +50,7 @@ NARROW = 0.4  # pieces narrower than this many typical heights are strokes (a 1)
 WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, is kept within these
 MAX_PIECES = 300  # custom_digits.max_pieces' default: more pieces are print, texture or noise
 PIECES_PER_DIGIT = 4  # ... and more than this many connected pieces per digit allowed, before any is joined
-DIGIT_STROKES = 2.5  # a digit is at least this many stroke widths tall (a line or a dash is one)
-FLAT = 2.5  # ... and never this many times wider than tall
+FLAT = 2.5  # a digit is never this many times wider than tall (nor under DIGIT_STROKES strokes tall)
 
 
 

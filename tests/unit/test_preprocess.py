@@ -427,6 +427,28 @@ def test_a_digits_own_long_straight_strokes_are_not_taken_for_printed_lines(turn
     assert (kept == left).all()
 
 
+def test_a_line_or_a_dash_is_told_from_every_mnist_digit(mnist_path):
+    from digitnet.image.lines import is_a_line
+
+    page = np.zeros((200, 400), bool)
+    for tilt in (-0.04, 0.0, 0.03):  # a printed rule across the page, tilted up to about 2 degrees
+        rule = page.copy()
+        columns = np.arange(400)
+        for thickness in range(3):
+            rule[np.round(100 + tilt * (columns - 200)).astype(int) + thickness, columns] = True
+        assert is_a_line(rule)
+    dash = page.copy()
+    dash[90:96, 150:220] = True
+    assert is_a_line(dash)
+    one, blot = page.copy(), page.copy()
+    one[20:180, 200:206] = True  # a 1 runs down the rows
+    blot[60:120, 150:210] = True  # a blot is as thick as it is long
+    assert not is_a_line(one) and not is_a_line(blot)
+    x, _ = read_real(mnist_path, "t10k", 2000)
+    digits = normalize(x).reshape(-1, 28, 28)
+    assert not any(is_a_line(digit > level) for digit in digits for level in (0.1, 0.5))
+
+
 def test_faint_ink_showing_through_from_the_back_is_dropped_and_the_digit_kept(mnist_path):
     x, _ = read_real(mnist_path, "t10k", 6)
     X = normalize(x)

@@ -109,6 +109,26 @@ def test_a_page_of_printed_text_is_not_read_as_handwritten_digits(tmp_path, mode
         assert reading.kind == "error" and "not a sheet of handwritten digits" in reading.error
 
 
+@pytest.mark.parametrize("paper", ["one rule", "two rules", "ruled", "squared"])
+def test_paper_with_printed_lines_alone_is_not_read_as_a_digit(tmp_path, model_for_photos, paper):
+    # The plain preparation knows no printed lines: it read two rules across an empty page as a 2
+    # at 97% and thirty as an 8, until the photo preparation's verdict that the marks are only the
+    # paper's lines (or one line, or a dash) refused the image.
+    page = Image.new("L", (800, 1000), 234)
+    draw = ImageDraw.Draw(page)
+    rows = {"one rule": [60], "two rules": [60, 92], "ruled": range(40, 1000, 32), "squared": range(20, 1000, 40)}[paper]
+    for y in rows:
+        draw.line([(0, y), (799, y + 8)], fill=110, width=2)  # tilted by about half a degree
+    if paper == "squared":
+        for x in range(20, 800, 40):
+            draw.line([(x, 0), (x - 6, 999)], fill=110, width=2)
+    page.save(tmp_path / "paper.png")
+    for mode in ("auto", "single", "sheet") if paper != "squared" else ("auto", "single"):
+        reading = read_image(tmp_path / "paper.png", mode, 40.0, model_for_photos.predict_proba)
+        assert reading.kind == "error", (mode, reading.kind)
+        assert mode == "sheet" or reading.error.startswith("no handwritten digits found"), (mode, reading.error)
+
+
 def test_auto_reads_one_digit_in_two_strokes_as_one_and_two_digits_as_two(mnist_path, model_for_photos, tmp_path):
     """Test digit 490 is a wide 0 drawn in two strokes: its ink looks like a row of two pieces,
     and only the network can tell that they read better as one 0 than as a 0 and a 1."""

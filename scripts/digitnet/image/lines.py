@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitnet.image.morphology import run_bounds
+from digitnet.image.morphology import run_bounds, stroke_width
 
 # Printed lines of ruled or squared paper: rows (or columns) covered over 50% of the image's
 # width, at most 4% of its height thick, tilted up to about 3 degrees.
@@ -22,6 +22,10 @@ LINE_EDGE = 2
 # Paper is ruled in sets, and a box has two sides each way: a band with no other printed line
 # beside it, the same way, is one long stroke (a 1, a 4's stem), not the paper's.
 LINE_SET = 2
+
+# A digit is at least DIGIT_STROKES stroke widths tall: ink thinner than that along the rows,
+# at any tilt up to LINE_TILT, is one line or a dash (a rule of the paper, or what is left of it).
+DIGIT_STROKES = 2.5
 
 # How a band ends, at each of its two ends (end_kinds).
 EDGE, FREE, CORNER, TURN = range(4)
@@ -181,3 +185,22 @@ def remove_lines(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndar
         lines[(columns, rows) if flip else (rows, columns)] = True
     kept = mask & ~lines
     return np.where(kept, ink, 0).astype(np.float32), kept, int(lines.sum())
+
+
+def is_a_line(mask: np.ndarray) -> bool:
+    """Whether the ink of a mask (H, W) bool is one straight line along the rows or a dash, not a digit.
+
+    Its thickness across the rows is measured along each tilt t in +-LINE_TILT, as the span of
+    y - round(t (x - W/2)) over its pixels. It is a line when the thinnest is under DIGIT_STROKES
+    times its stroke width, and its length along the rows is at least DIGIT_STROKES times that
+    thickness (a blot is as thick as it is long, and its stroke width is its size). A 1 runs
+    down the rows and is never thin this way.
+    """
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return False
+    tilts = np.linspace(-LINE_TILT, LINE_TILT, 9)
+    sheared = ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - mask.shape[1] / 2)).astype(np.int64)  # (9, P)
+    thinnest = int((sheared.max(axis=1) - sheared.min(axis=1)).min()) + 1
+    length = int(xs.max() - xs.min()) + 1
+    return thinnest < DIGIT_STROKES * stroke_width(mask) and length >= DIGIT_STROKES * thinnest

@@ -20,6 +20,11 @@ class ImageError(DigitnetError):
     """An image that cannot be read or holds no digit; the message says which and why."""
 
 
+class NoDigitError(ImageError):
+    """An image whose marks were all told apart from handwriting (a paper's printed lines, a
+    dash): no other preparation may read those marks as a digit, so the image is refused."""
+
+
 def open_image(path: Path, max_megapixels: float = 40.0, work_size: int = WORK_SIZE) -> Image.Image:
     """Open and decode an image file, refusing empty, unreadable, corrupt and enormous ones.
 
