@@ -13,7 +13,8 @@ half, reported here):
 - postal-like: MNIST test digits stretched to fill a 16 x 16 frame, white on black;
 - MNIST as PNG: MNIST test digits as 28 x 28 PNG, both polarities;
 - photo-like: MNIST test digits as phone photos, in every variant of paper and pen (bench/photolike.py);
-- sheets: 3-8 MNIST test digits per page, level, or turned up to 8 degrees and in perspective;
+- sheets: 3-8 MNIST test digits per page, level, or turned up to 8 degrees and in perspective (on
+  plain paper, or on ruled and squared paper);
   two-digit numbers read in mode "auto" (which must not take them for one digit);
   and the 8 real sheets of real_digits_dev (all reported: too few to split).
 
@@ -246,17 +247,26 @@ def single_sets(X: np.ndarray, y: np.ndarray, real_dir: Path, mnist: int, count:
 
 
 def generated_sheets(
-    X: np.ndarray, y: np.ndarray, count: int, seed: int, slope: float, perspective: float, digits: tuple[int, int] = (3, 8)
+    X: np.ndarray,
+    y: np.ndarray,
+    count: int,
+    seed: int,
+    slope: float,
+    perspective: float,
+    digits: tuple[int, int] = (3, 8),
+    papers: tuple[str, ...] = ("plain",),
 ) -> list[realsets.Sample]:
     """``count`` sheets of ``digits`` (fewest, most) test digits (two rows half the time from 6
-    digits), photographed turned by up to ``slope`` degrees and in ``perspective``."""
+    digits), photographed turned by up to ``slope`` degrees and in ``perspective``, on each of
+    ``papers`` in turn (sheet_like's variants: "plain", "ruled", "squared")."""
     rng = np.random.default_rng(seed)
     sheets = []
     for k in range(count):
         n = int(rng.integers(digits[0], digits[1] + 1))
         chosen = rng.choice(len(X), size=n, replace=False)
         rows = 2 if n > 5 and rng.random() < 0.5 else 1
-        image = sheet_like(X[chosen], rng, rows=rows, slope=slope, perspective=perspective)
+        paper = papers[k % len(papers)]
+        image = sheet_like(X[chosen], rng, rows=rows, variant=paper, slope=slope, perspective=perspective)
         sheets.append(realsets.Sample(f"sheet-{k}", "".join(str(int(d)) for d in y[chosen]), "eval", image))
     return sheets
 
@@ -339,6 +349,7 @@ def headline(figures: dict) -> dict[str, str]:
         "real sheets whole": f"{round(sheets['whole'] * sheets['sheets'])} of {sheets['sheets']}",
         "real sheet digits": f"{sheets['digit_accuracy']:.1%}",
         "turned sheets whole": f"{turned['whole']:.1%}",
+        "sheets on ruled or squared paper whole": f"{row['sheets']['ruled or squared paper, turned up to 8 degrees']['whole']:.1%}",
         "two digits in mode auto, whole": f"{row['sheets']['two digits, mode auto']['whole']:.1%}",
         "ECE, real photos": f"{real['ece']:.3f}",
         "ECE, load_digits": f"{row['singles']['load_digits']['eval']['ece']:.3f}",
@@ -356,6 +367,10 @@ def main() -> None:
     sheets = {
         "level": generated_sheets(X, y, args.sheets, args.seed + 2, 0.0, 0.0),
         "turned up to 8 degrees, in perspective": generated_sheets(X, y, args.sheets, args.seed + 3, 8.0, 0.04),
+        # A worksheet: the paper's printed lines go, the digits and their strokes across them stay.
+        "ruled or squared paper, turned up to 8 degrees": generated_sheets(
+            X, y, args.sheets, args.seed + 5, 8.0, 0.04, papers=("ruled", "squared")
+        ),
         # Mode "auto" must tell two digits from one digit in two strokes (reading.surer_as_sheet).
         "two digits, mode auto": generated_sheets(X, y, args.sheets, args.seed + 4, 0.0, 0.0, digits=(2, 2)),
     }
