@@ -12,6 +12,7 @@ from digitnet.image.morphology import run_bounds, stroke_width
 LINE_COVERAGE = 0.5
 LINE_THICKNESS = 0.04
 LINE_TILT = 0.05
+TILT_STEPS = 9  # tilts tried, evenly over +-LINE_TILT: a line drifts at most a row per 160 columns from the nearest
 # How a band's end lies tells a paper's line from a digit's stroke as long and straight (a 7's
 # bar and stem, a 4's stem, in a crop the digit fills). A printed line runs out of the picture
 # (to within LINE_EDGE pixels of its edge), ends free or crossed by another line, or meets
@@ -29,6 +30,12 @@ DIGIT_STROKES = 2.5
 
 # How a band ends, at each of its two ends (end_kinds).
 EDGE, FREE, CORNER, TURN = range(4)
+
+
+def sheared_rows(ys: np.ndarray, xs: np.ndarray, width: int, tilts: np.ndarray) -> np.ndarray:
+    """Each ink pixel's row along each tilt: (T, P) int, y - round(t (x - W/2)) for pixels at
+    rows ys, columns xs (P,) of an image W wide, and tilts (T,): a line of tilt t is one row."""
+    return ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - width / 2)).astype(np.int64)
 
 
 @dataclass
@@ -57,7 +64,7 @@ class Bands:
         height, width = mask.shape
         ys, xs = np.nonzero(mask)
         image = np.zeros((height + 2 * self.pad, width), dtype=bool)
-        image[ys - np.round(self.tilt * (xs - width / 2)).astype(np.int64) + self.pad, xs] = True
+        image[sheared_rows(ys, xs, width, np.array([self.tilt]))[0] + self.pad, xs] = True
         return image
 
 
@@ -77,8 +84,8 @@ def candidate_bands(mask: np.ndarray) -> Bands | None:
     if len(ys) == 0:
         return None
     pad = int(np.ceil(LINE_TILT * width / 2)) + 3
-    tilts = np.linspace(-LINE_TILT, LINE_TILT, 9)
-    sheared = ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - width / 2)).astype(np.int64) + pad  # (9, P)
+    tilts = np.linspace(-LINE_TILT, LINE_TILT, TILT_STEPS)
+    sheared = sheared_rows(ys, xs, width, tilts) + pad  # (9, P)
     span = height + 2 * pad
     counts = np.bincount((sheared + span * np.arange(len(tilts))[:, None]).ravel(), minlength=len(tilts) * span)
     counts = counts.reshape(len(tilts), span)
@@ -191,7 +198,7 @@ def is_a_line(mask: np.ndarray) -> bool:
     """Whether the ink of a mask (H, W) bool is one straight line along the rows or a dash, not a digit.
 
     Its thickness across the rows is measured along each tilt t in +-LINE_TILT, as the span of
-    y - round(t (x - W/2)) over its pixels. It is a line when the thinnest is under DIGIT_STROKES
+    its pixels' sheared rows (sheared_rows). It is a line when the thinnest is under DIGIT_STROKES
     times its stroke width, and its length along the rows is at least DIGIT_STROKES times that
     thickness (a blot is as thick as it is long, and its stroke width is its size). A 1 runs
     down the rows and is never thin this way.
@@ -199,8 +206,8 @@ def is_a_line(mask: np.ndarray) -> bool:
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
         return False
-    tilts = np.linspace(-LINE_TILT, LINE_TILT, 9)
-    sheared = ys[None, :] - np.round(tilts[:, None] * (xs[None, :] - mask.shape[1] / 2)).astype(np.int64)  # (9, P)
+    tilts = np.linspace(-LINE_TILT, LINE_TILT, TILT_STEPS)
+    sheared = sheared_rows(ys, xs, mask.shape[1], tilts)  # (9, P)
     thinnest = int((sheared.max(axis=1) - sheared.min(axis=1)).min()) + 1
     length = int(xs.max() - xs.min()) + 1
     return thinnest < DIGIT_STROKES * stroke_width(mask) and length >= DIGIT_STROKES * thinnest
