@@ -13,7 +13,7 @@ from bench.photolike import VARIANTS, photo_like
 from data_helpers import read_real
 from digitnet.data.prepare import normalize
 from digitnet.image.ink import paper_closing, paper_estimate
-from digitnet.image.morphology import sliding_max
+from digitnet.image.morphology import box_blur, sliding_max
 from digitnet.preprocess import (
     MNIST_STROKE_RATIO,
     ImageError,
@@ -542,6 +542,26 @@ def test_light_pencil_on_a_clean_photo_is_ink_while_a_noisy_blank_page_is_blank(
     assert mask[40:120, 70:76].mean() > 0.95 and mask[:, :60].mean() < 0.01
     with pytest.raises(ImageError, match="the page looks blank"):
         separate_ink(noise * 4)  # a grainy blank page: its extremes are noise
+
+
+def test_digits_on_dense_squared_paper_are_ink_while_a_blurred_grainy_blank_page_is_blank():
+    # A blurred grid every 14 px covers most of the page: the median lies on it, and the median
+    # absolute deviation took the grid for the paper's grain and refused the page as blank.
+    rng = np.random.default_rng(5)
+    rows, cols = np.mgrid[0:400, 0:400]
+    grid = ((rows % 14 < 2) | (cols % 14 < 2)).astype(np.float32)
+    grid = 0.3 * np.clip(2.5 * box_blur(box_blur(grid, 5), 3), 0, 1)
+    assert (grid > 0.05).mean() > 0.75
+    ink = grid + rng.normal(0, 0.01, grid.shape).astype(np.float32)
+    ring = np.abs(np.hypot(rows - 200, cols - 200) - 60) < 8  # a 0 drawn over it
+    ink[ring] = 0.85
+    _, mask, _ = separate_ink(np.clip(ink, 0, 1))
+    assert mask[ring].mean() > 0.95
+    # The grain is measured on the paper's levels, not from pixel to pixel: grain blurred by the
+    # camera is as much noise as sharp grain.
+    grain = box_blur(rng.normal(0, 0.02, (400, 400)).astype(np.float32), 3)
+    with pytest.raises(ImageError, match="the page looks blank"):
+        separate_ink(np.clip(grain - grain.min(), 0, 1))
 
 
 def test_a_stroke_wider_than_the_lighting_window_is_not_divided_away():
