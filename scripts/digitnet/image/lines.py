@@ -23,6 +23,9 @@ LINE_EDGE = 2
 # Paper is ruled in sets, and a box has two sides each way: a band with no other printed line
 # beside it, the same way, is one long stroke (a 1, a 4's stem), not the paper's.
 LINE_SET = 2
+# A page photographed in perspective has lines of several tilts, and a thin line drifts off the
+# rows of a tilt a step from its own: each round of removal takes the lines of one tilt.
+LINE_ROUNDS = 3
 
 # A digit is at least DIGIT_STROKES stroke widths tall: ink thinner than that along the rows,
 # at any tilt up to LINE_TILT, is one line or a dash (a rule of the paper, or what is left of it).
@@ -170,8 +173,24 @@ def band_pixels(bands: Bands | None, shape: tuple[int, int]) -> np.ndarray:
 
 
 def remove_lines(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Remove printed lines, across and down, from (ink, mask) (H, W) but where strokes cross them;
-    also return how many line pixels went.
+    """Remove printed lines from (ink, mask) (H, W) in rounds (remove_lines_once) until one removes
+    nothing, at most LINE_ROUNDS; also return how many line pixels went.
+
+    Each round takes the lines of the tilt with the highest peak. On a page in perspective the
+    lines converge, and those a tilt step away from it are left for the next round.
+    """
+    total = 0
+    for _ in range(LINE_ROUNDS):
+        ink, mask, removed = remove_lines_once(ink, mask)
+        total += removed
+        if not removed:
+            break
+    return ink, mask, total
+
+
+def remove_lines_once(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """One round of remove_lines: remove printed lines, across and down, from (ink, mask) (H, W)
+    but where strokes cross them; also return how many line pixels went.
 
     The candidates both ways (candidate_bands) are found first, so that a band's end can be told
     to meet a line across it (a box's corner) or a stroke (end_kinds); then the printed ones of
