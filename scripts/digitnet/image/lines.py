@@ -88,7 +88,7 @@ def candidate_bands(mask: np.ndarray) -> Bands | None:
         return None
     pad = int(np.ceil(LINE_TILT * width / 2)) + 3
     tilts = np.linspace(-LINE_TILT, LINE_TILT, TILT_STEPS)
-    sheared = sheared_rows(ys, xs, width, tilts) + pad  # (9, P)
+    sheared = sheared_rows(ys, xs, width, tilts) + pad  # (TILT_STEPS, P)
     span = height + 2 * pad
     counts = np.bincount((sheared + span * np.arange(len(tilts))[:, None]).ravel(), minlength=len(tilts) * span)
     counts = counts.reshape(len(tilts), span)
@@ -226,7 +226,7 @@ def is_a_line(mask: np.ndarray) -> bool:
     if len(ys) == 0:
         return False
     tilts = np.linspace(-LINE_TILT, LINE_TILT, TILT_STEPS)
-    sheared = sheared_rows(ys, xs, mask.shape[1], tilts)  # (9, P)
+    sheared = sheared_rows(ys, xs, mask.shape[1], tilts)  # (TILT_STEPS, P)
     thinnest = int((sheared.max(axis=1) - sheared.min(axis=1)).min()) + 1
     length = int(xs.max() - xs.min()) + 1
     return thinnest < DIGIT_STROKES * stroke_width(mask) and length >= DIGIT_STROKES * thinnest
