@@ -97,7 +97,7 @@ def measure(repeats: int) -> list[dict]:
                 run = ConvRun(1, p)
                 run.method = method
                 times[method] = median_ms(run, x, W, b, dout, training, repeats)
-            pick = "fourier" if fourier.fourier_is_cheaper(C, F, k, k, Ho, Ho, L1, L2, images, training) else "patches"
+            pick = "fourier" if fourier.fourier_is_cheaper(C, F, k, k, H, H, Ho, Ho, L1, L2, images, training) else "patches"
             rows.append(
                 {
                     "layer": name,

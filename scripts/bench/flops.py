@@ -4,7 +4,7 @@ against which the PyTorch comparison measures both frameworks.
 Two counts: the direct method's (every weighted layer as the products of its filter bank at
 every output position, what PyTorch's convolutions compute), and the arithmetic of the method
 each layer of digitnet's network actually uses (a convolution by the DFT does its transforms and
-its per-frequency complex products instead: fewer operations, so the direct count's floor would
+its per-frequency products instead: fewer operations, so the direct count's floor would
 flatter it)."""
 
 import math
@@ -63,13 +63,12 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
     forward pass; each call goes by the method the layer picks for that many images, with or
     without backward (Conv2D.by_fourier), as the run itself does. A dense layer or a convolution
     by patches: its products, as epoch_flops counts them. A convolution by the DFT
-    (digitnet.nn.fourier): per image, 2 (C + F) real transforms of n = L1 L2 points, 2.5 n log2 n
-    operations each, and three complex products of 8 F C operations at each of the
-    L1 (L2 // 2 + 1) frequencies (C + F transforms and one product in a forward pass alone);
-    per call, the filters' spectrum, one complex product of 8 kh kw F C operations at each
-    frequency (digitnet.nn.fourier.filter_spectrum), and in training the F C inverse transforms
-    of their gradients. The first weighted layer has no input gradient (one product, C
-    transforms fewer).
+    (digitnet.nn.fourier), per image: the transforms of its C input and F output maps, each one
+    way in a forward pass and both ways in training (fourier.transform_operations, two matrix
+    products each), and at each of the L1 (L2 // 2 + 1) frequencies a real product of 8 F C
+    operations (three in training); per call, the filters' spectrum, one product of
+    2 (2 L1 L2') kh kw F C operations, and in training as many for the inverse of their gradients.
+    The first weighted layer has no input gradient (one product and C inverse transforms fewer).
     """
     from digitnet.model import PREDICT_BATCH
     from digitnet.nn import fourier
@@ -83,13 +82,14 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
             for images, count in sizes:
                 if len(shape_in) == 3 and layer.by_fourier(shape_in, images, training):
                     F, C, kh, kw = layer.W.value.shape
-                    L1, L2 = fourier.transform_shape(shape_in[1:], (kh, kw), layer.stride, layer.padding)
-                    n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
-                    one_transform = 2.5 * n * math.log2(n)
-                    per_image = (2 * (C + F) - (C if first else 0)) if training else C + F
-                    inverses = F * C if training else 0  # of the filters' gradients, per call
-                    products += count * (images * passes + kh * kw) * 8 * F * C * frequencies
-                    transforms += count * (images * per_image + inverses) * one_transform
+                    (H, W), (Ho, Wo) = shape_in[1:], shape_out[1:]
+                    L1, L2 = fourier.transform_shape((H, W), (kh, kw), layer.stride, layer.padding)
+                    frequencies = L1 * (L2 // 2 + 1)
+                    inputs, outputs = C * fourier.transform_operations(H, W, L1, L2), F * fourier.transform_operations(Ho, Wo, L1, L2)
+                    per_image = (2 * (inputs + outputs) - (inputs if first else 0)) if training else inputs + outputs
+                    per_call = (1 + training) * 4 * frequencies * kh * kw * F * C  # the filters' spectrum, and dW's inverse
+                    products += count * (images * passes * 8 * F * C * frequencies + per_call)
+                    transforms += count * images * per_image
                 else:
                     products += count * images * passes * direct_flops(layer, shape_out)
     return {"products": float(products), "transforms": float(transforms)}

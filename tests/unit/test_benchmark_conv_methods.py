@@ -15,7 +15,7 @@ def test_each_shape_is_timed_both_ways_in_training_and_forward_alone_and_scored_
     for r in rows:
         s = r["shape"]
         Ho = output_size(s["H"], s["k"], 1, s["p"])
-        cheaper = fourier.fourier_is_cheaper(s["C"], s["F"], s["k"], s["k"], Ho, Ho, s["L"], s["L"], s["N"], r["mode"] == "training")
+        cheaper = fourier.fourier_is_cheaper(s["C"], s["F"], s["k"], s["k"], s["H"], s["H"], Ho, Ho, s["L"], s["L"], s["N"], r["mode"] == "training")
         assert r["pick"] == ("fourier" if cheaper else "patches")
         picked, other = (r["fourier_ms"], r["patches_ms"]) if cheaper else (r["patches_ms"], r["fourier_ms"])
         assert r["slowdown"] == picked / min(picked, other) >= 1

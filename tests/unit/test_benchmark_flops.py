@@ -57,24 +57,23 @@ def test_an_mlps_own_arithmetic_is_its_products():
 
 
 def test_a_convolution_by_the_dft_counts_its_transforms_and_per_frequency_products_not_the_direct_sums():
-    import math
+    from digitnet.nn.fourier import transform_operations, transform_shape
 
-    from digitnet.nn.fourier import transform_shape
-
-    # Two training steps of 256 images, and a validation set of 8: few enough that the second
-    # convolution's forward pass goes by patches there (the filters' own transforms would cost
-    # more than the layer), as the run itself takes it.
+    # Two training steps of 256 images, and a validation set of one image: too few for the second
+    # convolution's forward pass to go by the DFT there (its per-call costs would outweigh the
+    # layer), as the run itself takes it.
     config = {"stack": CNN_PRESET, "train": {"batch_size": 256}}
-    own = method_flops(config, 512, 8)
+    own = method_flops(config, 512, 1)
     conv1, conv2, dense = 2 * (32 * 25) * 28 * 28, 2 * (64 * 32 * 25) * 14 * 14, 2 * 3136 * 128 + 2 * 128 * 10
     L1, L2 = transform_shape((14, 14), (5, 5), 1, 2)  # the second convolution: 14 x 14 maps padded by 2
-    n, frequencies = L1 * L2, L1 * (L2 // 2 + 1)
-    product, transform = 8 * 64 * 32 * frequencies, 2.5 * n * math.log2(n)
-    # Per step, the filters' spectrum is a product too: 25 kernel values at every frequency.
-    assert own["products"] == 512 * (2 * conv1 + 3 * product + 3 * dense) + 2 * 25 * product + 8 * (conv1 + conv2 + dense)
-    # Per image, the input and output gradient each way; per step, the inverses of the filters' gradients.
-    assert own["transforms"] == 512 * 2 * (32 + 64) * transform + 2 * (64 * 32) * transform
-    assert own["products"] + own["transforms"] < epoch_flops(config, 512, 8) / 3
+    frequencies = L1 * (L2 // 2 + 1)
+    product = 8 * 64 * 32 * frequencies
+    # Per step, the filters' spectrum and the inverse of their gradients: a product of 25 kernel values each way.
+    per_step = 2 * 4 * frequencies * 25 * 64 * 32
+    assert own["products"] == 512 * (2 * conv1 + 3 * product + 3 * dense) + 2 * per_step + (conv1 + conv2 + dense)
+    # Per image, the 32 input and 64 output maps of 14 x 14 pixels, each transformed both ways.
+    assert own["transforms"] == 512 * 2 * (32 + 64) * transform_operations(14, 14, L1, L2)
+    assert own["products"] + own["transforms"] < epoch_flops(config, 512, 1) / 3
 
 
 def test_a_batch_that_does_not_divide_the_images_leaves_a_shorter_last_call():

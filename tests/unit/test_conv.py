@@ -11,7 +11,6 @@ from test_gradients import TOLERANCE, numeric_gradient, relative_error
 from digitnet.nn import fourier, parallel
 from digitnet.nn.activations import ReLU
 from digitnet.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
-from digitnet.nn.fourier import fast_length
 
 
 @pytest.fixture(params=[1, 2], ids=["1 thread", "2 threads"])
@@ -297,10 +296,9 @@ def matches_reference(layer, x, stride, padding, rng) -> bool:
 
 
 @pytest.mark.parametrize("size,kernel,stride,padding", [(9, 3, 1, 1), (14, 5, 1, 2), (9, 3, 2, 1), (8, 5, 2, 1), (5, 3, 1, 4), (3, 5, 1, 2)])
-def test_the_shortest_transform_that_nothing_wraps_around_in_is_exactly_long_enough(size, kernel, stride, padding, rng, monkeypatch):
-    # Every length rounded to itself: the transform is exactly as long as the bound in
-    # digitnet.nn.fourier (shorter than the padded input), and the results are still right.
-    monkeypatch.setattr(fourier, "fast_length", lambda n: n)
+def test_the_shortest_transform_that_nothing_wraps_around_in_is_exactly_long_enough(size, kernel, stride, padding, rng):
+    # The transform is exactly as long as the bound in digitnet.nn.fourier (shorter than the
+    # padded input), and the results are still right.
     x = rng.standard_normal((3, 2, size, size))
     layer = conv(2, 3, kernel, rng, "fourier", stride=stride, padding=padding, dtype=np.float64)
     assert matches_reference(layer, x, stride, padding, rng)
@@ -310,6 +308,6 @@ def test_the_presets_second_convolution_is_transformed_on_16_points_not_its_padd
     assert fourier.transform_shape((14, 14), (5, 5), 1, 2) == (16, 16)
 
 
-@pytest.mark.parametrize("n,expected", [(1, 1), (7, 8), (11, 12), (17, 18), (18, 18), (31, 32), (49, 50)])
-def test_the_transform_length_is_the_next_product_of_2_3_and_5(n, expected):
-    assert fast_length(n) == expected
+def test_the_transform_is_as_long_as_its_bound_not_rounded_to_a_product_of_small_primes():
+    # 13 pixels padded by 1 need 14 points; an FFT would have been given 15 (3 x 5).
+    assert fourier.transform_shape((13, 13), (3, 3), 1, 1) == (14, 14)

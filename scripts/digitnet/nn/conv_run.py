@@ -76,7 +76,7 @@ class ConvRun:
         p, s = self.padding, self.stride
         Ho, Wo = output_size(H, kh, s, p), output_size(Wd, kw, s, p)
         L1, L2 = fourier.transform_shape((H, Wd), (kh, kw), s, p)
-        return fourier.fourier_is_cheaper(C, F, kh, kw, Ho, Wo, L1, L2, images, training)
+        return fourier.fourier_is_cheaper(C, F, kh, kw, H, Wd, Ho, Wo, L1, L2, images, training)
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         """A scratch array kept from one batch to the next, zero whenever its shape changes; never returned.
@@ -117,17 +117,12 @@ class ConvRun:
         Ho, Wo = output_size(H, kh, self.stride, p), output_size(W, kw, self.stride, p)
         self._input_shape = x.shape
         self._fourier = self.uses_fourier(W_value, x.shape[1:], N, training)
-        # The zero-padded input, batch-last (by the DFT, the transform's size: the image at p .. p + H - 1,
-        # zeros around it up to L1, digitnet.nn.fourier); only the inside is written, so the border
-        # stays zero from when the buffer was made.
         if self._fourier:
-            padded = fourier.transform_shape((H, W), (kh, kw), self.stride, p)
-        else:
-            padded = (H + 2 * p, W + 2 * p)
-        xp = self._buffer("xp", (C, *padded, N), x.dtype)
+            return self._forward_fourier(x, Ho, Wo, W_value, b_value)
+        # The zero-padded input, batch-last; only the inside is written, so the border stays
+        # zero from when the buffer was made.
+        xp = self._buffer("xp", (C, H + 2 * p, W + 2 * p, N), x.dtype)
         copy_into(xp[:, p : p + H, p : p + W], batch_last(x), axis=1)
-        if self._fourier:
-            return self._forward_fourier(xp, Ho, Wo, W_value, b_value)
         # The patch matrix: cols[(c, u, v), (i, j, n)] = xp[c, i*s + u, j*s + v, n], and ones below.
         cols = self._buffer("cols", (C * kh * kw + 1, Ho * Wo * N), x.dtype)
         patches = cols[:-1].reshape(C, kh, kw, Ho, Wo, N)
@@ -148,24 +143,41 @@ class ConvRun:
         out = weights @ cols  # (F, H' W' N), a new array
         return as_batch_first(out.reshape(F, Ho, Wo, N))  # (N, F, H', W'), a view
 
-    def _forward_fourier(self, xp: np.ndarray, Ho: int, Wo: int, W_value: np.ndarray, b_value: np.ndarray) -> np.ndarray:
-        """out = the correlation of each filter with the padded input xp : (C, L1, L2, N), by the DFT."""
-        F = W_value.shape[0]
-        L1, L2, N = xp.shape[1:]
-        self._transform = (L1, L2)
-        self._X_hat = self._buffer("X_hat", fourier.spectrum_shape(xp.shape), np.result_type(xp.dtype, np.complex64))
-        p, H = self.padding, self._input_shape[2]
-        fourier.spectrum_into(xp, self._X_hat, rows=slice(p, p + H))  # (C, L1, L2', N), kept for dW
-        self._W_hat = fourier.filter_spectrum(W_value, (L1, L2))  # (L1 L2', F, C), kept for dX
-        full = self._buffer("full", (F, L1, L2, N), xp.dtype)  # every stride-1 position
-        out_hat = self._buffer("out_hat", fourier.spectrum_shape(full.shape), self._X_hat.dtype)
-        s = self.stride
-        fourier.correlate_into(self._X_hat, self._W_hat, out_hat, full, rows=slice(0, s * (Ho - 1) + 1))
-        positions = full[:, : s * Ho : s, : s * Wo : s]  # (F, H', W', N): the output positions
-        out = np.empty(positions.shape, dtype=full.dtype)  # a new array: it is returned
+    def _batch_last(self, key: str, a: np.ndarray) -> np.ndarray:
+        """a : (N, C, H, W) as (C, H, W, N): a view where its memory is batch-last already (as
+        between the layers of a stack), else a copy into the buffer ``key``."""
+        view = batch_last(a)
+        if view.flags.c_contiguous:
+            return view
+        copy = self._buffer(key, view.shape, a.dtype)
+        copy_into(copy, view)
+        return copy
+
+    def _forward_fourier(self, x: np.ndarray, Ho: int, Wo: int, W_value: np.ndarray, b_value: np.ndarray) -> np.ndarray:
+        """out = the correlation of each filter with the padded input, by the DFT (digitnet.nn.fourier).
+        The image's pixels lie at p .. p + H - 1 of the L1 x L2 transform, the output positions at
+        0, s, .. s (H' - 1): the transforms' matrices place and pick them, so nothing is padded or cut."""
+        F, C, kh, kw = W_value.shape
+        N, _, H, W = x.shape
+        p, s = self.padding, self.stride
+        shape = fourier.transform_shape((H, W), (kh, kw), s, p)
+        self._transform = shape
+        self._image_points = (tuple(range(p, p + H)), tuple(range(p, p + W)))
+        self._output_points = (tuple(range(0, s * Ho, s)), tuple(range(0, s * Wo, s)))
+        self._X_spec = self._buffer("X_spec", fourier.spectrum_shape(C, shape, N), x.dtype)
+        # The transforms' first products, along the rows: (maps, rows, 2 L2', N) for the input and its gradient, and for the output and dout.
+        half = 2 * (shape[1] // 2 + 1)
+        self._rows_in = self._buffer("rows_in", (C, H, half, N), x.dtype)
+        self._rows_out = self._buffer("rows_out", (F, Ho, half, N), x.dtype)
+        fourier.spectrum_into(self._batch_last("x", x), self._X_spec, shape, *self._image_points, self._rows_in)
+        self._blocks = fourier.filter_blocks(W_value, shape)  # (L1 L2', 2 F, 2 C), kept for dX
+        out_spec = self._buffer("out_spec", fourier.spectrum_shape(F, shape, N), x.dtype)
+        fourier.correlate_into(self._X_spec, self._blocks, out_spec)
+        out = np.empty((F, Ho, Wo, N), dtype=x.dtype)  # a new array: it is returned
+        fourier.image_into(out_spec, out, shape, *self._output_points, self._rows_out)
 
         def add_bias(start: int, stop: int) -> None:
-            np.add(positions[start:stop], b_value[start:stop, None, None, None], out=out[start:stop])
+            out[start:stop] += b_value[start:stop, None, None, None]
 
         parallel_ranges(add_bias, F, out.size)
         return as_batch_first(out)  # (N, F, H', W'), a view
@@ -217,21 +229,16 @@ class ConvRun:
         F, C, kh, kw = W_value.shape
         N, _, H, W = self._input_shape
         _, _, Ho, Wo = dout.shape
-        p, s = self.padding, self.stride
-        L1, L2 = self._transform
-        # dout on the stride-1 grid of output positions, zero between and beyond them: only
-        # the grid is written, so the rest stays zero from when the buffer was made.
-        grid = self._buffer("grid", (F, L1, L2, N), dout.dtype)
-        copy_into(grid[:, : s * Ho : s, : s * Wo : s], batch_last(dout))
-        D_hat = self._buffer("D_hat", fourier.spectrum_shape(grid.shape), self._X_hat.dtype)
-        fourier.spectrum_into(grid, D_hat, rows=slice(0, s * (Ho - 1) + 1))  # (F, L1, L2', N)
-        X_conj = self._buffer("X_conj", self._X_hat.shape, self._X_hat.dtype)
-        dW = fourier.filter_gradient(self._X_hat, D_hat, X_conj, (L1, L2), (kh, kw))
-        # db[f] = the sum of dout over n, i, j: each image's zero frequency is its sum / sqrt(L1 L2).
-        db = D_hat[:, 0, 0, :].real.sum(axis=1) * np.sqrt(L1 * L2)
+        shape = self._transform
+        # dout's spectrum, its values placed at the output positions of the stride-1 grid.
+        D_spec = self._buffer("D_spec", fourier.spectrum_shape(F, shape, N), dout.dtype)
+        fourier.spectrum_into(self._batch_last("dout", dout), D_spec, shape, *self._output_points, self._rows_out)
+        dW = fourier.filter_gradient(self._X_spec, D_spec, shape, (kh, kw))
+        db = D_spec[:, 0, 0, 0, :].sum(axis=1)  # the zero frequency of each map: the sum of dout
         if not need_dX:
             return dW, db, None
-        dX_hat = self._buffer("dX_hat", self._X_hat.shape, self._X_hat.dtype)
-        dxp = np.empty((C, L1, L2, N), dtype=dout.dtype)  # a new array: it is returned
-        fourier.input_gradient_into(D_hat, self._W_hat, dX_hat, dxp, rows=slice(p, p + H))
-        return dW, db, as_batch_first(dxp[:, p : p + H, p : p + W])  # dX (N, C, H, W), a view
+        dX_spec = self._buffer("dX_spec", self._X_spec.shape, dout.dtype)
+        fourier.input_gradient_into(D_spec, self._blocks, dX_spec)
+        dX = np.empty((C, H, W, N), dtype=dout.dtype)  # a new array: it is returned
+        fourier.image_into(dX_spec, dX, shape, *self._image_points, self._rows_in)
+        return dW, db, as_batch_first(dX)  # dX (N, C, H, W), a view

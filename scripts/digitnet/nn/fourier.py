@@ -11,9 +11,8 @@ small matrix product over the channels:
 
     Out^[k] (F, N) = sum over c of conj(W^[k])[f, c] * X^[k][c, n]   =   conj(W^[k]) @ X^[k]
 
-where X^ = DFT of the padded input (C, L1, L2', N), W^ = DFT of the filters (F, C, L1, L2').
-Real images have Hermitian spectra, so only L2' = L2 // 2 + 1 columns of frequencies are
-computed (``rfft2``). The gradients are two more products per frequency:
+where X^ = DFT of the padded input, W^ = DFT of the filters. Real images have Hermitian
+spectra (X^[-k] = conj(X^[k])), so only L2' = L2 // 2 + 1 columns of frequencies are computed. The gradients are two more products per frequency:
 
     dW^[k] (F, C) = conj(D^[k]) @ X^[k]^T          (a correlation of the input with dout)
     dX^[k] (C, N) = W^[k]^T @ D^[k]                 (a convolution of dout with the filters)
@@ -35,39 +34,46 @@ The second holds whenever the first does (R + 1 - p <= Hp - p = H + p), and the 
 only for odd layers (padding >= kernel, or inputs smaller than the kernel). So the transform
 need not hold the padding below the image, nor the reads beyond it: for the preset's second
 layer (14 rows padded by 2) 16 points suffice where the padded input has 18. The transform
-length is the smallest L1 of these bounds of the form 2^a 3^b 5^c, which the FFT handles
-fastest.
+length is the largest of these bounds: the transforms are matrix products (below), whose cost
+grows with the length itself, whatever its prime factors.
+
+Spectra as planes, transforms as matrix products. A spectrum is kept as two real planes, its real
+and imaginary parts: X^ : (C, 2, L1, L2', N), batch-last like the images. At each frequency the
+rows (c, part) of such an array are one real (2 C, N) matrix, so each product over the channels is
+one real matrix product with a (2 F, 2 C) block form of the filters' spectrum (``filter_blocks``).
+The transforms are matrix products too: a DFT matrix along the rows (real pixels in, L2' complex
+frequencies out) and one down the columns, each applied to the whole batch side by side. The
+preset's transforms are 16 points long, where a dense DFT matrix costs a few times the operations
+of an FFT but runs at the speed of a matrix product, several times faster than NumPy's FFT on
+these short strided transforms. The matrices know where the pixels lie in the transform (the
+image inside its padding, dout on its stride grid, the output positions wanted), so no padded
+copy is made going in and no unwanted row or column is computed coming out.
 
 Cost. For the preset's second layer (32 -> 64 channels, 5 x 5, 14 x 14 maps padded by 2,
 transformed on 16 x 16 points) the direct method multiplies 800 numbers per output value in
-each of three products; here each frequency takes a 64 x 32 complex product per image (144
-frequencies), about a ninth of the arithmetic, plus 2 (C + F) transforms per image. For a layer with
-one input channel (the first), the transforms cost more than they save, so ``Conv2D``
-asks ``fourier_is_cheaper`` which method to use.
+each of three products; here each frequency takes a (128 x 64) real product per image (144
+frequencies), about a ninth of the arithmetic, plus the transforms of C + F maps each way
+(``transform_operations``). For a layer with one input channel (the first), the transforms cost
+more than they save, so ``Conv2D`` asks ``fourier_is_cheaper`` which method to use.
 
-Scaling. Every transform here uses NumPy's ``norm="ortho"``, each direction scaled by
-1 / sqrt(L1 L2): with float32 data, NumPy's unscaled direction is the slow one. The filters' spectrum
-is the unscaled DFT (``filter_spectrum``), so each product of it with an ortho spectrum is ortho-scaled again; dW's
-spectrum, a product of two ortho spectra, has one factor 1 / sqrt(L1 L2) too many, which its
-small inverse takes back.
+Scaling. Every forward transform is the unscaled DFT, and every inverse carries the whole
+1 / (L1 L2): a product of two spectra then inverts to the correlation or convolution itself.
 """
 
 import functools
-import math
 from collections.abc import Callable
 
 import numpy as np
 
-from digitnet.nn.parallel import parallel_ranges, stacked_matmul
+from digitnet.nn.parallel import MIN_PARALLEL_SIZE, one_blas_thread, parallel_ranges, stacked_matmul, thread_count
 
 # What each kind of work costs, in operations of a large matrix product (its sgemm rate), fitted
 # to times of 12 layer shapes on one thread, a training step's forward and backward pass and the
-# forward pass alone on 1 to 512 images (docs/design/convolution.md):
-# - an operation of a small float32 transform (12 x 12 to 30 x 30 points, 2.5 n log2 n of them),
-#   with the copies around it: about 25;
-TRANSFORM_COST = 25
-# - an operation of a per-frequency complex product (such as 64 x 32 x 128): about 2.5;
-COMPLEX_PRODUCT_COST = 2.5
+# forward pass alone on 8 and 512 images (scripts/bench/conv_methods.py, docs/design/convolution.md):
+# - an operation of a transform's small matrix products (such as 18 x 14 times 14 x 256): about 2.5;
+TRANSFORM_COST = 2.5
+# - an operation of a per-frequency product (such as 128 x 64 times 64 x 256): about 2;
+PRODUCT_COST = 2
 # - one number of im2col's patch matrix in a training step: it is written, read by the forward
 #   and filter-gradient products, written again by the input-gradient product and added back
 #   (col2im), six trips through memory at a few GB/s: about 250. Products with few filters or
@@ -75,29 +81,18 @@ COMPLEX_PRODUCT_COST = 2.5
 PATCH_COST = 250
 # - the same in the forward pass alone (written, read by one product): about 100;
 PATCH_FORWARD_COST = 100
-# - the Fourier path's own overhead per call, whatever the batch: about 0.1 ms of NumPy calls more.
-FOURIER_CALL_COST = 10_000_000
-
-
-def fast_length(n: int) -> int:
-    """The smallest length >= n whose only prime factors are 2, 3 and 5."""
-    while True:
-        m = n
-        for p in (2, 3, 5):
-            while m % p == 0:
-                m //= p
-        if m == 1:
-            return n
-        n += 1
+# - the Fourier path's own cost per call, whatever the batch (its NumPy calls, the filters' blocks,
+#   the transforms' products on too few images to run fast): about 0.4 ms.
+FOURIER_CALL_COST = 40_000_000
 
 
 def transform_length(size: int, kernel: int, stride: int, padding: int) -> int:
-    """L: the transform length along one axis of ``size`` pixels, padded by ``padding``, that no
+    """L: the shortest transform along one axis of ``size`` pixels, padded by ``padding``, that no
     correlation, filter gradient or input gradient wraps around in (see "Why no position wraps
-    around" above): the smallest fast length >= max(size + p, T + kh - 1 - p, T, kh), T the rows
+    around" above): max(size + p, T + kh - 1 - p, T, kh), T the rows
     of the stride-1 grid."""
     grid = stride * ((size + 2 * padding - kernel) // stride) + 1  # T = s (H' - 1) + 1
-    return fast_length(max(size + padding, grid + kernel - 1 - padding, grid, kernel))
+    return max(size + padding, grid + kernel - 1 - padding, grid, kernel)
 
 
 def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: int, padding: int) -> tuple[int, int]:
@@ -106,162 +101,222 @@ def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: i
 
 
 def fourier_is_cheaper(
-    C: int, F: int, kh: int, kw: int, Ho: int, Wo: int, L1: int, L2: int, images: int | None = None, training: bool = True
+    C: int, F: int, kh: int, kw: int, H: int, W: int, Ho: int, Wo: int, L1: int, L2: int, images: int | None = None, training: bool = True
 ) -> bool:
-    """Whether convolving ``images`` images by the DFT costs less than by im2col: a training step's
-    forward and backward pass, or (``training`` False) the forward pass alone.
+    """Whether convolving ``images`` images of H x W pixels (H' x W' out) by the DFT costs less than by im2col: a training step's forward and backward pass, or
+    (``training`` False) the forward pass alone.
 
-    Per image, with n = L1 L2 points and L1 (L2 // 2 + 1) frequencies:
+    Per image, with K = L1 (L2 // 2 + 1) frequencies:
     im2col:  the products (forward, dW, dX in training; forward alone) of 2 H' W' F C kh kw
              operations each, and the C kh kw H' W' numbers of the patch matrix moved through
              memory (PATCH_COST each in training, PATCH_FORWARD_COST forward);
-    fourier: C + F real transforms each way (2.5 n log2 n operations each) and, at every
-             frequency, a complex product of 8 F C operations each way.
-    Per call, whatever the batch, the DFT also needs the F C filters' spectrum (counted as F C
-    transforms, as when these weights were fitted; filter_spectrum now makes it by one product,
-    so the term is an overestimate), in training inverts their F C gradients, and pays
-    FOURIER_CALL_COST: for one photo's few images the patches win, for a training batch of 128
-    those costs are spread thin. ``images`` None
-    counts per image alone, as for a batch too large for the per-call costs to matter.
-    Each term is weighted by how much slower it runs than a large matrix product's operations.
-    With one input channel (a first layer) the patches win by a factor of 2 to 5; from 8
-    channels and 5 x 5 kernels on, in training, the transforms do; 3 x 3 kernels sit near the line.
+    fourier: the transforms of C input maps and F output maps, one way each in a forward pass
+             alone, both ways in training (transform_operations), and at every frequency a real
+             product of 8 F C operations (one forward, three in training).
+    Per call, whatever the batch, the DFT also needs the filters' spectrum (a product of
+    2 (2 K) kh kw F C operations) and, in training, the inverse of their gradients (as many), and
+    pays FOURIER_CALL_COST: for one photo's few images the patches win, for a training batch of
+    128 those costs are spread thin. ``images`` None counts per image alone, as for a batch too
+    large for the per-call costs to matter. Each term is weighted by how much slower it runs than
+    a large matrix product's operations. With one input channel (a first layer) the patches win;
+    from 8 channels and 5 x 5 kernels on, in training, the transforms do.
     """
-    n = L1 * L2
-    transform = TRANSFORM_COST * 2.5 * n * math.log2(n)
+    K = L1 * (L2 // 2 + 1)
     products, ways = (3, 2) if training else (1, 1)
     direct = products * 2 * Ho * Wo * F * C * kh * kw + (PATCH_COST if training else PATCH_FORWARD_COST) * C * kh * kw * Ho * Wo
-    spectral = ways * (C + F) * transform + COMPLEX_PRODUCT_COST * products * 8 * F * C * L1 * (L2 // 2 + 1)
+    transforms = (C * transform_operations(H, W, L1, L2) + F * transform_operations(Ho, Wo, L1, L2)) * ways
+    spectral = TRANSFORM_COST * transforms + PRODUCT_COST * products * 8 * F * C * K
     if images is None:
         return spectral < direct
-    return images * spectral + ways * F * C * transform + FOURIER_CALL_COST < images * direct
+    return images * spectral + ways * 4 * K * kh * kw * F * C + FOURIER_CALL_COST < images * direct
 
 
-def _split_over_channels(task: Callable[[slice], None], channels: int, size: int) -> None:
-    """Run ``task(channel_slice)`` over the channels (axis 0), one block of them per thread."""
-    parallel_ranges(lambda start, stop: task(slice(start, stop)), channels, size)
+def _split_over_maps(task: Callable[[slice], None], maps: int, size: int) -> None:
+    """Run ``task(map_slice)`` over the maps (axis 0), one block of them per thread, each thread's
+    products on one BLAS thread, as ``stacked_matmul`` does (digitnet.nn.parallel)."""
+    if thread_count() < 2 or size < MIN_PARALLEL_SIZE:
+        task(slice(None))
+        return
+    with one_blas_thread():
+        parallel_ranges(lambda start, stop: task(slice(start, stop)), maps, size)
 
 
-def spectrum_into(a: np.ndarray, out: np.ndarray, rows: slice = slice(None)) -> None:
-    """out = the 2-D DFT of a : (B, L1, L2, N) real over (L1, L2), scaled by 1 / sqrt(L1 L2):
-    (B, L1, L2 // 2 + 1, N) complex. The B blocks are split over threads.
+def _phases(positions: tuple[int, ...], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cos, sin) of 2 pi k t / length, for k = 0 .. length - 1 and t in ``positions``: (length, T) each, float64."""
+    angle = 2 * np.pi * np.outer(np.arange(length), positions) / length
+    return np.cos(angle), np.sin(angle)
 
-    ``rows``: the rows of ``a`` that may hold anything but zeros (a padded image's inside).
-    The transform is one 1-D pass along each axis; the first, along the rows, skips the rest,
-    whose transform is zero: an eighth of that pass for the preset's 14 rows at 2 .. 15 of 16.
+
+def _read_only(*tables: np.ndarray) -> tuple[np.ndarray, ...]:
+    for table in tables:
+        table.flags.writeable = False
+    return tables
+
+
+def hermitian_weights(L2: int) -> np.ndarray:
+    """c : (L2',): 1 for the zero frequency and, for even L2, the last; 2 for the others, each of
+    which also stands for its mirror image L2 - k2 (in a real image's spectrum, its conjugate)."""
+    c = np.full(L2 // 2 + 1, 2.0)
+    c[0] = 1
+    if L2 % 2 == 0:
+        c[-1] = 1
+    return c
+
+
+@functools.lru_cache(maxsize=64)
+def forward_matrices(rows: tuple[int, ...], cols: tuple[int, ...], shape: tuple[int, int], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(A1, A2): the DFT on L1 x L2 points of Y x X pixels placed at the points ``rows`` x ``cols``
+    (zeros elsewhere), as one real matrix per axis. Made once per shape and kept; read-only.
+
+    A2 : (2 L2', X), along each row, real pixels in, L2' frequencies out as (real, imaginary):
+        A2[(0, k2), j] = cos(2 pi k2 cols[j] / L2),   A2[(1, k2), j] = -sin(2 pi k2 cols[j] / L2).
+    A1 : (2 L1, 2 Y), down each column, complex in (rows (i, part)) and out (rows (part, k1)):
+        a multiplication by exp(-i phi), phi = 2 pi k1 rows[i] / L1, in real terms
+        re += cos(phi) re_i + sin(phi) im_i,   im += -sin(phi) re_i + cos(phi) im_i.
     """
-    start, stop, _ = rows.indices(a.shape[1])
+    L1, L2 = shape
+    cos2, sin2 = _phases(cols, L2)
+    A2 = np.concatenate([cos2[: L2 // 2 + 1], -sin2[: L2 // 2 + 1]])
+    cos1, sin1 = _phases(rows, L1)  # (L1, Y)
+    A1 = np.stack([np.stack([cos1, sin1], axis=-1), np.stack([-sin1, cos1], axis=-1)]).reshape(2 * L1, 2 * len(rows))
+    return _read_only(A1.astype(dtype), A2.astype(dtype))
+
+
+@functools.lru_cache(maxsize=64)
+def inverse_matrices(rows: tuple[int, ...], cols: tuple[int, ...], shape: tuple[int, int], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(B1, B2): the inverse DFT of a real image's half spectrum, 1 / (L1 L2) included, at the points
+    ``rows`` x ``cols`` alone, as one real matrix per axis. Made once per shape and kept; read-only.
+
+    B1 : (2 Y, 2 L1), down each column, complex in (rows (part, k1)) and out (rows (i, part)):
+        a multiplication by exp(+i phi) / L1, phi = 2 pi k1 rows[i] / L1.
+    B2 : (X, 2 L2'), along each row, from the half spectrum to real pixels, with c = hermitian_weights:
+        B2[j, (0, k2)] = c[k2] cos(2 pi k2 cols[j] / L2) / L2,   B2[j, (1, k2)] = -c[k2] sin(...) / L2.
+    """
+    L1, L2 = shape
+    cos1, sin1 = (a.T / L1 for a in _phases(rows, L1))  # (Y, L1)
+    B1 = np.stack([np.stack([cos1, -sin1], axis=1), np.stack([sin1, cos1], axis=1)], axis=1).reshape(2 * len(rows), 2 * L1)
+    half = L2 // 2 + 1
+    cos2, sin2 = (a[:half].T * hermitian_weights(L2) / L2 for a in _phases(cols, L2))  # (X, L2')
+    return _read_only(B1.astype(dtype), np.concatenate([cos2, -sin2], axis=1).astype(dtype))
+
+
+def transform_operations(Y: int, X: int, L1: int, L2: int) -> int:
+    """Operations of the two products that transform Y x X pixels to L1 x L2 points (spectrum_into),
+    or back (image_into): 2 (2 L2') X Y along the rows, 2 (2 L1) (2 Y) L2' down the columns."""
+    return 4 * (L2 // 2 + 1) * Y * (X + 2 * L1)
+
+
+def spectrum_shape(maps: int, shape: tuple[int, int], images: int) -> tuple[int, ...]:
+    """(B, 2, L1, L2', N): the half spectra of B maps of N images, as a real and an imaginary plane."""
+    L1, L2 = shape
+    return (maps, 2, L1, L2 // 2 + 1, images)
+
+
+def spectrum_into(a: np.ndarray, out: np.ndarray, shape: tuple[int, int], rows: tuple[int, ...], cols: tuple[int, ...], scratch: np.ndarray) -> None:
+    """out : (B, 2, L1, L2', N) = the unscaled 2-D DFT on ``shape`` = (L1, L2) points of the maps
+    a : (B, Y, X, N), pixel (i, j) placed at the point (rows[i], cols[j]), every other point zero.
+    Two matrix products (forward_matrices): A2 along the rows into scratch : (B, Y, 2 L2', N),
+    then A1 down the columns. The B maps are split over threads.
+    """
+    A1, A2 = forward_matrices(rows, cols, shape, out.dtype)
+    B, _, L1, L2h, N = out.shape
 
     def transform(block: slice) -> None:
-        spec = out[block]
-        np.fft.rfft(a[block, start:stop], axis=2, norm="ortho", out=spec[:, start:stop])
-        spec[:, :start] = 0
-        spec[:, stop:] = 0
-        np.fft.fft(spec, axis=1, norm="ortho", out=spec)
+        np.matmul(A2, a[block], out=scratch[block])
+        np.matmul(A1, scratch[block].reshape(-1, 2 * len(rows), L2h * N), out=out[block].reshape(-1, 2 * L1, L2h * N))
 
-    _split_over_channels(transform, len(a), out.size)
+    _split_over_maps(transform, B, out.size)
 
 
-def image_into(spec: np.ndarray, out: np.ndarray, rows: slice = slice(None)) -> None:
-    """The inverse of ``spectrum_into``: out : (B, L1, L2, N) real from spec : (B, L1, L2 // 2 + 1, N),
-    which it overwrites (the first 1-D pass runs in place).
-
-    ``rows``: the rows of the image that are wanted; only they are written into ``out`` (the
-    second pass runs on them alone), and the others are left as they were.
+def image_into(spec: np.ndarray, out: np.ndarray, shape: tuple[int, int], rows: tuple[int, ...], cols: tuple[int, ...], scratch: np.ndarray) -> None:
+    """The inverse of ``spectrum_into`` at the points ``rows`` x ``cols`` alone: out : (B, Y, X, N)
+    (any view whose last axis is contiguous) from spec : (B, 2, L1, L2', N), through scratch :
+    (B, Y, 2 L2', N). Two matrix products (inverse_matrices); the B maps are split over threads.
     """
+    B1, B2 = inverse_matrices(rows, cols, shape, spec.dtype)
+    B, _, L1, L2h, N = spec.shape
 
     def transform(block: slice) -> None:
-        np.fft.ifft(spec[block], axis=1, norm="ortho", out=spec[block])
-        np.fft.irfft(spec[block, rows], n=out.shape[2], axis=2, norm="ortho", out=out[block, rows])
+        np.matmul(B1, spec[block].reshape(-1, 2 * L1, L2h * N), out=scratch[block].reshape(-1, 2 * len(rows), L2h * N))
+        np.matmul(B2, scratch[block], out=out[block])
 
-    _split_over_channels(transform, len(spec), out.size)
-
-
-def spectrum_shape(a_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """(B, L1, L2, N) -> (B, L1, L2 // 2 + 1, N): the frequencies a real image's spectrum keeps."""
-    B, L1, L2, N = a_shape
-    return (B, L1, L2 // 2 + 1, N)
+    _split_over_maps(transform, B, spec.size)
 
 
 def by_frequency(spec: np.ndarray) -> np.ndarray:
-    """spec : (B, L1, L2', N) -> the view (L1 L2', B, N): one (B, N) matrix per frequency, no copy."""
-    B, L1, L2h, N = spec.shape
-    return spec.reshape(B, L1 * L2h, N).transpose(1, 0, 2)
+    """spec : (B, 2, L1, L2', N) -> the view (L1 L2', 2 B, N): at each frequency, one real matrix whose
+    rows are (map, part), the real and imaginary parts of each map in turn; no copy."""
+    B, _, L1, L2h, N = spec.shape
+    return spec.reshape(2 * B, L1 * L2h, N).transpose(1, 0, 2)
 
 
 @functools.lru_cache(maxsize=32)
-def dft_table(kernel: tuple[int, int], shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
-    """E : (L1 L2', kh kw), E[(k1, k2), (u, v)] = exp(-2 pi i (k1 u / L1 + k2 v / L2)): the DFT of a
-    kh x kw kernel zero-padded to L1 x L2, at the L1 L2' frequencies a real image keeps, as a matrix.
-    Made once per shape (in float64, then rounded to ``dtype``) and kept; read-only."""
+def kernel_table(kernel: tuple[int, int], shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """E : (2 L1 L2', kh kw), the DFT of a kh x kw kernel zero-padded to L1 x L2 as one matrix, rows
+    (part, k1, k2): E[(0, k), (u, v)] = cos(theta), E[(1, k), (u, v)] = -sin(theta), with
+    theta = 2 pi (k1 u / L1 + k2 v / L2), at the L1 L2' frequencies a real image keeps. Read-only."""
     (kh, kw), (L1, L2) = kernel, shape
     k1, k2 = np.arange(L1)[:, None, None, None], np.arange(L2 // 2 + 1)[None, :, None, None]
     u, v = np.arange(kh)[None, None, :, None], np.arange(kw)[None, None, None, :]
-    table = np.exp(-2j * np.pi * (k1 * u / L1 + k2 * v / L2)).reshape(-1, kh * kw).astype(dtype)
-    table.flags.writeable = False
-    return table
+    theta = (2 * np.pi * (k1 * u / L1 + k2 * v / L2)).reshape(-1, kh * kw)
+    return _read_only(np.concatenate([np.cos(theta), -np.sin(theta)]).astype(dtype))[0]
 
 
-def filter_spectrum(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """W : (F, C, kh, kw) -> its unscaled DFT zero-padded to ``shape``, by frequency: (L1 L2', F, C).
+def filter_blocks(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """W : (F, C, kh, kw) -> M : (L1 L2', 2 F, 2 C), at each frequency k the real form of the product
+    by conj(W^[k]) (Out^[k] = conj(W^[k]) @ X^[k]) on spectra laid out as by_frequency gives them:
 
-    W^[k] = sum over u, v of W[:, :, u, v] exp(-2 pi i (k1 u / L1 + k2 v / L2)) is one matrix
-    product, E (L1 L2', kh kw) @ W^T (kh kw, F C), with E from dft_table: a kernel has only
-    kh kw values, so this is several times faster than F C transforms of L1 x L2 points that
-    are mostly the padding's zeros.
+        M[k] = [[Wr, Wi], [-Wi, Wr]]  (rows (f, part), columns (c, part)),  W^[k] = Wr + i Wi,
+
+    since (Wr - i Wi)(Xr + i Xi) = (Wr Xr + Wi Xi) + i (Wr Xi - Wi Xr). W^ is the unscaled DFT of
+    the zero-padded kernels, one product with kernel_table: (2 L1 L2', kh kw) @ (kh kw, F C), several
+    times faster than F C transforms of L1 x L2 points that are mostly zeros. M[k]^T is the real
+    form of the product by W^[k]^T, which the input gradient needs.
     """
     F, C, kh, kw = W.shape
-    dtype = np.result_type(W.dtype, np.complex64)
-    table = dft_table((kh, kw), tuple(shape), dtype)
-    return (table @ W.reshape(F * C, kh * kw).T.astype(dtype)).reshape(-1, F, C)
+    table = kernel_table((kh, kw), tuple(shape), W.dtype)
+    K = len(table) // 2
+    spectrum = (table @ W.reshape(F * C, kh * kw).T).reshape(2, K, F, C)
+    M = np.empty((K, F, 2, C, 2), dtype=W.dtype)
+    M[:, :, 0, :, 0] = M[:, :, 1, :, 1] = spectrum[0]
+    M[:, :, 0, :, 1] = spectrum[1]
+    np.negative(spectrum[1], out=M[:, :, 1, :, 0])
+    return M.reshape(K, 2 * F, 2 * C)
 
 
-def correlate_into(X_hat: np.ndarray, W_hat: np.ndarray, out_hat: np.ndarray, out: np.ndarray, rows: slice) -> None:
-    """Every filter's correlation with the input, summed over channels, at every position.
+def correlate_into(X_spec: np.ndarray, M: np.ndarray, out_spec: np.ndarray) -> None:
+    """Every filter's correlation with the input, summed over channels, in the frequency domain:
+    Out^[k] = conj(W^[k]) @ X^[k] at every frequency k, in real form M[k] @ X^[k] (filter_blocks).
+    X_spec : (C, 2, L1, L2', N), M : (L1 L2', 2 F, 2 C), out_spec : (F, 2, L1, L2', N), written."""
+    stacked_matmul(M, by_frequency(X_spec), by_frequency(out_spec))
 
-    X_hat : (C, L1, L2', N), the input's spectrum; W_hat : (L1 L2', F, C) from filter_spectrum.
-    Out^[k] = conj(W^[k]) @ X^[k] per frequency k, written into out_hat : (F, L1, L2', N); then
-    out : (F, L1, L2, N) real, whose rows y < H' and columns x < W' (stride 1) are the layer's
-    output before the bias; only ``rows`` of it are written.
+
+def filter_gradient(X_spec: np.ndarray, D_spec: np.ndarray, shape: tuple[int, int], kernel: tuple[int, int]) -> np.ndarray:
+    """dW[f, c, u, v] = sum over n, y, x of dout[n, f, y, x] * xp[n, c, y + u, x + v], by the DFT.
+
+    X_spec : (C, 2, L1, L2', N) and D_spec : (F, 2, L1, L2', N), the spectra of the padded input and
+    of dout on the stride-1 grid. At each frequency G[k] = D^[k] @ X^[k]^T in real form, (2 F, 2 C)
+    with blocks G_ab = D_a @ X_b^T, gives dW^[k] = conj(D^[k]) @ X^[k]^T = (G_rr + G_ii) + i (G_ri - G_ir);
+    its inverse at the kh x kw kernel points is one product with kernel_table, each row weighted by
+    hermitian_weights(L2) / (L1 L2). Returns dW : (F, C, kh, kw).
     """
-    stacked_matmul(np.conj(W_hat), by_frequency(X_hat), by_frequency(out_hat))
-    image_into(out_hat, out, rows)
+    F, C = len(D_spec), len(X_spec)
+    D, X = by_frequency(D_spec), by_frequency(X_spec)
+    K = D.shape[0]
+    G = np.empty((K, 2 * F, 2 * C), dtype=D_spec.dtype)
+    stacked_matmul(D, X.transpose(0, 2, 1), G)
+    G = G.reshape(K, F, 2, C, 2)
+    dW_spec = np.empty((2, K, F, C), dtype=G.dtype)
+    np.add(G[:, :, 0, :, 0], G[:, :, 1, :, 1], out=dW_spec[0])
+    np.subtract(G[:, :, 0, :, 1], G[:, :, 1, :, 0], out=dW_spec[1])
+    L1, L2 = shape
+    weights = np.tile(np.tile(hermitian_weights(L2), L1), 2)[:, None] / (L1 * L2)  # (2 L1 L2', 1)
+    inverse = kernel_table(tuple(kernel), tuple(shape), G.dtype) * weights.astype(G.dtype)
+    return (dW_spec.reshape(2 * K, F * C).T @ inverse).reshape(F, C, *kernel)
 
 
-def filter_gradient(
-    X_hat: np.ndarray, D_hat: np.ndarray, X_conj: np.ndarray, shape: tuple[int, int], kernel: tuple[int, int]
-) -> np.ndarray:
-    """dW[f, c, u, v] = sum over n, y, x of dout[n, f, y, x] * xp[n, c, y + u, x + v].
-
-    X_hat : (C, L1, L2', N) and D_hat : (F, L1, L2', N), the spectra of the padded input and of
-    dout on the stride-1 grid; X_conj, an array shaped as X_hat to write conj(X_hat) into.
-    dW^[k] = conj(D^[k]) @ X^[k]^T = conj(D^[k] @ conj(X^[k])^T), taking the conjugate of the
-    smaller arrays; returns dW : (F, C, kh, kw).
-    """
-    F, C = D_hat.shape[0], X_hat.shape[0]
-    L1, L2h = X_hat.shape[1:3]
-    np.conj(X_hat, out=X_conj)
-    dW_hat = np.empty((L1 * L2h, F, C), dtype=X_hat.dtype)
-    stacked_matmul(by_frequency(D_hat), by_frequency(X_conj).transpose(0, 2, 1), dW_hat)
-    dW_hat = np.conj(dW_hat).transpose(1, 2, 0).reshape(F, C, L1, L2h)  # (F, C, L1, L2'), a copy
-    kh, kw = kernel
-    dW = np.empty((F, C, kh, shape[1]), dtype=D_hat.real.dtype)
-
-    def transform(block: slice) -> None:
-        # The inverse by its two 1-D passes, the second on the kernel's kh rows alone.
-        rows = np.fft.ifft(dW_hat[block], axis=2, norm="ortho")
-        np.fft.irfft(rows[:, :, :kh], n=shape[1], axis=3, norm="ortho", out=dW[block])
-
-    _split_over_channels(transform, F, dW_hat.size)
-    return dW[:, :, :, :kw] * math.sqrt(shape[0] * shape[1])  # see "Scaling" above
-
-
-def input_gradient_into(D_hat: np.ndarray, W_hat: np.ndarray, dX_hat: np.ndarray, dxp: np.ndarray, rows: slice) -> None:
-    """dxp[c, y, x] = sum over f, u, v of W[f, c, u, v] * dout[f, y - u, x - v] (a convolution).
-
-    D_hat : (F, L1, L2', N); W_hat : (L1 L2', F, C). dX^[k] = W^[k]^T @ D^[k], written into
-    dX_hat : (C, L1, L2', N); then dxp : (C, L1, L2, N) real, the gradient of the padded input,
-    of which only ``rows`` are written.
-    """
-    stacked_matmul(W_hat.transpose(0, 2, 1), by_frequency(D_hat), by_frequency(dX_hat))
-    image_into(dX_hat, dxp, rows)
+def input_gradient_into(D_spec: np.ndarray, M: np.ndarray, dX_spec: np.ndarray) -> None:
+    """dX^[k] = W^[k]^T @ D^[k] at every frequency k (the spectrum of dxp[c, y, x] = sum over f, u, v
+    of W[f, c, u, v] * dout[f, y - u, x - v], a convolution), in real form M[k]^T @ D^[k].
+    D_spec : (F, 2, L1, L2', N), M from filter_blocks, dX_spec : (C, 2, L1, L2', N), written."""
+    stacked_matmul(M.transpose(0, 2, 1), by_frequency(D_spec), by_frequency(dX_spec))
