@@ -4,6 +4,8 @@ Every convolution test runs once by patches (im2col) and once by the Fourier tra
 layer chooses one by cost, and small test layers would otherwise only ever take the first.
 """
 
+import math
+
 import numpy as np
 import pytest
 from test_gradients import TOLERANCE, numeric_gradient, relative_error
@@ -187,6 +189,17 @@ def test_maxpool_sends_a_tied_windows_gradient_to_its_first_maximum_only():
     assert pool.backward(np.array([[[[5.0]]]])).tolist() == [[[[5.0, 0.0], [0.0, 0.0]]]]
 
 
+def test_a_2x2_window_notes_its_first_maximum_row_by_row_for_every_pattern_of_ties():
+    # Every window of values 0, 1 and 2 (81 of them, all ties included), as one row of windows.
+    import itertools
+
+    windows = np.array(list(itertools.product([0.0, 1.0, 2.0], repeat=4)))  # (81, 4): a, b, c, d
+    x = windows.reshape(1, 81, 2, 2).transpose(0, 2, 1, 3).reshape(1, 1, 2, 162)
+    pool = MaxPool2D(2)
+    assert np.array_equal(pool.forward(x)[0, 0, 0], windows.max(axis=1))
+    assert np.array_equal(pool._code[0, 0, 0], windows.argmax(axis=1))
+
+
 def test_flatten_round_trips_shapes(rng):
     layer = Flatten()
     x = rng.standard_normal((3, 2, 4, 4))
@@ -236,6 +249,22 @@ def test_a_forked_process_runs_split_passes_with_its_own_threads(threads):
     parallel.elementwise(np.copyto, [np.empty_like(a), a])
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply_async(_relu_sum, (a - 5,)).get(timeout=60) == 10.0
+
+
+@pytest.mark.parametrize("block", [1, 7, 30, 1000])
+def test_a_pass_in_cache_sized_blocks_covers_every_row_once_and_never_cuts_one(threads, block):
+    # Rows of 6 numbers: a block of 30 takes 5 rows per call, one of 7 or 1 still a whole row.
+    a = np.arange(17 * 6, dtype=np.float32).reshape(17, 6)
+    out, seen = np.zeros_like(a), []
+
+    def add_one(rows: np.ndarray, into: np.ndarray) -> None:
+        seen.append(len(rows))
+        np.add(rows, 1, out=into)
+
+    parallel.elementwise(add_one, [a, out], axis=0, block=block)
+    assert np.array_equal(out, a + 1) and sum(seen) == 17
+    rows = max(1, block // 6)
+    assert max(seen) <= rows and len(seen) >= math.ceil(17 / rows)
 
 
 def _relu_sum(a):

@@ -90,21 +90,26 @@ def outer_axis(a: np.ndarray) -> int:
     return int(np.argmax([abs(stride) if length > 1 else 0 for stride, length in zip(a.strides, a.shape, strict=True)]))
 
 
-def elementwise(function: Callable[..., None], arrays: list[np.ndarray], axis: int | None = None) -> None:
+def elementwise(function: Callable[..., None], arrays: list[np.ndarray], axis: int | None = None, block: int | None = None) -> None:
     """Call ``function(*slices)`` on matching slices of equally shaped ``arrays``, one slice per thread.
 
     The slices run along ``axis`` (default: the first array's outermost axis in memory);
-    ``function`` writes its results into slices of output arrays it was given.
+    ``function`` writes its results into slices of output arrays it was given. ``block``: at most
+    about this many elements of the first array per call, so that a function of several passes
+    makes them all while its slice is still in the cache (each thread takes its share in such
+    blocks; a single index along the axis is never cut).
     """
-    if arrays[0].size < MIN_PARALLEL_SIZE or thread_count() < 2:
+    if block is None and (arrays[0].size < MIN_PARALLEL_SIZE or thread_count() < 2):
         function(*arrays)  # the common case for small arrays, without finding an axis first
         return
     axis = outer_axis(arrays[0]) if axis is None else axis
     n = arrays[0].shape[axis]
+    step = n if block is None else max(1, block * n // max(arrays[0].size, 1))
 
     def task(start: int, stop: int) -> None:
-        index = (slice(None),) * axis + (slice(start, stop),)
-        function(*(a[index] for a in arrays))
+        for first in range(start, stop, step):
+            index = (slice(None),) * axis + (slice(first, min(first + step, stop)),)
+            function(*(a[index] for a in arrays))
 
     parallel_ranges(task, n, arrays[0].size)
 
