@@ -173,13 +173,11 @@ class ConvRun:
         self._blocks = fourier.filter_blocks(W_value, shape)  # (L1 L2', 2 F, 2 C), kept for dX
         out_spec = self._buffer("out_spec", fourier.spectrum_shape(F, shape, N), x.dtype)
         fourier.correlate_into(self._X_spec, self._blocks, out_spec)
+        # The bias, the same at every point, is all in the zero frequency: b L1 L2 there, which the
+        # inverse's 1 / (L1 L2) turns back into b at each position (a pass over F N numbers, not over the output).
+        out_spec[:, 0, 0, 0, :] += (b_value * (shape[0] * shape[1]))[:, None]
         out = np.empty((F, Ho, Wo, N), dtype=x.dtype)  # a new array: it is returned
         fourier.image_into(out_spec, out, shape, *self._output_points, self._rows_out)
-
-        def add_bias(start: int, stop: int) -> None:
-            out[start:stop] += b_value[start:stop, None, None, None]
-
-        parallel_ranges(add_bias, F, out.size)
         return as_batch_first(out)  # (N, F, H', W'), a view
 
     def backward(self, dout: np.ndarray, W_value: np.ndarray, need_dX: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
