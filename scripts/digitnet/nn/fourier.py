@@ -67,9 +67,11 @@ import numpy as np
 
 from digitnet.nn.parallel import MIN_PARALLEL_SIZE, one_blas_thread, parallel_ranges, stacked_matmul, thread_count
 
-# What each kind of work costs, in operations of a large matrix product (its sgemm rate), fitted
-# to times of 12 layer shapes on one thread, a training step's forward and backward pass and the
-# forward pass alone on 8 and 512 images (scripts/bench/conv_methods.py, docs/design/convolution.md):
+# What each kind of work costs, in operations of a large matrix product (its sgemm rate), set from
+# the times of 12 layer shapes on one thread of an AMD EPYC with AVX-512, a training step's forward
+# and backward pass and the forward pass alone on 8 and 512 images (scripts/bench/conv_methods.py,
+# docs/design/convolution.md): the transforms' and products' weights from their measured rates,
+# the per-call cost raised until a photo's few images went the faster way:
 # - an operation of a transform's small matrix products (such as 18 x 14 times 14 x 256): about 2.5;
 TRANSFORM_COST = 2.5
 # - an operation of a per-frequency product (such as 128 x 64 times 64 x 256): about 2;
