@@ -87,7 +87,7 @@ def method_flops(config: dict, n_train: int, n_val: int) -> dict[str, float]:
                     frequencies = L1 * (L2 // 2 + 1)
                     inputs, outputs = C * fourier.transform_operations(H, W, L1, L2), F * fourier.transform_operations(Ho, Wo, L1, L2)
                     per_image = (2 * (inputs + outputs) - (inputs if first else 0)) if training else inputs + outputs
-                    per_call = (1 + training) * 4 * frequencies * kh * kw * F * C  # the filters' spectrum, and dW's inverse
+                    per_call = (1 + training) * fourier.kernel_operations(F, C, kh, kw, L1, L2)  # the filters' spectrum, and dW's inverse
                     products += count * (images * passes * 8 * F * C * frequencies + per_call)
                     transforms += count * images * per_image
                 else:

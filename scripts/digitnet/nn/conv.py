@@ -264,7 +264,7 @@ class MaxPool2D(Layer):
                     target += share
 
         dout = in_order_of(dout, self._code)  # a dense layer's gradient arrives batch-first
-        elementwise(route, [dout, self._code, dx], axis=self._split_axis(self._x), block=POOL_BLOCK // 4)
+        elementwise(route, [dout, self._code, dx], axis=self._split_axis(self._x), block=POOL_BLOCK * dout.size // self._x.size)
         return dx
 
     # Its description (digitnet.nn.base.Layer).

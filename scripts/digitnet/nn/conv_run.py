@@ -166,9 +166,8 @@ class ConvRun:
         self._output_points = (tuple(range(0, s * Ho, s)), tuple(range(0, s * Wo, s)))
         self._X_spec = self._buffer("X_spec", fourier.spectrum_shape(C, shape, N), x.dtype)
         # The transforms' first products, along the rows: (maps, rows, 2 L2', N) for the input and its gradient, and for the output and dout.
-        half = 2 * (shape[1] // 2 + 1)
-        self._rows_in = self._buffer("rows_in", (C, H, half, N), x.dtype)
-        self._rows_out = self._buffer("rows_out", (F, Ho, half, N), x.dtype)
+        self._rows_in = self._buffer("rows_in", fourier.rows_shape(C, H, shape, N), x.dtype)
+        self._rows_out = self._buffer("rows_out", fourier.rows_shape(F, Ho, shape, N), x.dtype)
         fourier.spectrum_into(self._batch_last("x", x), self._X_spec, shape, *self._image_points, self._rows_in)
         self._blocks = fourier.filter_blocks(W_value, shape)  # (L1 L2', 2 F, 2 C), kept for dX
         out_spec = self._buffer("out_spec", fourier.spectrum_shape(F, shape, N), x.dtype)
@@ -188,11 +187,7 @@ class ConvRun:
         N, _, H, W = self._input_shape
         _, _, Ho, Wo = dout.shape
         p = self.padding
-        dout_mat = batch_last(dout)  # (F, H', W', N): a view, contiguous when dout came from the layers above
-        if not dout_mat.flags.c_contiguous:
-            dout_mat = self._buffer("dout", dout_mat.shape, dout.dtype)
-            copy_into(dout_mat, batch_last(dout))
-        dout_mat = dout_mat.reshape(F, -1)
+        dout_mat = self._batch_last("dout", dout).reshape(F, -1)  # (F, H' W' N)
         # [dW_mat | db] : (F, C kh kw + 1), a sum over all H' W' N positions. OpenBLAS on 2 threads
         # runs this product far slower when the result has fewer rows than columns (64 x 801 for
         # the preset's second layer) than as its transpose: compute the taller one. A small result

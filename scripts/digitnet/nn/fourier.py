@@ -61,11 +61,10 @@ Scaling. Every forward transform is the unscaled DFT, and every inverse carries 
 """
 
 import functools
-from collections.abc import Callable
 
 import numpy as np
 
-from digitnet.nn.parallel import MIN_PARALLEL_SIZE, one_blas_thread, parallel_ranges, stacked_matmul, thread_count
+from digitnet.nn.parallel import split_products, stacked_matmul
 
 # What each kind of work costs, in operations of a large matrix product (its sgemm rate), set from
 # the times of 12 layer shapes on one thread of an AMD EPYC with AVX-512, a training step's forward
@@ -105,8 +104,9 @@ def transform_shape(in_size: tuple[int, int], kernel: tuple[int, int], stride: i
 def fourier_is_cheaper(
     C: int, F: int, kh: int, kw: int, H: int, W: int, Ho: int, Wo: int, L1: int, L2: int, images: int | None = None, training: bool = True
 ) -> bool:
-    """Whether convolving ``images`` images of H x W pixels (H' x W' out) by the DFT costs less than by im2col: a training step's forward and backward pass, or
-    (``training`` False) the forward pass alone.
+    """Whether convolving ``images`` images of H x W pixels (H' x W' out) by the DFT costs less
+    than by im2col: a training step's forward and backward pass, or (``training`` False) the
+    forward pass alone.
 
     Per image, with K = L1 (L2 // 2 + 1) frequencies:
     im2col:  the products (forward, dW, dX in training; forward alone) of 2 H' W' F C kh kw
@@ -115,13 +115,13 @@ def fourier_is_cheaper(
     fourier: the transforms of C input maps and F output maps, one way each in a forward pass
              alone, both ways in training (transform_operations), and at every frequency a real
              product of 8 F C operations (one forward, three in training).
-    Per call, whatever the batch, the DFT also needs the filters' spectrum (a product of
-    2 (2 K) kh kw F C operations) and, in training, the inverse of their gradients (as many), and
+    Per call, whatever the batch, the DFT also needs the filters' spectrum (kernel_operations)
+    and, in training, the inverse of their gradients (as many), and
     pays FOURIER_CALL_COST: for one photo's few images the patches win, for a training batch of
     128 those costs are spread thin. ``images`` None counts per image alone, as for a batch too
     large for the per-call costs to matter. Each term is weighted by how much slower it runs than
     a large matrix product's operations. With one input channel (a first layer) the patches win;
-    from 8 channels and 5 x 5 kernels on, in training, the transforms do.
+    from 4 channels on, in training, the transforms do (scripts/bench/conv_methods.py).
     """
     K = L1 * (L2 // 2 + 1)
     products, ways = (3, 2) if training else (1, 1)
@@ -130,17 +130,7 @@ def fourier_is_cheaper(
     spectral = TRANSFORM_COST * transforms + PRODUCT_COST * products * 8 * F * C * K
     if images is None:
         return spectral < direct
-    return images * spectral + ways * 4 * K * kh * kw * F * C + FOURIER_CALL_COST < images * direct
-
-
-def _split_over_maps(task: Callable[[slice], None], maps: int, size: int) -> None:
-    """Run ``task(map_slice)`` over the maps (axis 0), one block of them per thread, each thread's
-    products on one BLAS thread, as ``stacked_matmul`` does (digitnet.nn.parallel)."""
-    if thread_count() < 2 or size < MIN_PARALLEL_SIZE:
-        task(slice(None))
-        return
-    with one_blas_thread():
-        parallel_ranges(lambda start, stop: task(slice(start, stop)), maps, size)
+    return images * spectral + ways * kernel_operations(F, C, kh, kw, L1, L2) + FOURIER_CALL_COST < images * direct
 
 
 def _phases(positions: tuple[int, ...], length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -208,6 +198,18 @@ def transform_operations(Y: int, X: int, L1: int, L2: int) -> int:
     return 4 * (L2 // 2 + 1) * Y * (X + 2 * L1)
 
 
+def kernel_operations(F: int, C: int, kh: int, kw: int, L1: int, L2: int) -> int:
+    """Operations of the product that takes F C kernels of kh x kw to their spectra, or their
+    gradients back (kernel_table): 2 (2 L1 L2') kh kw F C."""
+    return 4 * L1 * (L2 // 2 + 1) * kh * kw * F * C
+
+
+def rows_shape(maps: int, rows: int, shape: tuple[int, int], images: int) -> tuple[int, ...]:
+    """(B, Y, 2 L2', N): the scratch between a transform's two products, each of B maps' Y rows as
+    its L2' frequencies (real, imaginary) along the row."""
+    return (maps, rows, 2 * (shape[1] // 2 + 1), images)
+
+
 def spectrum_shape(maps: int, shape: tuple[int, int], images: int) -> tuple[int, ...]:
     """(B, 2, L1, L2', N): the half spectra of B maps of N images, as a real and an imaginary plane."""
     L1, L2 = shape
@@ -217,32 +219,32 @@ def spectrum_shape(maps: int, shape: tuple[int, int], images: int) -> tuple[int,
 def spectrum_into(a: np.ndarray, out: np.ndarray, shape: tuple[int, int], rows: tuple[int, ...], cols: tuple[int, ...], scratch: np.ndarray) -> None:
     """out : (B, 2, L1, L2', N) = the unscaled 2-D DFT on ``shape`` = (L1, L2) points of the maps
     a : (B, Y, X, N), pixel (i, j) placed at the point (rows[i], cols[j]), every other point zero.
-    Two matrix products (forward_matrices): A2 along the rows into scratch : (B, Y, 2 L2', N),
+    Two matrix products (forward_matrices): A2 along the rows into scratch (rows_shape),
     then A1 down the columns. The B maps are split over threads.
     """
     A1, A2 = forward_matrices(rows, cols, shape, out.dtype)
     B, _, L1, L2h, N = out.shape
 
-    def transform(block: slice) -> None:
-        np.matmul(A2, a[block], out=scratch[block])
-        np.matmul(A1, scratch[block].reshape(-1, 2 * len(rows), L2h * N), out=out[block].reshape(-1, 2 * L1, L2h * N))
+    def transform(start: int, stop: int) -> None:
+        np.matmul(A2, a[start:stop], out=scratch[start:stop])
+        np.matmul(A1, scratch[start:stop].reshape(-1, 2 * len(rows), L2h * N), out=out[start:stop].reshape(-1, 2 * L1, L2h * N))
 
-    _split_over_maps(transform, B, out.size)
+    split_products(transform, B, out.size)
 
 
 def image_into(spec: np.ndarray, out: np.ndarray, shape: tuple[int, int], rows: tuple[int, ...], cols: tuple[int, ...], scratch: np.ndarray) -> None:
     """The inverse of ``spectrum_into`` at the points ``rows`` x ``cols`` alone: out : (B, Y, X, N)
-    (any view whose last axis is contiguous) from spec : (B, 2, L1, L2', N), through scratch :
-    (B, Y, 2 L2', N). Two matrix products (inverse_matrices); the B maps are split over threads.
+    (any view whose last axis is contiguous) from spec : (B, 2, L1, L2', N), through scratch
+    (rows_shape). Two matrix products (inverse_matrices); the B maps are split over threads.
     """
     B1, B2 = inverse_matrices(rows, cols, shape, spec.dtype)
     B, _, L1, L2h, N = spec.shape
 
-    def transform(block: slice) -> None:
-        np.matmul(B1, spec[block].reshape(-1, 2 * L1, L2h * N), out=scratch[block].reshape(-1, 2 * len(rows), L2h * N))
-        np.matmul(B2, scratch[block], out=out[block])
+    def transform(start: int, stop: int) -> None:
+        np.matmul(B1, spec[start:stop].reshape(-1, 2 * L1, L2h * N), out=scratch[start:stop].reshape(-1, 2 * len(rows), L2h * N))
+        np.matmul(B2, scratch[start:stop], out=out[start:stop])
 
-    _split_over_maps(transform, B, spec.size)
+    split_products(transform, B, spec.size)
 
 
 def by_frequency(spec: np.ndarray) -> np.ndarray:
@@ -262,6 +264,15 @@ def kernel_table(kernel: tuple[int, int], shape: tuple[int, int], dtype: np.dtyp
     u, v = np.arange(kh)[None, None, :, None], np.arange(kw)[None, None, None, :]
     theta = (2 * np.pi * (k1 * u / L1 + k2 * v / L2)).reshape(-1, kh * kw)
     return _read_only(np.concatenate([np.cos(theta), -np.sin(theta)]).astype(dtype))[0]
+
+
+@functools.lru_cache(maxsize=32)
+def kernel_inverse_table(kernel: tuple[int, int], shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """kernel_table with each row (part, k1, k2) weighted by hermitian_weights(L2)[k2] / (L1 L2): the
+    inverse DFT of a real half spectrum at the kh x kw kernel points, as one matrix. Read-only."""
+    L1, L2 = shape
+    weights = np.tile(np.tile(hermitian_weights(L2), L1), 2)[:, None] / (L1 * L2)  # (2 L1 L2', 1)
+    return _read_only((kernel_table(kernel, shape, dtype) * weights).astype(dtype))[0]
 
 
 def filter_blocks(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -299,8 +310,8 @@ def filter_gradient(X_spec: np.ndarray, D_spec: np.ndarray, shape: tuple[int, in
     X_spec : (C, 2, L1, L2', N) and D_spec : (F, 2, L1, L2', N), the spectra of the padded input and
     of dout on the stride-1 grid. At each frequency G[k] = D^[k] @ X^[k]^T in real form, (2 F, 2 C)
     with blocks G_ab = D_a @ X_b^T, gives dW^[k] = conj(D^[k]) @ X^[k]^T = (G_rr + G_ii) + i (G_ri - G_ir);
-    its inverse at the kh x kw kernel points is one product with kernel_table, each row weighted by
-    hermitian_weights(L2) / (L1 L2). Returns dW : (F, C, kh, kw).
+    its inverse at the kh x kw kernel points is one product with kernel_inverse_table. Returns
+    dW : (F, C, kh, kw).
     """
     F, C = len(D_spec), len(X_spec)
     D, X = by_frequency(D_spec), by_frequency(X_spec)
@@ -311,9 +322,7 @@ def filter_gradient(X_spec: np.ndarray, D_spec: np.ndarray, shape: tuple[int, in
     dW_spec = np.empty((2, K, F, C), dtype=G.dtype)
     np.add(G[:, :, 0, :, 0], G[:, :, 1, :, 1], out=dW_spec[0])
     np.subtract(G[:, :, 0, :, 1], G[:, :, 1, :, 0], out=dW_spec[1])
-    L1, L2 = shape
-    weights = np.tile(np.tile(hermitian_weights(L2), L1), 2)[:, None] / (L1 * L2)  # (2 L1 L2', 1)
-    inverse = kernel_table(tuple(kernel), tuple(shape), G.dtype) * weights.astype(G.dtype)
+    inverse = kernel_inverse_table(tuple(kernel), tuple(shape), G.dtype)
     return (dW_spec.reshape(2 * K, F * C).T @ inverse).reshape(F, C, *kernel)
 
 
