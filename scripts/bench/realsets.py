@@ -14,7 +14,9 @@ Four sources of single digits, and two sets made from the first, each as a list 
 - ``reduced``: the real photos of ``real_dev`` shrunk to 28 x 28 and saved as JPEG, as a person
   makes a photo MNIST's size before handing it to a network (each in its photo's half);
 - ``shrunk``: the same photos shrunk, their aspect kept, to small crops of 64 to 400 px, where a
-  digit's strokes are only a few pixels wide and its long ones as straight as a printed line.
+  digit's strokes are only a few pixels wide and its long ones as straight as a printed line;
+- ``turned_on_desk``: the real sheets photographed again, in effect, turned 3 to 8 degrees either
+  way and whole, on a dark desk that shows in wedges between the page's corners.
 
 Every rule and number of the reader is chosen on the "tune" half of each set and reported on
 the "eval" half (``half_of``). The real sheets of ``real_dev`` are too few to split: all of them
@@ -159,4 +161,18 @@ def shrunk(singles: list[Sample], sides: tuple[int, ...] = (64, 100, 160, 250, 4
             size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
             small = photo.resize(size, Image.Resampling.LANCZOS)
             samples.append(Sample(f"{sample.name}-{side}px", sample.label, sample.half, small))
+    return samples
+
+
+def turned_on_desk(sheets: list[Sample], angles: tuple[float, ...] = (-8, -5, -3, 3, 5, 8), desk: int = 40) -> list[Sample]:
+    """Each real sheet of ``sheets`` turned by each of ``angles`` degrees (counter-clockwise, bicubic),
+    the whole of it kept, on a desk of grey level ``desk`` that fills the corners: a page
+    photographed close up, a little askew, the desk showing around it."""
+    samples = []
+    for sample in sheets:
+        with Image.open(sample.path) as image:
+            page = ImageOps.exif_transpose(image).convert("RGB")
+        for angle in angles:
+            turned = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(desk,) * 3)
+            samples.append(Sample(f"{sample.name}-turned{angle:+g}", sample.label, sample.half, turned))
     return samples

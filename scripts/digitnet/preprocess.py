@@ -27,6 +27,7 @@ from digitnet.image.ink import (
     drop_specks,
     flatten_lighting,
     keep_near_digit,
+    level_inside,
     otsu_threshold,
     paper_is_bright,
     separate_ink,
@@ -90,6 +91,7 @@ __all__ = [
     "high_depth_gray",
     "keep_near_digit",
     "label_components",
+    "level_inside",
     "mnist_from_ink",
     "naive_resize",
     "normalize_stroke",
@@ -162,12 +164,14 @@ class Preprocessed:
 
 
 def find_ink(
-    gray: np.ndarray, steps: list, notes: list[str], min_share: float = 0.1, thin_pen: bool = False
+    gray: np.ndarray, steps: list, notes: list[str], min_share: float = 0.1, thin_pen: bool = False, inner: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """From gray levels (H, W) to ink (H, W) in [0, 1] with paper 0, and its mask (H, W) bool.
 
     Paper polarity, lighting, ink separation and speck removal; appends each stage's image
-    to ``steps`` and what was decided to ``notes``. Shared by single digits and sheets.
+    to ``steps`` and what was decided to ``notes``. Shared by single digits and sheets; with
+    ``inner`` (a sheet), the ink's level and the specks' size are judged on the pieces away
+    from the image's border (level_inside, drop_specks).
     """
     bright = paper_is_bright(gray)
     notes.append("bright paper: inverted" if bright else "dark paper: kept")
@@ -185,12 +189,14 @@ def find_ink(
     if removed:
         notes.append(f"printed lines removed ({removed} px)")
         steps.append(("lines removed", ink))
+    if inner:
+        ink = level_inside(ink, mask)
     ink, mask = drop_faint(ink, mask)
     if not mask.any():
         lines = ", and printed lines" if removed else ""
         raise ImageError(f"no ink found: only faint marks, lighter than half of the darkest ink{lines}")
     steps.append(("faint ink dropped", ink))
-    ink, mask = drop_specks(ink, mask, min_share)
+    ink, mask = drop_specks(ink, mask, min_share, inner)
     steps.append(("specks dropped", ink))
     return ink, mask
 

@@ -51,6 +51,11 @@ WIDTH_RANGE = (0.5, 0.8)  # a sheet's typical digit width, in typical heights, i
 MAX_PIECES = 300  # custom_digits.max_pieces' default: more pieces are print, texture or noise
 PIECES_PER_DIGIT = 4  # ... and more than this many connected pieces per digit allowed, before any is joined
 FLAT = 2.5  # a digit is never this many times wider than tall (nor under DIGIT_STROKES strokes tall)
+# A piece at the image's border that runs farther than this many typical heights, across or down,
+# is the paper's edge, its shadow or the desk beyond it: no digit is taller than MERGE_TALL, and
+# two touching digits are not this wide. Anywhere else, a piece this tall and NARROW is a line
+# (the page's edge seen just inside the photo, a margin's rule, a fold), not a 1.
+EDGE_LENGTH = 2.0
 
 
 
@@ -86,6 +91,22 @@ def typical_height(boxes: np.ndarray, areas: np.ndarray) -> float:
     """Median height of the large pieces (area at least a quarter of the largest): one digit's height."""
     heights = boxes[:, 3] - boxes[:, 1]
     return float(np.median(heights[areas >= 0.25 * areas.max()]))
+
+
+def at_border(boxes: np.ndarray, shape: tuple[int, int], near: float) -> np.ndarray:
+    """(K,) bool: which boxes (K, 4) of (left, top, right, bottom) come within ``near`` pixels of
+    the border of an image of ``shape`` (H, W)."""
+    left, top, right, bottom = (boxes[:, k] for k in range(4))
+    return (left <= near) | (top <= near) | (right >= shape[1] - near) | (bottom >= shape[0] - near)
+
+
+def digit_height(boxes: np.ndarray, areas: np.ndarray, border: np.ndarray) -> float:
+    """typical_height of the pieces away from the image's border (``border``, (K,) bool), where
+    there are any. A page photographed a little turned shows its edge, or the shadow along it,
+    as long dark lines that reach the border: more ink than any digit, they would be the "large
+    pieces", and every digit would then look too small to be one, or be joined to the one below it."""
+    inside = ~border
+    return typical_height(boxes[inside], areas[inside]) if inside.any() else typical_height(boxes, areas)
 
 
 def merge_pairs(boxes: np.ndarray, typical: float) -> np.ndarray:
@@ -151,10 +172,10 @@ def find_pieces(
         # Before anything pairs the pieces up (merge_pairs is K x K): thousands of specks would
         # cost gigabytes there. A sheet of max_pieces digits has a few broken strokes each at most.
         raise ImageError(texture_message(len(boxes), max_pieces))
-    typical = typical_height(boxes, areas)
+    stroke = stroke_width(mask)
+    typical = digit_height(boxes, areas, at_border(boxes, mask.shape, stroke))
     groups = group_labels(merge_pairs(boxes, typical))
     group_of = np.concatenate([[-1], groups])[labels]  # (H, W): group per pixel, -1 for paper
-    stroke = stroke_width(mask)
     merged = np.array(
         [np.r_[boxes[groups == g, :2].min(axis=0), boxes[groups == g, 2:].max(axis=0)] for g in range(groups.max() + 1)]
     )
@@ -163,9 +184,12 @@ def find_pieces(
     if sized > max_pieces:
         # Checked before any piece is cut or prepared: the cost and the memory grow with the pieces.
         raise ImageError(texture_message(sized, max_pieces))
+    widths, heights = merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1]
+    long = np.maximum(widths, heights) > EDGE_LENGTH * typical
+    edge = (long & at_border(merged, mask.shape, stroke)) | ((heights > EDGE_LENGTH * typical) & (widths < NARROW * typical))
     pieces = []
     for group, (left, top, right, bottom) in enumerate(merged):
-        if bottom - top < MIN_HEIGHT * typical:
+        if bottom - top < MIN_HEIGHT * typical or edge[group]:
             continue
         own = group_of[top:bottom, left:right] == group
         parts = split_blot(own, typical, width, stroke)
@@ -192,14 +216,13 @@ def not_a_digit(box: tuple[int, int, int, int], stroke: float, shape: tuple[int,
     A digit is several strokes tall: a piece under DIGIT_STROKES strokes tall is a dash, a dot or
     a printed line; so is a piece FLAT times wider than tall, what is left of a ruled line (no
     digit is that flat, and touching digits were parted before). A piece at the image's border (within
-    a stroke of it) under DIGIT_STROKES strokes wide is the paper's edge or its shadow (a 1 at the border
-    is read as the edge it cannot be told from).
+    a stroke of it: the paper's edge is seldom cut exactly) under DIGIT_STROKES strokes wide is the
+    paper's edge or its shadow (a 1 at the border is read as the edge it cannot be told from).
     """
     left, top, right, bottom = box
-    near = stroke  # within a stroke's width of the border: the paper's edge is seldom cut exactly
-    at_border = left <= near or top <= near or right >= shape[1] - near or bottom >= shape[0] - near
+    edge = bool(at_border(np.array([box]), shape, stroke)[0])
     flat = bottom - top < DIGIT_STROKES * stroke or right - left > FLAT * (bottom - top)
-    return flat or (at_border and right - left < DIGIT_STROKES * stroke)
+    return flat or (edge and right - left < DIGIT_STROKES * stroke)
 
 
 def texture_message(pieces: int, max_pieces: int) -> str:
@@ -222,7 +245,7 @@ def segment_gray(gray_full: np.ndarray, judge: Judge | None = None, max_pieces: 
     into more than ``max_pieces`` digit-sized pieces: print, a texture or noise, not a sheet."""
     gray = resize_longest(gray_full, SHEET_WORK_SIZE)
     notes: list[str] = []
-    ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE)
+    ink, mask = find_ink(gray, [], notes, min_share=SPECK_SHARE, inner=True)
     found = find_pieces(ink, mask, judge, max_pieces)
     sheet = Sheet(size=(gray_full.shape[1], gray_full.shape[0]), notes=notes)
     if not found:

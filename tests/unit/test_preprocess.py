@@ -30,6 +30,7 @@ from digitnet.preprocess import (
     flatten_transparency,
     keep_near_digit,
     label_components,
+    level_inside,
     normalize_stroke,
     open_image,
     otsu_threshold,
@@ -99,6 +100,24 @@ def test_ink_separation_keeps_gray_levels_and_rejects_a_blank_page():
     assert kept[0, 0] == 0 and mask.sum() == 20 * 5
     with pytest.raises(ImageError, match="no ink found: the page looks blank"):
         separate_ink(np.full((30, 30), 0.05, np.float32) + np.random.default_rng(0).normal(0, 0.01, (30, 30)).astype(np.float32))
+
+
+def test_on_a_sheet_the_inks_level_and_the_specks_size_are_measured_away_from_the_pages_edge():
+    # A page photographed a little turned: its edge, black and long, runs along the border; the
+    # pen's digits are greyer and far smaller. Measured against the edge, they were faint ink and
+    # specks; measured on what lies inside, they are the ink.
+    ink = np.zeros((100, 100), np.float32)
+    ink[:, 0:3] = 1.0  # the page's edge, at the border
+    ink[30:50, 40:43] = 0.5  # a 1 in grey pen
+    ink[30:50, 60:63] = 0.5
+    alone, mask, _ = separate_ink(ink)
+    assert alone[40, 41] == pytest.approx(0.5)  # faint beside the edge
+    sheet = level_inside(alone, mask)
+    assert sheet[40, 41] == pytest.approx(1.0)  # solid ink, as the digits' own level
+    _, kept = drop_specks(sheet, mask, min_share=0.25, inner=True)
+    assert kept[30:50, 40:43].all() and kept[30:50, 60:63].all() and kept[:, 0:3].all()
+    _, kept = drop_specks(sheet, mask, min_share=0.25)
+    assert not kept[30:50, 40:43].any()  # 60 px, under a quarter of the edge's 300: a speck
 
 
 def test_a_loop_drawn_one_pixel_wide_is_a_loop_though_its_line_steps_diagonally():

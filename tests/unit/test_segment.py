@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bench.photolike import digit_ink, paper_lines, paste, photo_like, render, sheet_like
 from data_helpers import read_real
@@ -318,6 +318,22 @@ def test_sheets_turned_up_to_8_degrees_and_in_perspective_are_cut_into_their_dig
         sheet = segment_image(image, judge=model_for_photos.predict_proba)
         right += len(sheet.pieces) == len(chosen) and [p.row for p in sheet.pieces] == sorted(p.row for p in sheet.pieces)
     assert right >= 18
+
+
+def test_the_edge_of_a_turned_page_neither_counts_as_a_digit_nor_sets_the_digits_size():
+    # A page photographed a little turned: its dark edge runs down from the border, slanted, and
+    # another edge just inside the frame. Longer than any digit and with more ink, they once set
+    # the "typical height" to theirs, and every digit was then too small to be one.
+    gray = page(400, 400)
+    for left in (60, 170, 280):
+        one(gray, left, top=150)
+    image = as_image(gray)
+    draw = ImageDraw.Draw(image)
+    draw.line([(0, 20), (22, 399)], fill=0, width=4)  # reaches the border
+    draw.line([(385, 30), (392, 370)], fill=0, width=3)  # stops 8 px short of it
+    sheet = segment_image(image)
+    assert [piece.box[0] for piece in sheet.pieces] == [65, 175, 285]
+    assert [piece.row for piece in sheet.pieces] == [0, 0, 0]
 
 
 def test_lines_dashes_and_the_papers_edge_are_not_digits():

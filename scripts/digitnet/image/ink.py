@@ -158,9 +158,7 @@ def separate_ink(ink: np.ndarray, weak_share: float | None = None) -> tuple[np.n
     """Split ink from paper with Otsu's threshold as a mask, keeping the ink's gray levels.
 
     Returns (ink with paper set to 0, rescaled so solid ink is 1; mask (H, W) bool; threshold).
-    Solid ink is the 90th percentile of the mask's pixels at least half as dark as its
-    darkest (99.5th percentile): a faint ghost larger than a thin digit (show-through) must
-    not set the level that the digit's strokes are measured against.
+    Solid ink is solid_level of the mask's pixels.
     Raises ImageError when there is no ink to speak of (a blank page): the contrast, the 99.99th
     percentile minus the median (the paper; a small digit on a large photo covers under 0.1%
     of it), is under BLANK_CONTRAST or under
@@ -182,11 +180,28 @@ def separate_ink(ink: np.ndarray, weak_share: float | None = None) -> tuple[np.n
         connected = np.bincount(weak[mask], minlength=weak.max() + 1) > 0
         connected[0] = False
         mask = connected[weak]
-    masked = ink[mask]
-    darkest = float(np.percentile(masked, 99.5))
-    solid = float(np.percentile(masked[masked >= darkest / 2], 90))
-    kept = np.where(mask, np.clip(ink / max(solid, 1e-3), 0, 1), 0).astype(np.float32)
+    kept = np.where(mask, np.clip(ink / solid_level(ink[mask]), 0, 1), 0).astype(np.float32)
     return kept, mask, threshold
+
+
+def solid_level(masked: np.ndarray) -> float:
+    """The level of solid ink among the ink values ``masked`` (n,): the 90th percentile of those at
+    least half as dark as the darkest (99.5th percentile), so that a faint ghost larger than a thin
+    digit (show-through) does not set the level that the digit's strokes are measured against."""
+    darkest = float(np.percentile(masked, 99.5))
+    return max(float(np.percentile(masked[masked >= darkest / 2], 90)), 1e-3)
+
+
+def level_inside(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A sheet's ink (H, W) from ``separate_ink`` rescaled so that solid ink is 1 on the pieces away
+    from the image's border (away_from_border), where there are any. A page photographed a little
+    turned shows its edge, or the desk, along the border, darker than any pen: measured against
+    that, every digit's ink was faint and went. Done once the printed lines are gone, which cross
+    the whole page and join the digits they cross."""
+    inside = away_from_border(mask)
+    if not inside.any():
+        return ink
+    return np.clip(ink / solid_level(ink[inside]), 0, 1).astype(np.float32)
 
 
 def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -224,8 +239,9 @@ def drop_faint(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.where(kept, ink, 0).astype(np.float32), kept
 
 
-def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Remove isolated specks: components smaller than ``min_share`` of the largest one.
+def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1, inner: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Remove isolated specks: components smaller than ``min_share`` of the largest one (with
+    ``inner``, the largest away from the image's border, where there is one: not the page's edge).
 
     Keeps a digit's separate strokes (the bar of a 5, the two strokes of a 4) and drops
     dust, grain and dots of noise.
@@ -233,7 +249,8 @@ def drop_specks(ink: np.ndarray, mask: np.ndarray, min_share: float = 0.1) -> tu
     labels = label_components(mask)
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
-    keep = sizes >= min_share * sizes.max()
+    inside = sizes[~border_pieces(labels)] if inner else sizes
+    keep = sizes >= min_share * (inside.max() if inside.any() else sizes.max())
     keep[0] = False
     kept_mask = keep[labels]
     return np.where(kept_mask, ink, 0).astype(np.float32), kept_mask
@@ -306,6 +323,23 @@ def drop_blobs(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.where(kept, ink, 0).astype(np.float32), kept
 
 
+def border_pieces(labels: np.ndarray) -> np.ndarray:
+    """(K + 1,) bool: which of the pieces labelled 1..K in ``labels`` (H, W) touch the image's
+    border (label 0, the paper, counts as not)."""
+    on_edge = np.zeros(labels.max() + 1, dtype=bool)
+    on_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    on_edge[0] = False
+    return on_edge
+
+
+def away_from_border(mask: np.ndarray) -> np.ndarray:
+    """The pieces of ``mask`` (H, W) bool that do not touch the image's border, as a mask."""
+    labels = label_components(mask)
+    inside = ~border_pieces(labels)
+    inside[0] = False
+    return inside[labels]
+
+
 def drop_edge_clutter(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a single digit: remove ink that touches the image border when a larger piece lies inside.
 
@@ -317,9 +351,7 @@ def drop_edge_clutter(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np
     labels = label_components(mask)
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
-    on_edge = np.zeros(len(sizes), dtype=bool)
-    on_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
-    on_edge[0] = False
+    on_edge = border_pieces(labels)
     inner_largest = sizes[~on_edge].max(initial=0)
     drop = on_edge & (sizes < inner_largest)
     kept = mask & ~drop[labels]

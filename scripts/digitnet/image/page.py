@@ -20,13 +20,15 @@ from digitnet.image.morphology import box_blur, dilate, erode, interior, label_c
 PAGE_SIZE = 256  # longest side, in pixels, at which the page is looked for: its outline needs no more
 # The bright region is a page on a desk when it covers between these shares of the photo (more:
 # the paper fills the photo, and what is darker at its edge is a shadow or a thumb) ...
-PAGE_SHARE = (0.05, 0.85)
+PAGE_SHARE = (0.05, 0.95)
 # ... when it fills at least PAGE_FILL of the quadrilateral through its corners (a page is one;
 # a bright patch of wall or a lamp's reflection is not) ...
 PAGE_FILL = 0.9
-# ... when it reaches at most MAX_BORDERS of the photo's four sides (paper that fills the photo
-# but for a shadow reaches all four; a page seen in part, cut off by the frame, one or two) ...
-MAX_BORDERS = 2
+# ... when it runs along at most MAX_BORDER of the photo's border, all four sides together. Paper
+# that fills the photo but for a shadow or a thumb runs along most of it; a page seen in part, cut
+# off by the frame, along one or two sides; a whole page, turned a little and filling most of the
+# photo, touches the sides only near its corners, with the desk in wedges between them.
+MAX_BORDER = 0.6
 # ... and when the paper is brighter than what lies around it by at least PAGE_CONTRAST.
 PAGE_CONTRAST = 0.15
 # The page's edge (its shadow, the desk seen past a corner that is not quite sharp) is left out:
@@ -132,9 +134,9 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     top-right, bottom-right, bottom-left), or None when the paper fills the photo.
 
     At PAGE_SIZE, the page is the largest smooth region (PAGE_TEXTURE) brighter than Otsu's
-    threshold, speckle removed (OPENING), bites closed (CLOSING) and holes filled; it counts only within PAGE_SHARE of the photo, reaching
-    at most MAX_BORDERS of its sides, filling PAGE_FILL of its quadrilateral, and PAGE_CONTRAST
-    brighter than the rest.
+    threshold, speckle removed (OPENING), bites closed (CLOSING) and holes filled; it counts only
+    within PAGE_SHARE of the photo, along at most MAX_BORDER of its border, filling PAGE_FILL of its
+    quadrilateral, and PAGE_CONTRAST brighter than the rest.
     """
     small = resize_longest(gray, PAGE_SIZE)
     mean = box_blur(small, TEXTURE_WINDOW)
@@ -149,8 +151,8 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
     # The texture window found the paper's own edge rough: grow it back by the half window it lost.
     page = fill_holes(dilate(closed, 2 * (TEXTURE_WINDOW // 2) + 1))
     share = float(page.mean())
-    borders = int(page[0].any()) + int(page[-1].any()) + int(page[:, 0].any()) + int(page[:, -1].any())
-    if not PAGE_SHARE[0] <= share <= PAGE_SHARE[1] or borders > MAX_BORDERS:
+    border = float(np.concatenate([page[0], page[-1], page[1:-1, 0], page[1:-1, -1]]).mean())
+    if not PAGE_SHARE[0] <= share <= PAGE_SHARE[1] or border > MAX_BORDER:
         return None
     if float(np.median(small[page]) - np.median(small[~page])) < PAGE_CONTRAST:
         return None
